@@ -1,0 +1,3 @@
+from sketchbook.cli import app
+
+app(prog_name="sketchbook")

@@ -1,0 +1,316 @@
+"""The pure musical model: notes, phrases, sections and pieces, with time in quarter notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+ORNAMENTS = (
+    "trill",
+    "mordent",
+    "inverted-mordent",
+    "turn",
+    "tremolo",
+    "arpeggio",
+    "acciaccatura",
+    "appoggiatura",
+)
+GRACE_ORNAMENTS = ("acciaccatura", "appoggiatura")
+ARTICULATIONS = ("accent", "staccato", "tenuto", "strong-accent")
+DYNAMICS = ("ppp", "pp", "p", "mp", "mf", "f", "ff", "fff")
+MODES = ("major", "minor")
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One written note: MIDI pitch, onset and length in quarter notes, plus its markings.
+
+    >>> Note(60, Fraction(1), Fraction(1, 2)).end
+    Fraction(3, 2)
+    """
+
+    pitch: int
+    start: Fraction
+    duration: Fraction
+    voice: int = 1
+    ornament: str | None = None
+    graces: tuple[int, ...] = ()
+    articulations: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.pitch <= 127:
+            raise ValueError(f"pitch {self.pitch} is outside MIDI range 0..127")
+        if self.duration <= 0:
+            raise ValueError(f"duration {self.duration} must be positive")
+        if self.start < 0:
+            raise ValueError(f"start {self.start} must not be negative")
+        if self.ornament is not None and self.ornament not in ORNAMENTS:
+            raise ValueError(f"unknown ornament {self.ornament!r}")
+        if self.graces and self.ornament not in GRACE_ORNAMENTS:
+            raise ValueError("grace pitches need an acciaccatura or appoggiatura ornament")
+        if self.ornament in GRACE_ORNAMENTS and not self.graces:
+            raise ValueError(f"{self.ornament} needs at least one grace pitch")
+        if any(not 0 <= g <= 127 for g in self.graces):
+            raise ValueError("grace pitch outside MIDI range 0..127")
+        for a in self.articulations:
+            if a not in ARTICULATIONS:
+                raise ValueError(f"unknown articulation {a!r}")
+        if self.voice not in (1, 2):
+            raise ValueError(f"voice {self.voice} must be 1 or 2")
+
+    @property
+    def end(self) -> Fraction:
+        return self.start + self.duration
+
+    def shifted(self, offset: Fraction) -> Note:
+        return replace(self, start=self.start + offset)
+
+    def transposed(self, semitones: int) -> Note:
+        return replace(
+            self,
+            pitch=self.pitch + semitones,
+            graces=tuple(g + semitones for g in self.graces),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A run of notes in one hand; times are relative to the phrase's start."""
+
+    notes: tuple[Note, ...]
+    length: Fraction
+
+    def __post_init__(self) -> None:
+        if self.length < 0:
+            raise ValueError(f"phrase length {self.length} must not be negative")
+        for n in self.notes:
+            if n.end > self.length:
+                raise ValueError(f"note at {n.start} ends after the phrase length {self.length}")
+
+    @property
+    def pitches(self) -> tuple[int, ...]:
+        return tuple(n.pitch for n in self.notes)
+
+    def shifted(self, offset: Fraction) -> tuple[Note, ...]:
+        return tuple(n.shifted(offset) for n in self.notes)
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """A tonic pitch class (0 = C) and a mode."""
+
+    tonic: int
+    mode: str = "major"
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.tonic <= 11:
+            raise ValueError(f"tonic {self.tonic} must be a pitch class 0..11")
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} must be major or minor")
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """A time signature such as 3/4 or 6/8."""
+
+    numerator: int
+    denominator: int
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.numerator <= 32:
+            raise ValueError(f"time signature numerator {self.numerator} must be 1..32")
+        if self.denominator not in (1, 2, 4, 8, 16, 32):
+            raise ValueError(f"time signature denominator {self.denominator} must be a power of two up to 32")
+
+    @property
+    def bar_length(self) -> Fraction:
+        return Fraction(4 * self.numerator, self.denominator)
+
+    @property
+    def is_compound(self) -> bool:
+        return self.denominator >= 8 and self.numerator % 3 == 0 and self.numerator > 3
+
+    @property
+    def beat(self) -> Fraction:
+        """The felt beat in quarter notes: a dotted quarter in 6/8, a quarter in 4/4."""
+        unit = Fraction(4, self.denominator)
+        return unit * 3 if self.is_compound else unit
+
+    def __str__(self) -> str:
+        return f"{self.numerator}/{self.denominator}"
+
+
+@dataclass(frozen=True, slots=True)
+class Motif:
+    """A seed melody: notes timed from the start of its pickup, in a key and metre."""
+
+    name: str
+    notes: tuple[Note, ...]
+    key: Key
+    meter: Meter
+    pickup: Fraction = Fraction(0)
+    description: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.notes:
+            raise ValueError("a motif needs at least one pitched note")
+        if not 0 <= self.pickup < self.meter.bar_length:
+            raise ValueError(f"pickup {self.pickup} must be shorter than a bar")
+
+    @property
+    def length(self) -> Fraction:
+        """From the pickup's start to the end of the last bar the motif touches."""
+        end = max(n.end for n in self.notes) - self.pickup
+        bars = -(-end // self.meter.bar_length)
+        return self.pickup + max(bars, 1) * self.meter.bar_length
+
+    @property
+    def bars(self) -> int:
+        return int((self.length - self.pickup) / self.meter.bar_length)
+
+    @property
+    def phrase(self) -> Phrase:
+        return Phrase(self.notes, self.length)
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    """A span of bars with one character: its name, tempo and the techniques it applies."""
+
+    name: str
+    start_bar: int
+    bars: int
+    tempo: int
+    tempo_text: str
+    techniques: tuple[str, ...] = ()
+    density: float = 0.5
+    ornament: float = 0.0
+    dynamic: str = "p"
+
+    def __post_init__(self) -> None:
+        if self.bars < 1:
+            raise ValueError(f"section {self.name!r} needs at least one bar")
+        if not 20 <= self.tempo <= 400:
+            raise ValueError(f"tempo {self.tempo} must be 20..400 bpm")
+        if self.dynamic not in DYNAMICS:
+            raise ValueError(f"unknown dynamic {self.dynamic!r}")
+
+    @property
+    def end_bar(self) -> int:
+        return self.start_bar + self.bars
+
+
+@dataclass(frozen=True, slots=True)
+class Dynamic:
+    """A dynamic mark at an offset, e.g. pp."""
+
+    offset: Fraction
+    mark: str
+
+    def __post_init__(self) -> None:
+        if self.mark not in DYNAMICS:
+            raise ValueError(f"unknown dynamic {self.mark!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Hairpin:
+    """A crescendo or diminuendo wedge from start to end."""
+
+    start: Fraction
+    end: Fraction
+    kind: str = "crescendo"
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("crescendo", "diminuendo"):
+            raise ValueError(f"hairpin kind {self.kind!r} must be crescendo or diminuendo")
+        if self.end <= self.start:
+            raise ValueError("a hairpin must end after it starts")
+
+
+@dataclass(frozen=True, slots=True)
+class Pedal:
+    """One press of the sustain pedal, from start to release."""
+
+    start: Fraction
+    end: Fraction
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError("a pedal must be released after it is pressed")
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A finished piano piece: two hands on a grand staff, with its marks and plan.
+
+    Offsets are quarter notes from the first bar line; a pickup sits before it at negative
+    time, so here every offset is shifted by ``pickup`` (offset 0 = start of the pickup).
+    """
+
+    title: str
+    key: Key
+    meter: Meter
+    right_hand: tuple[Note, ...]
+    left_hand: tuple[Note, ...]
+    sections: tuple[Section, ...]
+    pickup: Fraction = Fraction(0)
+    dynamics: tuple[Dynamic, ...] = ()
+    hairpins: tuple[Hairpin, ...] = ()
+    pedals: tuple[Pedal, ...] = ()
+    motif_name: str = ""
+    variation: str = ""
+    seed: int = 0
+    parameters: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def bars(self) -> int:
+        return sum(s.bars for s in self.sections)
+
+    @property
+    def length(self) -> Fraction:
+        return self.pickup + self.bars * self.meter.bar_length
+
+    def bar_start(self, bar: int) -> Fraction:
+        """Offset of bar ``bar`` (0-based, the pickup not counted)."""
+        return self.pickup + bar * self.meter.bar_length
+
+    def tempo_at(self, offset: Fraction) -> int:
+        tempo = self.sections[0].tempo
+        for s in self.sections:
+            if self.bar_start(s.start_bar) <= offset:
+                tempo = s.tempo
+        return tempo
+
+
+@dataclass(frozen=True, slots=True)
+class SoundingNote:
+    """A note as performed: onset and length in quarter notes (rubato included), and velocity."""
+
+    pitch: int
+    start: Fraction
+    duration: Fraction
+    velocity: int
+    hand: int = 0  # 0 right, 1 left
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.pitch <= 127:
+            raise ValueError(f"pitch {self.pitch} is outside MIDI range 0..127")
+        if not 1 <= self.velocity <= 127:
+            raise ValueError(f"velocity {self.velocity} must be 1..127")
+        if self.duration <= 0:
+            raise ValueError(f"duration {self.duration} must be positive")
+        if self.start < 0:
+            raise ValueError(f"start {self.start} must not be negative")
+
+
+@dataclass(frozen=True, slots=True)
+class Performance:
+    """What the MIDI file plays: sounding notes per hand, pedal presses and a tempo map."""
+
+    title: str
+    key: Key
+    meter: Meter
+    notes: tuple[SoundingNote, ...]
+    pedals: tuple[Pedal, ...]
+    tempos: tuple[tuple[Fraction, int], ...]  # (offset, bpm in quarter notes)
+    length: Fraction
