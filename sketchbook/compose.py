@@ -1,0 +1,322 @@
+"""Composition: grow a motif into a piece by following a style's plan of sections.
+
+The right hand carries the motif through the section's techniques, embellished and ornamented by the
+section's density and ornament levers; the left hand voices a progression chosen under the melody.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from sketchbook import develop as dev
+from sketchbook.accompany import accompany
+from sketchbook.embellish import embellish
+from sketchbook.errors import SketchbookError
+from sketchbook.form import SectionPlan, Style
+from sketchbook.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
+from sketchbook.model import Dynamic, Hairpin, Motif, Note, Pedal, Phrase, Piece, Section
+from sketchbook.ornament import ornament_notes
+
+SPARSE = 0.45  # below this density a section has beach texture: long tones, open chords, one chord a bar
+DISSONANCE_BAND = (0.17, 0.38)  # the beach's eerie colour: share of onsets that rub
+
+
+@dataclass(frozen=True, slots=True)
+class Levers:
+    """A section's resolved levers: the plan's own values, else the style's."""
+
+    plan: SectionPlan
+    tempo: int
+    tempo_text: str
+    density: float
+    ornament: float
+    colour: float
+    articulation: float
+    rubato: float
+
+
+def resolve(style: Style) -> list[Levers]:
+    """Each section's levers, falling back to the style's values."""
+    out = []
+    for plan in style.sections:
+        pick = lambda own, default: default if own is None else own  # noqa: E731
+        out.append(Levers(
+            plan,
+            tempo=pick(plan.tempo, style.tempo),
+            tempo_text=pick(plan.tempo_text, style.tempo_text) or "",
+            density=pick(plan.density, style.density),
+            ornament=pick(plan.ornament, style.ornament),
+            colour=pick(plan.colour, style.colour),
+            articulation=pick(plan.articulation, style.articulation),
+            rubato=pick(plan.rubato, style.rubato),
+        ))  # fmt: skip
+    return out
+
+
+def rhythm_factor(motif: Motif, density: float) -> Fraction:
+    """Augment sparse sections until the melody moves at most about once a beat; diminish driven ones."""
+    onsets = len({n.start for n in motif.notes})
+    rate = onsets / float(motif.length) if motif.length else 0.0
+    if density < SPARSE:
+        cap = 0.4 + density
+        for factor in (Fraction(1), Fraction(2), Fraction(3), Fraction(4)):
+            if rate / factor <= cap:
+                return factor
+        return Fraction(4)
+    if density >= 0.7 and rate < 0.6:
+        return Fraction(1, 2)
+    return Fraction(1)
+
+
+def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None = None, title: str = "") -> Piece:
+    """Develop ``motif`` into a piano piece in ``style``; ``bars`` asks for an exact length."""
+    levers = resolve(style)
+    if bars is not None and bars < len(levers):
+        raise SketchbookError(f"--bars {bars} is too short: this variation has {len(levers)} sections")
+    meter, key = motif.meter, motif.key
+    bar = meter.bar_length
+    seed_phrase = dev.fit_register(motif.phrase, 62, 84)
+    targets = _section_targets(style, bars)
+
+    right: list[Note] = []
+    sections: list[Section] = []
+    lead = None  # offset of the first downbeat, fixed by the first phrase's pickup
+    bar_index = 0
+    for lever, target in zip(levers, targets):
+        factor = rhythm_factor(motif, lever.density)
+        base = dev.augment(seed_phrase, factor)
+        pickup = motif.pickup * factor
+        phrases = _section_phrases(lever.plan, base, pickup, motif, bar, target, rng=rng)
+        first_bar = bar_index
+        for phrase, anacrusis in phrases:
+            if lead is None:
+                lead = anacrusis
+                extra = int(anacrusis // bar)
+                bar_index += extra
+            start = lead % bar + bar_index * bar - anacrusis
+            _place(right, phrase, start)
+            bar_index += _bars_of(phrase, anacrusis, bar)
+        sections.append(Section(
+            lever.plan.name, first_bar, bar_index - first_bar, lever.tempo, lever.tempo_text,
+            lever.plan.techniques, lever.density, lever.ornament, lever.plan.dynamic,
+        ))  # fmt: skip
+    assert lead is not None
+    pickup = lead % bar
+    piece_bars = bar_index
+    bar_start = lambda b: pickup + b * bar  # noqa: E731
+
+    spans, owners = _harmonic_spans(sections, levers, meter, bar_start)
+    chords = choose_progression(right, spans, key, rng=rng)
+    chord_at = _chord_lookup(spans, chords)
+
+    melody = []
+    for section, lever in zip(sections, levers):
+        lo, hi = bar_start(section.start_bar), bar_start(section.end_bar)
+        part = [n.shifted(-lo) for n in right if lo <= n.start < hi]
+        phrase = Phrase(tuple(replace(n, duration=min(n.duration, hi - lo - n.start)) for n in part), hi - lo)
+        unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
+        filled = embellish(phrase, density=lever.density, key=key, chord_at=lambda t, lo=lo: chord_at(t + lo),
+                           unit=unit, rng=rng)
+        notes = ornament_notes(filled.notes, level=lever.ornament, key=key, meter=meter, rng=rng)
+        notes = _articulate(notes, phrase.notes, lever.articulation, meter, rng=rng)
+        melody.extend(n.shifted(lo) for n in notes)
+
+    left = _left_hand(melody, spans, owners, chords, levers, style, meter.beat, rng=rng)
+    dynamics, hairpins = _dynamics(sections, levers, bar_start)
+    pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
+    return Piece(
+        title=title or f"{motif.name}: {style.name}",
+        key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
+        sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
+        motif_name=motif.name, variation=style.name,
+        parameters={"tempo": style.tempo, "density": style.density, "ornament": style.ornament,
+                    "colour": style.colour, "bars": piece_bars},
+    )  # fmt: skip
+
+
+def _order(n: Note) -> tuple:
+    return (n.start, n.voice, n.pitch)
+
+
+def _section_targets(style: Style, bars: int | None) -> list[int | None]:
+    if bars is None:
+        return [None] * len(style.sections)
+    mins = [s.min_bars for s in style.sections]
+    total = sum(mins)
+    targets = [max(1, bars * m // total) for m in mins]
+    targets[-1] += bars - sum(targets)
+    if targets[-1] < 1:
+        raise SketchbookError(f"--bars {bars} is too short for this variation")
+    return targets
+
+
+def _bars_of(phrase: Phrase, anacrusis: Fraction, bar: Fraction) -> int:
+    return max(1, -(-(phrase.length - anacrusis) // bar))
+
+
+def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: Motif, bar: Fraction,
+                     target: int | None, *, rng: random.Random) -> list[tuple[Phrase, Fraction]]:
+    """The section's phrases: each technique once, cycling until the section is long enough."""
+    out: list[tuple[Phrase, Fraction]] = []
+    level = [0]
+    total = 0
+    goal = target if target is not None else plan.min_bars
+    i = 0
+    while True:
+        technique = plan.techniques[i % len(plan.techniques)]
+        phrase, anacrusis = _apply(technique, base, pickup, motif, bar, level, rng=rng)
+        size = _bars_of(phrase, anacrusis, bar)
+        if target is not None and total + size > target:
+            remain = target - total
+            if remain > 0:
+                out.append((dev.fragment(phrase, Fraction(0), anacrusis + remain * bar), anacrusis))
+            return out
+        out.append((phrase, anacrusis))
+        total += size
+        i += 1
+        if total >= goal and i >= len(plan.techniques):
+            return out
+        if target is None and i >= 4 * len(plan.techniques) + 64:
+            return out
+
+
+def _apply(technique: str, base: Phrase, pickup: Fraction, motif: Motif, bar: Fraction, level: list[int],
+           *, rng: random.Random) -> tuple[Phrase, Fraction]:
+    """One phrase from the section's base material by a named technique (name[:argument])."""
+    name, _, arg = technique.partition(":")
+    amount = int(arg) if arg else None
+    key = motif.key
+    body = dev.fragment(base, pickup, base.length)  # the phrase from its first downbeat
+    if name in ("statement", "repetition"):
+        return base, pickup
+    if name == "sequence":
+        level[0] += amount if amount is not None else 1
+        return dev.sequence(base, level[0], key), pickup
+    if name == "transpose":
+        return dev.transpose(base, amount if amount is not None else 7), pickup
+    if name == "invert":
+        return dev.invert_diatonic(base, key), pickup
+    if name == "invert-chromatic":
+        return dev.invert(base), pickup
+    if name == "retrograde":
+        return dev.retrograde(body), Fraction(0)
+    if name == "retrograde-inversion":
+        return dev.retrograde_inversion(body), Fraction(0)
+    if name == "augment":
+        return dev.augment(base, Fraction(2)), pickup * 2
+    if name == "diminish":
+        fast = dev.diminish(body, Fraction(2))
+        return dev.concatenate([fast, dev.sequence(fast, 1, key)]), Fraction(0)
+    if name == "displace":
+        return dev.displace(body, motif.meter.beat), Fraction(0)
+    if name in ("expand", "contract"):
+        return dev.scale_intervals(base, 1 if name == "expand" else -1, key), pickup
+    if name == "fragment":
+        cell = dev.head(body, Fraction(1, 2), grid=motif.meter.beat)
+        return dev.concatenate([dev.sequence(cell, -k, key) for k in range(3)]), Fraction(0)
+    if name == "liquidate":
+        return dev.liquidate(body, key, grid=motif.meter.beat / 2), Fraction(0)
+    if name == "extend":
+        return dev.extend(base, key), pickup
+    if name == "register":
+        return dev.displace_register(base, amount if amount is not None else 1, every=2), pickup
+    raise SketchbookError(f"unknown technique {technique!r}")
+
+
+def _place(right: list[Note], phrase: Phrase, start: Fraction) -> None:
+    """Add a phrase at ``start``; it cuts whatever the hand still held there (a pickup overrides a tail)."""
+    kept = []
+    for n in right:
+        if n.start >= start:
+            continue
+        kept.append(replace(n, duration=start - n.start) if n.end > start else n)
+    right[:] = kept + [n.shifted(start) for n in phrase.notes if n.start + start >= 0]
+
+
+def _harmonic_spans(sections, levers, meter, bar_start) -> tuple[list[Span], list[int]]:
+    spans, owners = [], []
+    for index, (section, lever) in enumerate(zip(sections, levers)):
+        halves = lever.density >= SPARSE and meter.numerator % 2 == 0 and not meter.is_compound
+        step = meter.bar_length / 2 if halves and meter.bar_length >= 2 else meter.bar_length
+        start, end = bar_start(section.start_bar), bar_start(section.end_bar)
+        if index == 0 and start > 0:
+            start = Fraction(0)  # the pickup bar sounds over the opening chord
+        t = start
+        while t < end:
+            nxt = min(t + step, end)
+            spans.append(Span(t, nxt, cadence=nxt == end))
+            owners.append(index)
+            t = nxt
+    return spans, owners
+
+
+def _chord_lookup(spans: list[Span], chords: list[Chord]):
+    starts = [s.start for s in spans]
+
+    def chord_at(offset: Fraction) -> Chord:
+        return chords[max(0, bisect.bisect_right(starts, offset) - 1)]
+
+    return chord_at
+
+
+def _articulate(notes, skeleton, level: float, meter, *, rng: random.Random) -> tuple[Note, ...]:
+    """Accents on the motif's notes that fall on strong beats, staccato on short figure notes."""
+    skeleton_onsets = {n.start for n in skeleton}
+    draws = [rng.random() for _ in notes]
+    out = []
+    for n, draw in zip(notes, draws):
+        marks: tuple[str, ...] = n.articulations
+        if level > 0 and n.start in skeleton_onsets and n.start % meter.beat == 0 and draw < level:
+            marks = marks + ("accent",) if "accent" not in marks else marks
+        elif level > 0 and n.start not in skeleton_onsets and n.duration <= Fraction(1, 2) and draw < level / 3:
+            marks = marks + ("staccato",) if "staccato" not in marks else marks
+        out.append(replace(n, articulations=marks) if marks != n.articulations else n)
+    return tuple(out)
+
+
+def _left_hand(melody, spans, owners, chords, levers, style, beat, *, rng: random.Random) -> tuple[Note, ...]:
+    """Accompany every span; in beach-like pieces steer the colour into the eerie band."""
+    draws = [rng.random() for _ in spans]
+    voicing_seed = rng.getrandbits(64)
+    colours = [levers[o].colour for o in owners]
+
+    def build(scale: float) -> tuple[Note, ...]:
+        coloured = [d < min(1.0, c * scale) for d, c in zip(draws, colours)]
+        return accompany(melody, spans, chords, [levers[o].density for o in owners], coloured,
+                         rng=random.Random(voicing_seed), beat=beat)
+
+    left = build(1.0)
+    if style.density >= SPARSE:
+        return left
+    lo, hi, scale = 0.0, 1.0 / max(0.05, min(colours)), 1.0
+    for _ in range(8):
+        ratio = dissonant_onset_ratio((n.pitch, n.start, n.end) for n in (*melody, *left))
+        if DISSONANCE_BAND[0] <= ratio <= DISSONANCE_BAND[1]:
+            break
+        if ratio < DISSONANCE_BAND[0]:
+            lo = scale
+        else:
+            hi = scale
+        scale = (lo + hi) / 2
+        left = build(scale)
+    return left
+
+
+def _dynamics(sections, levers, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
+    marks, wedges = [], []
+    for index, (section, lever) in enumerate(zip(sections, levers)):
+        start, end = bar_start(section.start_bar), bar_start(section.end_bar)
+        if index == 0:
+            start = Fraction(0)  # the opening mark covers the pickup too
+        marks.append(Dynamic(start, lever.plan.dynamic))
+        if lever.plan.peak and section.bars >= 2:
+            crest = bar_start(section.start_bar + max(1, section.bars * 3 // 4))
+            if crest > start:
+                wedges.append(Hairpin(start, crest, "crescendo"))
+                marks.append(Dynamic(crest, lever.plan.peak))
+                if end > crest:
+                    wedges.append(Hairpin(crest, end, "diminuendo"))
+    return tuple(marks), tuple(wedges)

@@ -1,0 +1,124 @@
+"""Embellishment: filling a melody's skeleton with passing, neighbour and chordal notes.
+
+Each skeleton note keeps its onset and pitch; the figures fill the time it used to hold.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import replace
+from fractions import Fraction
+
+from sketchbook.harmony import Chord
+from sketchbook.model import Key, Note, Phrase
+from sketchbook.theory import degree_of, diatonic_transpose
+
+FIGURES = ("passing", "neighbour", "appoggiatura", "escape", "arpeggio")
+
+
+def passing_tones(start: int, target: int, count: int, key: Key) -> list[int]:
+    """Scale steps from ``start`` toward ``target`` (not including either), ``count`` of them."""
+    d0, _ = degree_of(start, key)
+    d1, _ = degree_of(target, key)
+    direction = 1 if d1 > d0 else -1
+    out, pitch = [], start
+    for _ in range(count):
+        if degree_of(pitch, key)[0] == d1:
+            direction = -direction  # arrived early: turn back so the run still leads into the target
+        pitch = diatonic_transpose(pitch, direction, key)
+        out.append(pitch)
+    return out
+
+
+def neighbour_tones(pitch: int, count: int, key: Key, *, upper: bool = True) -> list[int]:
+    """Alternate a scale step away and back: upper (or lower) neighbour figures."""
+    step = 1 if upper else -1
+    away = diatonic_transpose(pitch, step, key)
+    return [away if i % 2 == 0 else pitch for i in range(count)]
+
+
+def chord_cascade(pitch: int, count: int, chord: Chord, *, down: bool) -> list[int]:
+    """Arpeggiate the harmony from the melody note: a cascade down (or up) through chord tones."""
+    pcs = set(chord.pitch_classes)
+    out, p = [], pitch
+    for _ in range(count):
+        p += -1 if down else 1
+        while p % 12 not in pcs:
+            p += -1 if down else 1
+        out.append(p)
+    return out
+
+
+def embellish(
+    phrase: Phrase,
+    *,
+    density: float,
+    key: Key,
+    chord_at: Callable[[Fraction], Chord],
+    unit: Fraction,
+    rng: random.Random,
+) -> Phrase:
+    """Fill skeleton notes with figures in ``unit`` values; more density fills more of them.
+
+    Random numbers are drawn per note before any decision, so a higher density embellishes a superset.
+    """
+    notes = sorted(phrase.notes, key=lambda n: (n.start, n.pitch))
+    draws = [(rng.random(), rng.random()) for _ in notes]
+    chance = max(0.0, min(1.0, (density - 0.25) / 0.55))
+    out: list[Note] = []
+    for i, note in enumerate(notes):
+        chord_mate = i + 1 < len(notes) and notes[i + 1].start == note.start
+        slots = int(note.duration / unit)
+        if chord_mate or draws[i][0] >= chance or slots < 2:
+            out.append(note)
+            continue
+        target = next((m.pitch for m in notes[i + 1 :] if m.start > note.start), note.pitch)
+        figure = _pick_figure(note.pitch, target, draws[i][1])
+        pitches = _figure(figure, note.pitch, target, slots - 1, key, chord_at(note.start))
+        out.append(replace(note, duration=unit))
+        for k, pitch in enumerate(pitches, start=1):
+            if 21 <= pitch <= 108:
+                out.append(Note(pitch, note.start + k * unit, unit, voice=note.voice))
+        # A remainder shorter than a unit stays with the last figure note.
+        rest = note.duration - slots * unit
+        if rest:
+            out[-1] = replace(out[-1], duration=out[-1].duration + rest)
+    return Phrase(tuple(out), phrase.length)
+
+
+def _pick_figure(pitch: int, target: int, draw: float) -> str:
+    leap = abs(target - pitch)
+    if leap >= 3:
+        return "passing" if draw < 0.55 else "arpeggio" if draw < 0.85 else "escape"
+    return "neighbour" if draw < 0.45 else "arpeggio" if draw < 0.8 else "appoggiatura"
+
+
+def _figure(kind: str, pitch: int, target: int, count: int, key: Key, chord: Chord) -> list[int]:
+    if kind == "passing":
+        return passing_tones(pitch, target, count, key)
+    if kind == "neighbour":
+        return neighbour_tones(pitch, count, key, upper=target <= pitch)
+    if kind == "arpeggio":
+        return chord_cascade(pitch, count, chord, down=target <= pitch)
+    if kind == "escape":
+        # Step away from the goal, then fall back toward it through the chord.
+        away = diatonic_transpose(pitch, -1 if target > pitch else 1, key)
+        return [away] + chord_cascade(away, count - 1, chord, down=target < pitch)
+    # Appoggiatura figure: lean on the step above, resolve, then ring the chord.
+    lean = diatonic_transpose(pitch, 1, key)
+    return ([lean, pitch] + chord_cascade(pitch, count - 2, chord, down=True))[:count]
+
+
+def thin(phrase: Phrase, *, keep: float, meter_beat: Fraction, rng: random.Random) -> Phrase:
+    """Sparser rhythm: weak-beat short notes merge into the note before them unless kept."""
+    notes = sorted(phrase.notes, key=lambda n: (n.start, n.pitch))
+    draws = [rng.random() for _ in notes]
+    out: list[Note] = []
+    for note, draw in zip(notes, draws):
+        weak = note.start % meter_beat != 0
+        if out and weak and draw >= keep and out[-1].end == note.start:
+            out[-1] = replace(out[-1], duration=out[-1].duration + note.duration)
+        else:
+            out.append(note)
+    return Phrase(tuple(out), phrase.length)

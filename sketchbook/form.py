@@ -1,0 +1,158 @@
+"""Form and style: a variation is a style (tempo, density, ornament, colour...) and a plan of sections.
+
+Styles are written in small TOML files; `beach` and `photograph` ship in sketchbook/presets/.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+
+from sketchbook.errors import SketchbookError
+from sketchbook.model import DYNAMICS
+
+PRESETS_DIR = Path(__file__).resolve().parent / "presets"
+VARIATIONS = ("beach", "photograph")
+TECHNIQUES = (
+    "statement", "repetition", "sequence", "transpose", "invert", "invert-chromatic", "retrograde",
+    "retrograde-inversion", "augment", "diminish", "displace", "expand", "contract", "fragment",
+    "liquidate", "extend", "register",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SectionPlan:
+    """One section of a variation: the techniques it develops the motif with, and its own levers.
+
+    A lever left as None follows the style's value.
+    """
+
+    name: str
+    techniques: tuple[str, ...]
+    min_bars: int = 4
+    dynamic: str = "p"
+    peak: str | None = None
+    tempo: int | None = None
+    tempo_text: str | None = None
+    density: float | None = None
+    ornament: float | None = None
+    colour: float | None = None
+    articulation: float | None = None
+    rubato: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Style:
+    """A variation's character: the three levers (tempo, density, ornament) and the rest of its sound."""
+
+    name: str
+    tempo: int
+    density: float
+    ornament: float
+    colour: float
+    dynamics: tuple[str, str]
+    articulation: float
+    rubato: float
+    sections: tuple[SectionPlan, ...]
+    tempo_text: str = ""
+    description: str = ""
+    pedal: bool = True
+    swell: bool = True
+
+    def __post_init__(self) -> None:
+        if not 20 <= self.tempo <= 400:
+            raise SketchbookError(f"style {self.name!r}: tempo {self.tempo} must be 20..400 bpm")
+        for lever in ("density", "ornament", "colour", "articulation", "rubato"):
+            value = getattr(self, lever)
+            if not 0.0 <= value <= 1.0:
+                raise SketchbookError(f"style {self.name!r}: {lever} {value} must be between 0 and 1")
+        for mark in self.dynamics:
+            if mark not in DYNAMICS:
+                raise SketchbookError(f"style {self.name!r}: unknown dynamic {mark!r}")
+        if not self.sections:
+            raise SketchbookError(f"style {self.name!r} needs at least one [[section]]")
+
+
+def load_style(source: str | Path) -> Style:
+    """A style by built-in name ('beach', 'photograph') or from a TOML file path."""
+    path = PRESETS_DIR / f"{source}.toml" if str(source) in VARIATIONS else Path(source)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SketchbookError(f"preset file not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SketchbookError(f"cannot read preset {path}: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SketchbookError(f"preset {path} is not valid TOML: {exc}") from None
+    return style_from_dict(data, origin=str(path))
+
+
+def style_from_dict(data: dict, *, origin: str = "preset") -> Style:
+    """Build and check a Style from parsed TOML."""
+    try:
+        sections = tuple(_section(s, origin) for s in data.get("section", ()))
+        known = {f.name for f in fields(Style)} - {"sections"}
+        unknown = set(data) - known - {"section"}
+        if unknown:
+            raise SketchbookError(f"{origin}: unknown setting(s) {', '.join(sorted(unknown))}")
+        values = {k: v for k, v in data.items() if k in known}
+        if "dynamics" in values:
+            values["dynamics"] = tuple(values["dynamics"])
+        for number in ("density", "ornament", "colour", "articulation", "rubato"):
+            if number in values:
+                values[number] = float(values[number])
+        return Style(sections=sections, **values)
+    except TypeError as exc:
+        raise SketchbookError(f"{origin}: {exc}") from None
+
+
+def _section(data: dict, origin: str) -> SectionPlan:
+    known = {f.name for f in fields(SectionPlan)}
+    unknown = set(data) - known
+    if unknown:
+        raise SketchbookError(f"{origin}: unknown section setting(s) {', '.join(sorted(unknown))}")
+    plan = SectionPlan(**{**data, "techniques": tuple(data.get("techniques", ("statement",)))})
+    for technique in plan.techniques:
+        if technique.split(":")[0] not in TECHNIQUES:
+            raise SketchbookError(f"{origin}: section {plan.name!r}: unknown technique {technique!r}")
+    for mark in filter(None, (plan.dynamic, plan.peak)):
+        if mark not in DYNAMICS:
+            raise SketchbookError(f"{origin}: section {plan.name!r}: unknown dynamic {mark!r}")
+    if plan.min_bars < 1:
+        raise SketchbookError(f"{origin}: section {plan.name!r}: min_bars must be at least 1")
+    return plan
+
+
+def with_levers(style: Style, *, tempo: int | None = None, density: float | None = None,
+                ornament: float | None = None) -> Style:
+    """The style with the user's lever overrides applied to the style-wide values."""
+    changes = {k: v for k, v in (("tempo", tempo), ("density", density), ("ornament", ornament)) if v is not None}
+    try:
+        return replace(style, **changes)
+    except ValueError as exc:
+        raise SketchbookError(str(exc)) from None
+
+
+def morph(beach: Style, photograph: Style, t: float) -> Style:
+    """A style between two: every number interpolated at ``t`` (0 = first, 1 = second); plan from the nearer."""
+    if not 0.0 <= t <= 1.0:
+        raise SketchbookError(f"--morph {t} must be between 0 and 1")
+    near = beach if t < 0.5 else photograph
+
+    def mix(a: float, b: float) -> float:
+        return a + (b - a) * t
+
+    soft = DYNAMICS[round(mix(DYNAMICS.index(beach.dynamics[0]), DYNAMICS.index(photograph.dynamics[0])))]
+    loud = DYNAMICS[round(mix(DYNAMICS.index(beach.dynamics[1]), DYNAMICS.index(photograph.dynamics[1])))]
+    return replace(
+        near,
+        name=f"morph-{t:g}",
+        tempo=round(mix(beach.tempo, photograph.tempo)),
+        density=mix(beach.density, photograph.density),
+        ornament=mix(beach.ornament, photograph.ornament),
+        colour=mix(beach.colour, photograph.colour),
+        articulation=mix(beach.articulation, photograph.articulation),
+        rubato=mix(beach.rubato, photograph.rubato),
+        dynamics=(soft, loud),
+    )
