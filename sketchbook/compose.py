@@ -118,10 +118,12 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         part = [n.shifted(-lo) for n in right if lo <= n.start < hi]
         phrase = Phrase(tuple(replace(n, duration=min(n.duration, hi - lo - n.start)) for n in part), hi - lo)
         unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
-        filled = embellish(phrase, density=lever.density, key=key, chord_at=lambda t, lo=lo: chord_at(t + lo),
-                           unit=unit, rng=rng)
-        notes = ornament_notes(filled.notes, level=lever.ornament, key=key, meter=meter, rng=rng)
-        notes = _articulate(notes, phrase.notes, lever.articulation, meter, rng=rng)
+        # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
+        skeleton = ornament_notes(phrase.notes, level=lever.ornament, key=key, meter=meter, rng=rng,
+                                  pickup=(pickup - lo) % meter.bar_length)
+        filled = embellish(replace(phrase, notes=skeleton), density=lever.density, key=key,
+                           chord_at=lambda t, lo=lo: chord_at(t + lo), unit=unit, rng=rng)
+        notes = _articulate(filled.notes, phrase.notes, lever.articulation, meter, rng=rng)
         melody.extend(n.shifted(lo) for n in notes)
 
     left = _left_hand(melody, spans, owners, chords, levers, style, meter.beat, rng=rng)
@@ -239,8 +241,13 @@ def _place(right: list[Note], phrase: Phrase, start: Fraction) -> None:
 def _harmonic_spans(sections, levers, meter, bar_start) -> tuple[list[Span], list[int]]:
     spans, owners = [], []
     for index, (section, lever) in enumerate(zip(sections, levers)):
-        halves = lever.density >= SPARSE and meter.numerator % 2 == 0 and not meter.is_compound
-        step = meter.bar_length / 2 if halves and meter.bar_length >= 2 else meter.bar_length
+        if lever.density < SPARSE:
+            # Slow harmony: a chord holds at least four beats, so short bars share one.
+            step = meter.bar_length * -(-4 // meter.bar_length)
+        elif meter.numerator % 2 == 0 and not meter.is_compound and meter.bar_length >= 4:
+            step = meter.bar_length / 2
+        else:
+            step = meter.bar_length
         start, end = bar_start(section.start_bar), bar_start(section.end_bar)
         if index == 0 and start > 0:
             start = Fraction(0)  # the pickup bar sounds over the opening chord

@@ -61,6 +61,7 @@ def embellish(
 ) -> Phrase:
     """Fill skeleton notes with figures in ``unit`` values; more density fills more of them.
 
+    Ornamented notes keep their written length: the ornament is their figure.
     Random numbers are drawn per note before any decision, so a higher density embellishes a superset.
     """
     notes = sorted(phrase.notes, key=lambda n: (n.start, n.pitch))
@@ -70,7 +71,7 @@ def embellish(
     for i, note in enumerate(notes):
         chord_mate = i + 1 < len(notes) and notes[i + 1].start == note.start
         slots = int(note.duration / unit)
-        if chord_mate or draws[i][0] >= chance or slots < 2:
+        if chord_mate or note.ornament or draws[i][0] >= chance or slots < 2:
             out.append(note)
             continue
         target = next((m.pitch for m in notes[i + 1 :] if m.start > note.start), note.pitch)
