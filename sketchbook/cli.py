@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -58,77 +59,137 @@ def main(
 @app.command()
 def develop(
     motif: Annotated[
-        Optional[str],
-        typer.Argument(help="A bundled motif name, a .mid/.musicxml/.mxl file, or inline tinyNotation."),
+        Optional[list[str]],
+        typer.Argument(help="Bundled motif name(s), .mid/.musicxml/.mxl file(s), or inline tinyNotation.",
+                       show_default="the bundled default"),
     ] = None,
     variation: Annotated[VariationChoice, typer.Option(help="Which piece(s) to write.")] = VariationChoice.all,
-    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical files.", min=0)] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical files.", min=0,
+                                      max=2**63 - 1)] = 1,
+    seeds: Annotated[Optional[str], typer.Option(help="A batch of seeds, e.g. 1-20 or 1,4,9-12.")] = None,
     out: Annotated[Path, typer.Option(help="Folder that holds the sketch folders.")] = Path("output"),
     name: Annotated[Optional[str], typer.Option(help="Sketch folder name (required for inline motifs).")] = None,
     force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
-    tempo: Annotated[Optional[int], typer.Option(help="Tempo in quarter notes per minute (20-400).")] = None,
-    density: Annotated[Optional[float], typer.Option(help="Notes per beat lever, 0 sparse to 1 dense.")] = None,
-    ornament: Annotated[Optional[float], typer.Option(help="Ornament lever, 0 none to 1 richest.")] = None,
-    morph: Annotated[Optional[float], typer.Option(help="Between beach (0) and photograph (1).")] = None,
+    tempo: Annotated[Optional[int], typer.Option(help="Tempo lever, quarter notes per minute (20-400).")] = None,
+    density: Annotated[Optional[float], typer.Option(help="Density lever: 0 sparse to 1 dense.")] = None,
+    ornament: Annotated[Optional[float], typer.Option(help="Ornament lever: 0 none to 1 richest.")] = None,
+    morph: Annotated[Optional[float], typer.Option(help="A piece between beach (0) and photograph (1).")] = None,
     preset: Annotated[Optional[Path], typer.Option(help="A TOML style file (see README).")] = None,
-    bars: Annotated[Optional[int], typer.Option(help="Exact length in bars.", min=1, max=20000)] = None,
+    bars: Annotated[Optional[int], typer.Option(help="Exact length in bars.")] = None,
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
+    audio: Annotated[bool, typer.Option(help="Also render each MIDI file to WAV (needs fluidsynth).")] = False,
+    from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Develop MOTIF into 'beach' and 'photograph', written as MIDI and MusicXML.
 
-    Examples: sketchbook develop; sketchbook develop tide --seed 7;
-    sketchbook develop "3/4 a4 c'8 e' d'4 c' b a2." --name waltz
+    Examples: sketchbook develop; sketchbook develop tide --seed 7 --explain;
+    sketchbook develop "3/4 a4 c'8 e' d'4 c' b a2." --name waltz; sketchbook develop tide kite --seeds 1-20
     """
     from sketchbook.errors import SketchbookError
 
     try:
-        _develop(motif, variation.value, seed, out, name, force, tempo, density, ornament, morph, preset, bars, explain)
+        options = dict(variation=variation.value, seed=seed, seeds=seeds, out=out, name=name, force=force,
+                       tempo=tempo, density=density, ornament=ornament, morph=morph, preset=preset, bars=bars,
+                       audio=audio, from_sketch=from_sketch)
+        jobs_to_run = _plan_jobs(motif or [None], **options)
+        _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise fail("interrupted; files already written are complete, nothing half-written was left") from None
+        raise fail("interrupted: finished sketches were kept whole; nothing half-written was left") from None
+    except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
+        if os.environ.get("SKETCHBOOK_DEBUG"):
+            raise
+        _err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+                             "(set SKETCHBOOK_DEBUG=1 for the traceback)", markup=True)
+        raise typer.Exit(code=1) from None
 
 
-def _develop(motif_spec, variation, seed, out, name, force, tempo, density, ornament, morph, preset, bars, explain):
+def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
+               bars, audio, from_sketch):
+    """Check every option and load every motif before anything is written."""
+    from sketchbook.batch import Job, parse_seeds
     from sketchbook.errors import SketchbookError
     from sketchbook.load import load_motif
-    from sketchbook.sketch import Levers, check_name, develop_variation, summary, write_sketch
+    from sketchbook.sketch import Levers, check_name, read_sketch_record, sketch_files
 
     for label, value in (("--density", density), ("--ornament", ornament), ("--morph", morph)):
         if value is not None and not 0.0 <= value <= 1.0:
             raise SketchbookError(f"{label} {value} must be between 0 and 1")
     if tempo is not None and not 20 <= tempo <= 400:
         raise SketchbookError(f"--tempo {tempo} must be between 20 and 400")
+    if bars is not None and not 1 <= bars <= 20000:
+        raise SketchbookError(f"--bars {bars} must be between 1 and 20000")
     if morph is not None and preset is not None:
         raise SketchbookError("--morph and --preset cannot be combined")
-    loaded = load_motif(motif_spec)
-    if name is None:
-        if loaded.name == "inline":
-            raise SketchbookError("an inline motif needs --name for its sketch folder")
-        name = loaded.name
-    check_name(name)
-    variations = ["beach", "photograph"] if variation == "all" else [variation]
-    if morph is not None or preset is not None:
-        variations = [variations[0]] if variation != "all" else ["morph" if morph is not None else "preset"]
+    if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
+        raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
+    variations = ("beach", "photograph") if variation == "all" else (variation,)
+    if morph is not None:
+        variations = ("morph",)
+    elif preset is not None:
+        variations = ("preset",)
     levers = Levers(tempo, density, ornament, morph, str(preset) if preset else None, bars)
-    results = [develop_variation(loaded, v, seed=seed, levers=levers) for v in variations]
-    written = write_sketch(out / name, loaded, results, seed=seed, levers=levers, force=force)
+    seed_list = parse_seeds(seeds) if seeds is not None else [seed]
+    if from_sketch is not None:
+        motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())
+        motifs = [motif]
+    else:
+        motifs = [load_motif(s) for s in specs]
+    if name is not None and len(motifs) > 1:
+        raise SketchbookError("--name names one sketch; leave it out when developing several motifs")
+    jobs = []
+    for motif in motifs:
+        base = name if name is not None else motif.name
+        if base == "inline":
+            raise SketchbookError("an inline motif needs --name for its sketch folder")
+        check_name(base)
+        for s in seed_list:
+            folder = out / (base if len(seed_list) == 1 else f"{base}-s{s}")
+            jobs.append(Job(motif, s, folder, variations, levers, force, audio))
+    folders = [j.folder for j in jobs]
+    if len(set(folders)) != len(folders):
+        raise SketchbookError("two motifs would write the same sketch folder; give them different names")
+    if not force:
+        for job in jobs:
+            for file in sketch_files(list(job.variations)):
+                if (job.folder / file).exists():
+                    raise SketchbookError(f"{job.folder / file} already exists (use --force to overwrite)")
+    return jobs
+
+
+def _run(jobs, *, workers, explain, quiet) -> None:
+    import sys
 
     from rich.console import Console
+    from rich.progress import Progress
+
+    from sketchbook.batch import run_batch
 
     console = Console(highlight=False)
-    for result in results:
-        facts = summary(result)
-        console.print(
-            f"[bold]{result.name}[/]: {facts['tempo']} bpm, {facts['bars']} bars, {facts['notes']} notes "
-            f"({facts['seconds']} s)"
-        )
-        if explain:
-            from sketchbook.explain import plan_table
+    show_progress = len(jobs) > 1 and not quiet and sys.stderr.isatty()
+    outcomes, problems = [], []
+    with Progress(console=Console(stderr=True), transient=True, disable=not show_progress) as progress:
+        task = progress.add_task("developing", total=len(jobs))
+        for outcome in run_batch(jobs, workers=workers, explain=explain, on_done=lambda: progress.advance(task)):
+            (problems if isinstance(outcome, str) else outcomes).append(outcome)
+    for outcome in sorted(outcomes, key=lambda o: str(o.job.folder)):
+        for (variation, facts), plan in zip(outcome.summaries, outcome.plans or [None] * len(outcome.summaries)):
+            tempos = "/".join(str(t) for t in sorted(set(facts["tempos"]), reverse=True))
+            console.print(f"[bold]{outcome.job.folder.name}/{variation}[/]: {tempos} bpm, {facts['bars']} bars, "
+                          f"{facts['notes']} notes, {facts['seconds']} s")
+            if plan is not None:
+                from sketchbook.explain import rows_table
 
-            console.print(plan_table(result))
-    for path in written:
-        console.print(str(path))
+                console.print(rows_table(*plan))
+        for path in outcome.written:
+            console.print(str(path))
+    if problems:
+        from sketchbook.errors import SketchbookError
+
+        raise SketchbookError(f"{len(problems)} of {len(jobs)} sketches failed; first: {problems[0]}")
 
 
 @app.command()

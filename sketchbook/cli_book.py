@@ -2,4 +2,134 @@
 
 from __future__ import annotations
 
-from sketchbook.cli import app  # noqa: F401
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from sketchbook.cli import app
+from sketchbook.errors import SketchbookError
+
+err_console = Console(stderr=True)
+
+
+class AudioFormat(str, Enum):
+    wav = "wav"
+    flac = "flac"
+    ogg = "ogg"
+
+
+def _fail(message: str) -> typer.Exit:
+    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    return typer.Exit(code=2)
+
+
+def _progress(items, label: str):
+    from rich.progress import track
+
+    return track(items, description=label, console=err_console, transient=True)
+
+
+@app.command()
+def book(
+    folder: Annotated[Path, typer.Argument(help="Folder of sketch folders, as written by develop.")] = Path("output"),
+    audio: Annotated[bool, typer.Option("--audio", help="Render a WAV for every MIDI file that has no audio yet.")] = False,
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for --audio.")] = None,
+) -> None:
+    """Write FOLDER/index.html: one static page with every sketch's score, piano roll, audio and parameters.
+
+    Example: sketchbook book output/ --audio
+    """
+    from sketchbook.book import build_book
+
+    try:
+        index = build_book(folder, audio=audio, soundfont=soundfont, progress=_progress)
+    except SketchbookError as exc:
+        raise _fail(str(exc)) from None
+    print(index)
+
+
+@app.command()
+def render(
+    midi: Annotated[Path, typer.Argument(help="MIDI file to render.")],
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont (default: the system's).")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Audio file or folder to write (default: beside the MIDI).")] = None,
+    fmt: Annotated[Optional[AudioFormat], typer.Option(
+        "--format", help="wav (default, or from --out's suffix); flac or ogg also need flac/oggenc, sox or ffmpeg.")] = None,
+) -> None:
+    """Render a MIDI file to a WAV with fluidsynth and a General MIDI piano, plus FLAC or OGG if asked.
+
+    Example: sketchbook render output/tide/beach.mid --format flac
+    """
+    from sketchbook.audio import encode, render_midi
+
+    if not midi.is_file():
+        raise _fail(f"{midi}: no such MIDI file")
+    if out is not None and out.is_dir():
+        out = out / midi.name
+    target = out or midi
+    suffix = target.suffix.lower().lstrip(".")
+    fmt = fmt or (AudioFormat(suffix) if suffix in AudioFormat.__members__ else AudioFormat.wav)
+    try:
+        wav = render_midi(midi, target.with_suffix(".wav"), soundfont=soundfont)
+        print(wav)
+        if fmt is not AudioFormat.wav:
+            print(encode(wav, fmt.value, target.with_suffix(f".{fmt.value}")))
+    except SketchbookError as exc:
+        raise _fail(str(exc)) from None
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="A .mid/.midi or .musicxml/.xml/.mxl file.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+) -> None:
+    """Show the musical facts of a MIDI or MusicXML file: tempo, bars, notes, range, ornaments, pedal, dynamics.
+
+    Example: sketchbook inspect output/tide/beach.musicxml --json
+    """
+    from sketchbook.analysis import inspect_file
+
+    try:
+        facts = inspect_file(file)
+    except SketchbookError as exc:
+        raise _fail(str(exc)) from None
+    if as_json:
+        print(json.dumps(facts))
+        return
+    from rich.table import Table
+
+    table = Table(title=f"{file.name} ({facts['format']})", show_header=False, title_justify="left")
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in _rows(facts):
+        table.add_row(label, value)
+    Console().print(table)
+
+
+def _rows(facts: dict) -> list[tuple[str, str]]:
+    """The facts as readable table rows."""
+    midi = facts["format"] == "midi"
+    rng = facts["pitch_range"]
+    ornaments = facts["ornaments"]
+    dynamics = facts["dynamics"]
+    velocity = dynamics["velocity"]
+    marks = dynamics["marks"]
+    return [
+        ("tempo", ", ".join(f"{t['bpm']:g} bpm (bar {t['bar']})" for t in facts["tempos"]) or "none marked"),
+        ("bars", str(facts["bars"])),
+        ("duration", f"{facts['duration_seconds']:.1f} s"),
+        ("notes", str(facts["notes"])),
+        ("onsets per beat", f"{facts['onsets_per_beat']:.2f} ({facts['onsets']} onsets in {facts['beats']:g} beats)"),
+        ("pitch range", f"{rng['lowest']} – {rng['highest']}" if rng else "no notes"),
+        ("ornaments", "none notated (MIDI plays them out as notes)" if ornaments is None else
+         ", ".join(f"{k} {n}" for k, n in ornaments.items() if n) or "none"),
+        ("pedal", f"{facts['pedal']['presses']} " + ("presses (CC64)" if midi else "pedal marks")),
+        ("dynamics", (f"no marks in MIDI; velocity {velocity['min']}–{velocity['max']}" if velocity else
+                      "no notes") if midi else ", ".join(f"{k} ×{n}" for k, n in marks.items()) or "none marked"),
+        ("time signature", ", ".join(f"{t['signature']} (bar {t['bar']})" for t in facts["time_signatures"]) or "none"),
+        ("key signature", ", ".join(f"{k['key']} (bar {k['bar']})" for k in facts["key_signatures"]) or "none"),
+    ]

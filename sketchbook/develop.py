@@ -115,19 +115,19 @@ def scale_intervals(phrase: Phrase, extra_steps: int, key: Key) -> Phrase:
     if not phrase.notes:
         return phrase
     out = [phrase.notes[0]]
-    prev_old = phrase.notes[0].pitch
-    prev_new = prev_old
+    prev_degree, _ = degree_of(phrase.notes[0].pitch, key)
+    degree = prev_degree
     for n in phrase.notes[1:]:
-        d_old, _ = degree_of(n.pitch, key)
-        d_prev, _ = degree_of(prev_old, key)
-        steps = d_old - d_prev
+        d_old, chroma = degree_of(n.pitch, key)
+        steps = d_old - prev_degree
         if steps:
             # Contraction never turns a leap around or into a repeat: a step is the floor.
             sign = 1 if steps > 0 else -1
             steps = sign * max(1, abs(steps) + extra_steps)
-        new = _clamp_pitch(diatonic_transpose(prev_new, steps, key))
-        out.append(_repitch(n, new))
-        prev_old, prev_new = n.pitch, new
+        # Count in degrees and keep each note's own chromatic inflection, so a sharp stays local.
+        degree += steps
+        out.append(_repitch(n, _clamp_pitch(pitch_of(degree, key, chroma))))
+        prev_degree = d_old
     return Phrase(tuple(out), phrase.length)
 
 

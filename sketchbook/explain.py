@@ -44,15 +44,20 @@ def plan_rows(result: Variation) -> list[dict]:
 
 def plan_table(result: Variation):
     """A rich Table of the plan, captioned with what the techniques mean."""
+    return rows_table(result.piece.title, plan_rows(result))
+
+
+def rows_table(title: str, rows):
+    """A rich Table from plan rows, captioned with what the techniques mean."""
     from rich.table import Table
 
-    table = Table(title=f"{result.piece.title}: plan", title_justify="left")
-    for column in ("bars", "section", "techniques", "tempo", "density", "ornament", "dynamic"):
+    columns = ("bars", "section", "techniques", "tempo", "density", "ornament", "dynamic")
+    table = Table(title=f"{title}: plan", title_justify="left")
+    for column in columns:
         table.add_column(column, justify="right" if column in ("tempo", "density", "ornament") else "left")
     used: list[str] = []
-    for row in plan_rows(result):
-        table.add_row(*(str(row[c]) for c in ("bars", "section", "techniques", "tempo", "density", "ornament",
-                                              "dynamic")))
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
         for t in row["techniques"].split(", "):
             base = t.split(":")[0]
             if base not in used:

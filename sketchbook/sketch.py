@@ -197,3 +197,26 @@ def motif_from_dict(data: dict) -> Motif:
                      Fraction(data["pickup"]), data.get("description", ""))
     except (KeyError, ValueError, TypeError, AttributeError, ZeroDivisionError) as exc:
         raise SketchbookError(f"sketch.json has no usable motif: {exc}") from None
+
+
+def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[int], tuple[str, ...], Levers]:
+    """Motif, seed, variations and levers from a sketch.json, so a sketch can be regenerated exactly."""
+    try:
+        record = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SketchbookError(f"{path}: no such sketch.json") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SketchbookError(f"{path}: not a readable sketch.json ({exc})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("motif"), dict):
+        raise SketchbookError(f"{path}: not a sketch.json written by sketchbook")
+    motif = motif_from_dict(record["motif"])
+    stored = record.get("levers") or {}
+    merged = {k: (levers_given.get(k) if levers_given.get(k) is not None else stored.get(k)) for k in
+              ("tempo", "density", "ornament", "morph", "preset", "bars")}
+    try:
+        levers = Levers(**merged)
+        seed = int(record.get("seed", 1))
+        variations = tuple(record.get("variations") or ("beach", "photograph"))
+    except (TypeError, ValueError) as exc:
+        raise SketchbookError(f"{path}: {exc}") from None
+    return motif, [seed], variations, levers

@@ -1,0 +1,243 @@
+"""Facts about a written MIDI or MusicXML file: tempo, bars, notes, range, ornaments, pedal, dynamics."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from pathlib import Path
+
+from sketchbook.errors import SketchbookError
+from sketchbook.model import Key
+from sketchbook.theory import LETTERS, key_name, spell
+
+MIDI_SUFFIXES = (".mid", ".midi")
+MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
+ORNAMENT_KINDS = ("trill", "mordent", "inverted-mordent", "turn", "tremolo", "arpeggio", "grace")
+
+
+def inspect_file(path: Path) -> dict:
+    """Inspect a MIDI or MusicXML file, chosen by its suffix."""
+    path = Path(path)
+    if not path.is_file():
+        raise SketchbookError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix in MIDI_SUFFIXES:
+        return inspect_midi(path)
+    if suffix in MUSICXML_SUFFIXES:
+        return inspect_musicxml(path)
+    raise SketchbookError(f"{path}: not a MIDI or MusicXML file (.mid, .midi, .musicxml, .xml, .mxl)")
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
+
+
+def _facts(path: Path, kind: str, **facts) -> dict:
+    # One place fixes the key order, so --json output stays stable across formats.
+    keys = ("tempos", "bars", "duration_seconds", "notes", "onsets", "beats", "onsets_per_beat",
+            "pitch_range", "ornaments", "pedal", "dynamics", "time_signatures", "key_signatures")
+    out = {"file": str(path), "format": kind}
+    out.update({k: facts[k] for k in keys})
+    return out
+
+
+def _pitch_range(lowest: int, highest: int, name) -> dict:
+    return {"lowest": name(lowest), "highest": name(highest), "lowest_midi": lowest, "highest_midi": highest}
+
+
+def _midi_key(text: str) -> Key:
+    """mido's key text ('D', 'Bbm', 'F#') as a Key."""
+    mode = "minor" if text.endswith("m") else "major"
+    letter, accidentals = text[0], text.rstrip("m")[1:]
+    pc = (0, 2, 4, 5, 7, 9, 11)[LETTERS.index(letter)] + accidentals.count("#") - accidentals.count("b")
+    return Key(pc % 12, mode)
+
+
+def _pitch_name(pitch: int, key: Key | None) -> str:
+    letter, alter, octave = spell(pitch, key or Key(0))
+    return f"{letter}{'#' * alter if alter > 0 else 'b' * -alter}{octave}"
+
+
+def inspect_midi(path: Path) -> dict:
+    """Facts about a MIDI file; MIDI notates no ornaments or dynamic marks, so those come from velocities."""
+    import mido
+    import pretty_midi
+
+    path = Path(path)
+    try:
+        mf = mido.MidiFile(path)
+        pm = pretty_midi.PrettyMIDI(str(path))
+    except Exception as exc:  # mido and pretty_midi raise many kinds on a damaged file
+        raise SketchbookError(f"{path}: not a readable MIDI file ({_one_line(exc)})") from None
+    tpb = mf.ticks_per_beat
+    events = []
+    for track in mf.tracks:
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            events.append((tick, msg))
+    events.sort(key=lambda e: e[0])
+    end = max((t for t, m in events if m.type != "end_of_track"), default=0)
+
+    meters = [(t, m.numerator, m.denominator) for t, m in events if m.type == "time_signature"]
+    if not meters or meters[0][0] > 0:
+        meters.insert(0, (0, 4, 4))  # the MIDI default
+    bar_starts, beats = [], 0.0
+    for i, (start, num, den) in enumerate(meters):
+        stop = meters[i + 1][0] if i + 1 < len(meters) else max(end, start + 1)
+        bar_ticks = tpb * 4 * num / den
+        count = max(1, math.ceil((stop - start) / bar_ticks - 1e-9))
+        bar_starts += [start + k * bar_ticks for k in range(count)]
+        beats += count * (num // 3 if den >= 8 and num % 3 == 0 and num > 3 else num)
+
+    def bar_at(tick: int) -> int:
+        return max(1, sum(1 for b in bar_starts if b <= tick + 1e-9))
+
+    tempos = []
+    for t, m in events:
+        if m.type == "set_tempo":
+            bpm = round(mido.tempo2bpm(m.tempo), 2)
+            if not tempos or tempos[-1]["bpm"] != bpm:
+                tempos.append({"bar": bar_at(t), "bpm": bpm})
+    tempos = tempos or [{"bar": 1, "bpm": 120.0}]
+    keys = [(t, m.key) for t, m in events if m.type == "key_signature"]
+    key = _midi_key(keys[0][1]) if keys else None
+
+    starts = sorted(t for t, m in events if m.type == "note_on" and m.velocity > 0)
+    # Chord notes a performance spreads by a few ticks still count as one onset.
+    onsets = sum(1 for i, t in enumerate(starts) if i == 0 or t - starts[i - 1] > tpb / 32)
+    notes = [n for inst in pm.instruments if not inst.is_drum for n in inst.notes]
+    velocities = [n.velocity for n in notes]
+    pedal_down, presses = {}, 0
+    for _, m in events:
+        if m.type == "control_change" and m.control == 64:
+            down = m.value >= 64
+            presses += down and not pedal_down.get(m.channel, False)
+            pedal_down[m.channel] = down
+    pitches = [n.pitch for n in notes]
+    return _facts(
+        path, "midi",
+        tempos=tempos,
+        bars=len(bar_starts),
+        duration_seconds=round(pm.get_end_time(), 3),
+        notes=len(notes),
+        onsets=onsets,
+        beats=beats,
+        onsets_per_beat=round(onsets / beats, 3) if beats else 0.0,
+        pitch_range=_pitch_range(min(pitches), max(pitches), lambda p: _pitch_name(p, key)) if pitches else None,
+        ornaments=None,
+        pedal={"presses": presses},
+        dynamics={"marks": None, "velocity": {"min": min(velocities), "max": max(velocities)} if velocities else None},
+        time_signatures=_dedupe([{"bar": bar_at(t), "signature": f"{n}/{d}"} for t, n, d in meters], "signature"),
+        key_signatures=_dedupe([{"bar": bar_at(t), "key": key_name(_midi_key(k))} for t, k in keys], "key"),
+    )
+
+
+def _dedupe(marks: list[dict], field: str) -> list[dict]:
+    """Drop marks that repeat the one before (each staff or track restates them)."""
+    out = []
+    for mark in sorted(marks, key=lambda m: m["bar"]):
+        if not out or out[-1][field] != mark[field]:
+            out.append(mark)
+    return out
+
+
+def _ornament_kind(expression) -> str | None:
+    from music21 import expressions
+
+    for cls, kind in ((expressions.Trill, "trill"), (expressions.InvertedMordent, "inverted-mordent"),
+                      (expressions.GeneralMordent, "mordent"), (expressions.Turn, "turn"),
+                      (expressions.Tremolo, "tremolo"), (expressions.ArpeggioMark, "arpeggio")):
+        if isinstance(expression, cls):
+            return kind
+    return None
+
+
+def _m21_range(pitches: list) -> dict | None:
+    if not pitches:
+        return None
+    low, high = min(pitches, key=lambda p: p.ps), max(pitches, key=lambda p: p.ps)
+    return {"lowest": low.nameWithOctave.replace("-", "b"), "highest": high.nameWithOctave.replace("-", "b"),
+            "lowest_midi": low.midi, "highest_midi": high.midi}
+
+
+def inspect_musicxml(path: Path) -> dict:
+    """Facts about a MusicXML score (.musicxml, .xml or compressed .mxl) as music21 reads it."""
+    import music21
+    from music21 import expressions, stream
+
+    path = Path(path)
+    try:
+        score = music21.converter.parse(str(path), format="musicxml")
+    except Exception as exc:  # music21 raises many kinds on a damaged file
+        raise SketchbookError(f"{path}: not a readable MusicXML file ({_one_line(exc)})") from None
+    if not isinstance(score, stream.Score):
+        score = stream.Score([score])
+
+    ornaments = Counter({kind: 0 for kind in ORNAMENT_KINDS})
+    onsets, notes, pitches = set(), 0, []
+    for part in score.parts:
+        for n in part.flatten().notes:
+            if n.duration.isGrace:
+                ornaments["grace"] += 1
+                continue
+            for e in n.expressions:
+                if kind := _ornament_kind(e):
+                    ornaments[kind] += 1
+            attacks = [x for x in (n.notes if n.isChord else [n]) if not (x.tie and x.tie.type in ("stop", "continue"))]
+            if attacks:
+                onsets.add(n.offset)
+            notes += len(attacks)
+            pitches += [x.pitch for x in attacks]
+    for sp in score.spannerBundle:
+        if isinstance(sp, expressions.TremoloSpanner):
+            ornaments["tremolo"] += 1
+        elif isinstance(sp, expressions.ArpeggioMarkSpanner):
+            ornaments["arpeggio"] += 1
+    pedals = sum(1 for sp in score.spannerBundle if isinstance(sp, expressions.PedalMark))
+
+    measures = list(score.parts[0].getElementsByClass(stream.Measure)) if score.parts else []
+    bars = sum(1 for m in measures if not (m is measures[0] and (m.number == 0 or m.paddingLeft > 0)))
+    beats = 0.0
+    for m in measures:
+        ts = m.timeSignature or m.getContextByClass("TimeSignature")
+        beats += m.duration.quarterLength / (ts.beatDuration.quarterLength if ts else 1.0)
+
+    tempos, seconds = [], 0.0
+    for start, stop, mm in score.metronomeMarkBoundaries():
+        bpm = mm.getQuarterBPM() or 120.0
+        seconds += (stop - start) * 60.0 / bpm
+    for mm in score.recurse().getElementsByClass("MetronomeMark"):
+        if (bpm := mm.getQuarterBPM()) is not None:
+            tempos.append({"bar": mm.measureNumber or 1, "bpm": round(float(bpm), 2)})
+    first = score.parts[0] if score.parts else score
+    signatures = [{"bar": ts.measureNumber or 1, "signature": ts.ratioString}
+                  for ts in first.recurse().getElementsByClass("TimeSignature")]
+    keys = [{"bar": ks.measureNumber or 1, "key": _m21_key(ks)}
+            for ks in first.recurse().getElementsByClass("KeySignature")]
+    marks = Counter(d.value for d in score.recurse().getElementsByClass("Dynamic"))
+    return _facts(
+        path, "musicxml",
+        tempos=_dedupe(tempos, "bpm"),
+        bars=bars,
+        duration_seconds=round(seconds, 3),
+        notes=notes,
+        onsets=len(onsets),
+        beats=round(beats, 3),
+        onsets_per_beat=round(len(onsets) / beats, 3) if beats else 0.0,
+        pitch_range=_m21_range(pitches),
+        ornaments=dict(ornaments),
+        pedal={"presses": pedals},
+        dynamics={"marks": dict(marks), "velocity": None},
+        time_signatures=_dedupe(signatures, "signature"),
+        key_signatures=_dedupe(keys, "key"),
+    )
+
+
+def _m21_key(ks) -> str:
+    from music21 import key
+
+    if isinstance(ks, key.Key):
+        return f"{ks.tonic.name.replace('-', 'b')} {ks.mode}"
+    major, minor = ks.asKey("major"), ks.asKey("minor")
+    return f"{major.tonic.name.replace('-', 'b')} major / {minor.tonic.name.replace('-', 'b')} minor"

@@ -1,0 +1,111 @@
+"""Batches: many sketches (motifs x seeds) developed in parallel, each written whole or not at all."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from sketchbook.errors import SketchbookError
+from sketchbook.model import Motif
+from sketchbook.sketch import Levers, develop_variation, summary, write_sketch
+
+MAX_SEEDS = 10_000
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One sketch to make: a motif, a seed, where it goes and which variations it holds."""
+
+    motif: Motif
+    seed: int
+    folder: Path
+    variations: tuple[str, ...]
+    levers: Levers
+    force: bool = False
+    audio: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a job wrote and a one-line summary per variation."""
+
+    job: Job
+    written: tuple[Path, ...]
+    summaries: tuple[tuple[str, dict], ...]
+    plans: tuple = ()
+
+
+def parse_seeds(text: str) -> list[int]:
+    """Seeds from '7', '1-20' or '1,4,9-12', in the order given, without repeats."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        part = part.strip()
+        match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
+        if not match:
+            raise SketchbookError(f"--seeds {text!r}: use a number, a range like 1-20, or a list like 1,4,9-12")
+        low = int(match[1])
+        high = int(match[2]) if match[2] else low
+        if high < low:
+            raise SketchbookError(f"--seeds {text!r}: range {part} runs backwards")
+        if high - low + len(seeds) >= MAX_SEEDS:
+            raise SketchbookError(f"--seeds {text!r}: at most {MAX_SEEDS} seeds in one batch")
+        seeds.extend(s for s in range(low, high + 1) if s not in seeds)
+    return seeds
+
+
+def run_job(job: Job, *, explain: bool = False) -> Outcome:
+    """Develop and write one sketch (and its audio when asked)."""
+    results = [develop_variation(job.motif, v, seed=job.seed, levers=job.levers) for v in job.variations]
+    written = write_sketch(job.folder, job.motif, results, seed=job.seed, levers=job.levers, force=job.force)
+    if job.audio:
+        from sketchbook.audio import render_midi
+
+        for r in results:
+            midi = job.folder / f"{r.name}.mid"
+            written.append(render_midi(midi, midi.with_suffix(".wav")))
+    plans = ()
+    if explain:
+        from sketchbook.explain import plan_rows
+
+        plans = tuple((r.piece.title, tuple(plan_rows(r))) for r in results)
+    return Outcome(job, tuple(written), tuple((r.name, summary(r)) for r in results), plans)
+
+
+def _run_job_quietly(job: Job) -> Outcome | str:
+    """Worker entry: a user-fixable problem comes back as its message instead of an exception."""
+    try:
+        return run_job(job)
+    except SketchbookError as exc:
+        return f"{job.folder.name}: {exc}"
+
+
+def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = False,
+              on_done: Callable[[], None] | None = None) -> Iterator[Outcome | str]:
+    """Run jobs over ``workers`` processes (all cores by default), yielding outcomes as they finish.
+
+    An interrupt stops new work; sketches already written stay, whole.
+    """
+    workers = workers or os.cpu_count() or 1
+    if len(jobs) == 1 or workers == 1:
+        for job in jobs:
+            yield run_job(job, explain=explain)
+            if on_done:
+                on_done()
+        return
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        pending = {pool.submit(_run_job_quietly, job) for job in jobs}
+        try:
+            while pending:
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in sorted(done, key=lambda f: id(f)):
+                    yield future.result()
+                    if on_done:
+                        on_done()
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise

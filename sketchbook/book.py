@@ -1,0 +1,231 @@
+"""The sketchbook as one static page: every sketch folder with its score, piano roll, audio and parameters."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from html import escape
+from pathlib import Path
+from urllib.parse import quote
+
+from sketchbook.errors import SketchbookError
+from sketchbook.model import Key
+from sketchbook.theory import LETTERS, spell
+
+SCORE_SUFFIXES = (".musicxml", ".xml", ".mxl")
+MIDI_SUFFIXES = (".mid", ".midi")
+AUDIO_TYPES = {".ogg": "audio/ogg", ".flac": "audio/flac", ".wav": "audio/wav"}  # the player tries them in order
+KNOWN = (*SCORE_SUFFIXES, *MIDI_SUFFIXES, *AUDIO_TYPES)
+
+
+@dataclass
+class Variation:
+    """One piece in a sketch folder: its files by kind, and what sketch.json says about it."""
+
+    name: str
+    files: dict[str, Path] = field(default_factory=dict)  # suffix -> path
+    parameters: dict = field(default_factory=dict)
+    summary: dict = field(default_factory=dict)
+
+    def first(self, suffixes: tuple[str, ...]) -> Path | None:
+        return next((self.files[s] for s in suffixes if s in self.files), None)
+
+
+@dataclass
+class Sketch:
+    folder: Path
+    meta: dict
+    variations: list[Variation]
+    problem: str = ""
+
+
+def find_sketches(root: Path) -> list[Sketch]:
+    """Every folder under root (and root itself) holding scores, MIDI or audio, in name order."""
+    root = Path(root)
+    if not root.is_dir():
+        raise SketchbookError(f"{root}: no such folder (write sketches there with `sketchbook develop`)")
+    folders = [root] + sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    sketches = [load_sketch(f) for f in folders]
+    return [s for s in sketches if s.variations or s.meta]
+
+
+def load_sketch(folder: Path) -> Sketch:
+    """Read sketch.json if it is there and sound, and group the folder's files by piece."""
+    meta, problem = {}, ""
+    if (folder / "sketch.json").is_file():
+        try:
+            meta = json.loads((folder / "sketch.json").read_text(encoding="utf-8"))
+            if not isinstance(meta, dict):
+                raise ValueError("not a JSON object")
+        except (ValueError, OSError) as exc:
+            meta, problem = {}, f"sketch.json could not be read: {exc}"
+    described = meta.get("variations") if isinstance(meta.get("variations"), dict) else {}
+    pieces: dict[str, Variation] = {}
+    for name, info in described.items():
+        info = info if isinstance(info, dict) else {}
+        piece = pieces.setdefault(name, Variation(name, parameters=info.get("parameters") or {},
+                                                  summary=info.get("summary") or {}))
+        for listed in (info.get("files") or {}).values():
+            if isinstance(listed, str) and (folder / listed).is_file():
+                piece.files.setdefault((folder / listed).suffix.lower(), folder / listed)
+    for path in sorted(folder.iterdir()):
+        if path.is_file() and path.suffix.lower() in KNOWN:
+            pieces.setdefault(path.stem, Variation(path.stem)).files.setdefault(path.suffix.lower(), path)
+    return Sketch(folder, meta, [v for v in pieces.values() if v.files or v.parameters], problem)
+
+
+def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
+    """The whole score engraved by verovio as one scalable SVG (ids seeded so scores never clash)."""
+    import verovio
+
+    toolkit = verovio.toolkit()
+    toolkit.setOptions({"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustPageHeight": True, "adjustPageWidth": True,
+                        "header": "none", "footer": "none", "svgViewBox": True, "svgHtml5": True,
+                        "svgRemoveXlink": True, "svgFormatRaw": True, "xmlIdSeed": id_seed})
+    if not toolkit.loadFile(str(musicxml)) or toolkit.getPageCount() < 1:
+        raise SketchbookError(f"{musicxml}: verovio could not read this score")
+    svg = toolkit.renderToSVG(1)
+    if 'class="measure' not in svg:  # verovio engraves a broken file as an empty page
+        raise SketchbookError(f"{musicxml.name}: verovio found no measures in this score")
+    # A short score keeps its engraved size instead of being stretched to the page's width.
+    if match := re.search(r'viewBox="0 0 ([\d.]+) ', svg):
+        svg = svg.replace("<svg ", f'<svg style="max-width: {float(match[1]) * 1.25:.0f}px" ', 1)
+    return svg
+
+
+def piano_roll_png(midi: Path) -> bytes:
+    """A piano-roll picture of the MIDI notes (velocity as strength) with pedal presses underneath."""
+    import numpy as np
+    import pretty_midi
+    from matplotlib.colors import LinearSegmentedColormap
+    from matplotlib.figure import Figure
+
+    pm = pretty_midi.PrettyMIDI(str(midi))
+    end = max(pm.get_end_time(), 0.1)
+    fs = min(100.0, 1600 / end)
+    roll = pm.get_piano_roll(fs=fs, pedal_threshold=None)
+    active = np.nonzero(roll.sum(axis=1))[0]
+    low, high = (int(active.min()) - 2, int(active.max()) + 2) if active.size else (57, 72)
+    # One mid-tone blue whose strength follows velocity reads on light and dark pages alike.
+    colours = LinearSegmentedColormap.from_list(
+        "roll", [(0.25, 0.45, 0.85, 0.35), (0.25, 0.45, 0.85, 1.0)]).with_extremes(bad=(0, 0, 0, 0))
+    fig = Figure(figsize=(11, 2.6), dpi=120)
+    ax = fig.add_axes((0.045, 0.16, 0.945, 0.8))
+    ax.imshow(np.ma.masked_equal(roll[low:high + 1], 0), aspect="auto", origin="lower", cmap=colours,
+              interpolation="nearest", extent=(0, roll.shape[1] / fs, low - 0.5, high + 0.5), vmin=1, vmax=127)
+    for bar in pm.get_downbeats():
+        ax.axvline(bar, color="#8a8f98", alpha=0.25, linewidth=0.7)
+    for start, stop in _pedal_spans(pm, end):
+        ax.axhspan(low - 0.5, low + 0.3, xmin=start / end, xmax=stop / end, color="#d08a2e", alpha=0.7)
+    cs = [p for p in range(low, high + 1) if p % 12 == 0]
+    ax.set_yticks(cs, [pretty_midi.note_number_to_name(p) for p in cs])
+    ax.set_xlim(0, end)
+    ax.set_xlabel("seconds", color="#8a8f98", fontsize=8)
+    ax.tick_params(colors="#8a8f98", labelsize=8, length=2)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    out = io.BytesIO()
+    fig.savefig(out, format="png", transparent=True, metadata={"Software": None})
+    return out.getvalue()
+
+
+def _pedal_spans(pm, end: float) -> list[tuple[float, float]]:
+    spans, down = [], None
+    changes = sorted((c.time, c.value) for inst in pm.instruments for c in inst.control_changes if c.number == 64)
+    for time, value in changes:
+        if value >= 64 and down is None:
+            down = time
+        elif value < 64 and down is not None:
+            spans.append((down, time))
+            down = None
+    return spans + ([(down, end)] if down is not None else [])
+
+
+def parse_key(text: str) -> Key:
+    """'D major', 'F# minor' or 'Bb' as a Key; C major when unreadable."""
+    parts = str(text).split()
+    if not parts or parts[0][0].upper() not in LETTERS:
+        return Key(0)
+    tonic = parts[0]
+    pc = (0, 2, 4, 5, 7, 9, 11)[LETTERS.index(tonic[0].upper())] + tonic.count("#") - tonic.count("b")
+    return Key(pc % 12, "minor" if len(parts) > 1 and parts[1].lower() == "minor" else "major")
+
+
+def motif_notes(motif: dict) -> list[tuple[int, Fraction, Fraction]]:
+    notes = []
+    for n in motif.get("notes") or []:
+        try:
+            notes.append((int(n["pitch"]), Fraction(str(n["start"])), Fraction(str(n["duration"]))))
+        except (KeyError, TypeError, ValueError, ZeroDivisionError):
+            continue
+    return notes
+
+
+def motif_svg(motif: dict) -> str:
+    """A tiny piano roll of the motif, with its bar lines."""
+    notes = motif_notes(motif)
+    if not notes:
+        return ""
+    length = max(s + d for _, s, d in notes)
+    try:
+        num, den = (int(x) for x in str(motif.get("meter", "4/4")).split("/"))
+        bar = Fraction(4 * num, den)
+    except ValueError:
+        bar = Fraction(4)
+    pickup = Fraction(str(motif.get("pickup", "0") or "0"))
+    low, high = min(p for p, _, _ in notes) - 1, max(p for p, _, _ in notes) + 1
+    width, height, unit = 320, 12 + 6 * (high - low + 1), 320 / float(length)
+    parts = [f'<svg class="motif-roll" viewBox="0 0 {width} {height}" role="img" '
+             f'aria-label="motif piano roll">']
+    line = pickup if pickup else bar
+    while line < length:
+        parts.append(f'<line x1="{float(line) * unit:.1f}" x2="{float(line) * unit:.1f}" y1="0" y2="{height}"/>')
+        line += bar
+    for pitch, start, duration in notes:
+        y = 6 + 6 * (high - pitch)
+        parts.append(f'<rect x="{float(start) * unit + 1:.1f}" y="{y}" width="{max(float(duration) * unit - 2, 2):.1f}" '
+                     f'height="5" rx="2"><title>{escape(note_name(pitch, motif))}</title></rect>')
+    return "".join(parts) + "</svg>"
+
+
+def note_name(pitch: int, motif: dict) -> str:
+    letter, alter, octave = spell(pitch, parse_key(motif.get("key", "C major")))
+    return f"{letter}{'♯' * alter if alter > 0 else '♭' * -alter}{octave}"
+
+
+def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None, progress=None) -> Path:
+    """Write root/index.html for every sketch under root; with audio, render missing WAVs first."""
+    from sketchbook.book_html import page
+
+    root = Path(root)
+    sketches = find_sketches(root)
+    if audio:
+        from sketchbook.audio import render_midi
+
+        todo = [(s, v) for s in sketches for v in s.variations
+                if v.first(MIDI_SUFFIXES) and not v.first(tuple(AUDIO_TYPES))]
+        for _, v in progress(todo, "rendering audio") if progress else todo:
+            midi = v.first(MIDI_SUFFIXES)
+            v.files[".wav"] = render_midi(midi, midi.with_suffix(".wav"), soundfont=soundfont)
+    html = page(root, sketches, progress=progress)
+    index = root / "index.html"
+    tmp = root / f".index.html.tmp{os.getpid()}"
+    try:
+        tmp.write_text(html, encoding="utf-8")
+        os.replace(tmp, index)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return index
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def href(root: Path, path: Path) -> str:
+    return quote(path.relative_to(root).as_posix())

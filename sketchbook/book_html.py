@@ -1,0 +1,172 @@
+"""HTML and CSS for the sketchbook page; book.py gathers the sketches and pictures."""
+
+from __future__ import annotations
+
+import json
+from html import escape
+from pathlib import Path
+
+from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, data_uri, href,
+                             motif_notes, motif_svg, note_name, piano_roll_png, score_svg)
+
+CSS = """
+:root { color-scheme: light dark; --bg: #f5f4f0; --card: #ffffff; --ink: #1d2127; --muted: #69707c;
+  --line: #e3e1db; --accent: #3563b8; --chip: #eef1f7; --paper: #fffefb; --warn: #a4541a; }
+@media (prefers-color-scheme: dark) { :root { --bg: #15171b; --card: #1e2127; --ink: #e7e9ee; --muted: #9aa1ad;
+  --line: #2e323a; --accent: #8fb0ff; --chip: #272c36; --paper: #f3efe6; --warn: #f0a46b; } }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--bg); color: var(--ink); line-height: 1.5;
+  font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", sans-serif; }
+main { max-width: 1120px; margin: 0 auto; padding: 2.5rem 1.5rem 4rem; }
+a { color: var(--accent); text-decoration: none; } a:hover { text-decoration: underline; }
+h1, h2, h3 { line-height: 1.2; margin: 0; font-weight: 650; letter-spacing: -0.01em; }
+h1 { font-size: 2.1rem; } h2 { font-size: 1.6rem; } h3 { font-size: 1.15rem; }
+.book-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: .4rem 1.2rem; margin-bottom: 2rem; }
+.book-head p { margin: 0; color: var(--muted); }
+.toc { display: flex; flex-wrap: wrap; gap: .4rem; width: 100%; padding: 0; margin: .6rem 0 0; list-style: none; }
+.toc a { display: inline-block; padding: .15rem .7rem; border: 1px solid var(--line); border-radius: 99px; }
+.sketch { margin: 0 0 3.5rem; scroll-margin-top: 1rem; }
+.sketch-head { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 360px); gap: 1rem 2rem;
+  align-items: start; margin-bottom: 1.2rem; }
+.sketch-head .where { color: var(--muted); font-size: .85rem; margin: .2rem 0 .6rem; }
+.sketch-head .desc { margin: .2rem 0 .8rem; }
+.chips { display: flex; flex-wrap: wrap; gap: .4rem; padding: 0; margin: 0; list-style: none; }
+.chips li { background: var(--chip); border-radius: 6px; padding: .1rem .55rem; font-size: .88rem; }
+.chips b { font-weight: 600; color: var(--muted); margin-right: .3rem; }
+.card { background: var(--card); border: 1px solid var(--line); border-radius: 14px; padding: 1.2rem 1.4rem;
+  box-shadow: 0 1px 2px rgb(0 0 0 / .04), 0 4px 16px rgb(0 0 0 / .04); }
+.motif h3 { font-size: .8rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); }
+.motif-roll { width: 100%; height: auto; margin: .6rem 0 .4rem; }
+.motif-roll rect { fill: var(--accent); } .motif-roll line { stroke: var(--line); stroke-width: 1; }
+.notes { display: flex; flex-wrap: wrap; gap: .25rem .6rem; padding: 0; margin: 0; list-style: none;
+  font-size: .85rem; color: var(--muted); }
+.notes b { color: var(--ink); font-weight: 600; margin-right: .2rem; }
+.variation { margin-bottom: 1.4rem; }
+.variation > header { display: flex; flex-wrap: wrap; align-items: baseline; gap: .3rem 1rem; margin-bottom: .9rem; }
+.variation .summary { color: var(--muted); }
+.files { margin-left: auto; display: flex; gap: .5rem; }
+.files a { font-size: .85rem; padding: .2rem .65rem; border-radius: 8px; background: var(--chip); }
+audio { width: 100%; height: 40px; margin-bottom: .9rem; }
+figure { margin: 0 0 1rem; }
+figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); margin-bottom: .35rem; }
+.score { background: var(--paper); color: #111; border-radius: 10px; border: 1px solid var(--line);
+  padding: .6rem 1rem; max-height: 34rem; overflow: auto; }
+.score svg { width: 100%; height: auto; display: block; }
+.roll img { width: 100%; height: auto; display: block; }
+.params { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .35rem 1.2rem;
+  margin: 0; font-size: .9rem; }
+.params div { display: flex; justify-content: space-between; gap: .6rem; border-bottom: 1px dashed var(--line); padding: .15rem 0; }
+.params dt { color: var(--muted); } .params dd { margin: 0; font-variant-numeric: tabular-nums; text-align: right; }
+.muted { color: var(--muted); font-size: .9rem; } .warn { color: var(--warn); font-size: .9rem; }
+code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .85em; }
+@media (max-width: 760px) { .sketch-head { grid-template-columns: 1fr; } .files { margin-left: 0; } }
+"""
+
+
+def page(root: Path, sketches: list[Sketch], *, progress=None) -> str:
+    """The whole index.html for these sketches."""
+    ids = [_anchor(s, root) for s in sketches]
+    toc = "".join(f'<li><a href="#{i}">{escape(_title(s, root))}</a></li>' for s, i in zip(sketches, ids))
+    counter = iter(range(1, 10_000))
+    items = list(zip(sketches, ids))
+    body = "".join(_sketch(root, s, i, counter) for s, i in (progress(items, "engraving") if progress else items))
+    if not sketches:
+        body = '<p class="muted">No sketches yet: write one with <code>sketchbook develop</code>.</p>'
+    count = f"{len(sketches)} sketch{'es' if len(sketches) != 1 else ''}"
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+            f'<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f'<title>Sketchbook · {escape(root.resolve().name)}</title><style>{CSS}</style></head>'
+            f'<body><main><header class="book-head"><h1>Sketchbook</h1><p>{count} in <code>'
+            f'{escape(root.resolve().name)}/</code></p><ul class="toc">{toc}</ul></header>{body}</main></body></html>\n')
+
+
+def _title(sketch: Sketch, root: Path) -> str:
+    return str(sketch.meta.get("name") or sketch.folder.resolve().name or root.name)
+
+
+def _anchor(sketch: Sketch, root: Path) -> str:
+    rel = sketch.folder.relative_to(root).as_posix()
+    return "sketch-" + "".join(c if c.isalnum() else "-" for c in (rel if rel != "." else "top"))
+
+
+def _sketch(root: Path, sketch: Sketch, anchor: str, counter) -> str:
+    meta, motif = sketch.meta, sketch.meta.get("motif") if isinstance(sketch.meta.get("motif"), dict) else {}
+    chips = [("key", motif.get("key")), ("meter", motif.get("meter")),
+             ("pickup", motif.get("pickup") if str(motif.get("pickup", "0")) != "0" else None),
+             ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
+    chip_html = "".join(f"<li><b>{k}</b>{escape(str(v))}</li>" for k, v in chips if v is not None)
+    problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
+    if not meta and not problem:
+        problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
+    desc = f'<p class="desc">{escape(str(motif["description"]))}</p>' if motif.get("description") else ""
+    where = sketch.folder.relative_to(root).as_posix()
+    head = (f'<div><h2>{escape(_title(sketch, root))}</h2><p class="where"><code>{escape(where)}/</code></p>'
+            f'{desc}<ul class="chips">{chip_html}</ul>{problem}</div>{_motif(motif)}')
+    variations = "".join(_variation(root, v, anchor, counter) for v in sketch.variations)
+    return f'<section class="sketch" id="{anchor}"><div class="sketch-head">{head}</div>{variations}</section>'
+
+
+def _motif(motif: dict) -> str:
+    notes = motif_notes(motif)
+    if not notes:
+        return "<div></div>"
+    items = "".join(f"<li><b>{escape(note_name(p, motif))}</b>{d}</li>" for p, _, d in notes)
+    name = f" · {escape(str(motif['name']))}" if motif.get("name") else ""
+    return f'<div class="card motif"><h3>Motif{name}</h3>{motif_svg(motif)}<ol class="notes">{items}</ol></div>'
+
+
+def _variation(root: Path, v: Variation, anchor: str, counter) -> str:
+    summary = " · ".join(f"{v.summary[k]} {unit}" for k, unit in (("tempo", "bpm"), ("bars", "bars"),
+                                                                   ("notes", "notes")) if k in v.summary)
+    labels = {".mid": "MIDI", ".midi": "MIDI", ".musicxml": "MusicXML", ".xml": "MusicXML", ".mxl": "MusicXML",
+              ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
+    links = "".join(f'<a href="{href(root, p)}" download>{labels[s]}</a>' for s, p in v.files.items())
+    return (f'<article class="card variation" id="{anchor}-{escape(v.name)}"><header><h3>{escape(v.name)}</h3>'
+            f'<span class="summary">{escape(summary)}</span><nav class="files">{links}</nav></header>'
+            f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v)}{_parameters(v.parameters)}</article>')
+
+
+def _audio(root: Path, v: Variation) -> str:
+    sources = "".join(f'<source src="{href(root, v.files[s])}" type="{t}">'
+                      for s, t in AUDIO_TYPES.items() if s in v.files)
+    if sources:
+        return f'<audio controls preload="none">{sources}</audio>'
+    midi = v.first(MIDI_SUFFIXES)
+    hint = f" Render it with <code>sketchbook render {escape(midi.as_posix())}</code>." if midi else ""
+    return f'<p class="muted">No audio yet.{hint}</p>'
+
+
+def _score(v: Variation, seed: int) -> str:
+    score = v.first(SCORE_SUFFIXES)
+    if score is None:
+        return '<p class="muted">No MusicXML score in this folder.</p>'
+    try:
+        svg = score_svg(score, id_seed=seed)
+    except Exception as exc:  # one unreadable score should not spoil the whole book
+        return f'<p class="warn">The score {escape(score.name)} could not be engraved: {escape(str(exc))}</p>'
+    return (f'<figure><figcaption>Score · {escape(score.name)}</figcaption>'
+            f'<div class="score" aria-label="score of {escape(v.name)}">{svg}</div></figure>')
+
+
+def _roll(v: Variation) -> str:
+    midi = v.first(MIDI_SUFFIXES)
+    if midi is None:
+        return ""
+    try:
+        png = piano_roll_png(midi)
+    except Exception as exc:  # a damaged MIDI file still leaves the rest of the page
+        return f'<p class="warn">No piano roll for {escape(midi.name)}: {escape(str(exc))}</p>'
+    return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · pedal in orange</figcaption>'
+            f'<img src="{data_uri(png)}" alt="piano roll of {escape(v.name)}"></figure>')
+
+
+def _parameters(parameters: dict) -> str:
+    if not parameters:
+        return ""
+    rows = "".join(f"<div><dt>{escape(str(k))}</dt><dd>{escape(_value(val))}</dd></div>"
+                   for k, val in parameters.items())
+    return f'<figure><figcaption>Parameters</figcaption><dl class="params">{rows}</dl></figure>'
+
+
+def _value(value) -> str:
+    return value if isinstance(value, str) else json.dumps(value)
