@@ -86,7 +86,8 @@ def inspect_midi(path: Path) -> dict:
     for i, (start, num, den) in enumerate(meters):
         stop = meters[i + 1][0] if i + 1 < len(meters) else max(end, start + 1)
         bar_ticks = tpb * 4 * num / den
-        count = max(1, math.ceil((stop - start) / bar_ticks - 1e-9))
+        # A humanised last note may ring a little past the final bar line without adding a bar.
+        count = max(1, math.ceil((stop - start - min(tpb / 2, bar_ticks / 4)) / bar_ticks))
         bar_starts += [start + k * bar_ticks for k in range(count)]
         beats += count * (num // 3 if den >= 8 and num % 3 == 0 and num > 3 else num)
 
@@ -104,8 +105,8 @@ def inspect_midi(path: Path) -> dict:
     key = _midi_key(keys[0][1]) if keys else None
 
     starts = sorted(t for t, m in events if m.type == "note_on" and m.velocity > 0)
-    # Chord notes a performance spreads by a few ticks still count as one onset.
-    onsets = sum(1 for i, t in enumerate(starts) if i == 0 or t - starts[i - 1] > tpb / 32)
+    # Chord spread and hand offsets in a performance (tens of ticks) still make one onset.
+    onsets = sum(1 for i, t in enumerate(starts) if i == 0 or t - starts[i - 1] > tpb / 12)
     notes = [n for inst in pm.instruments if not inst.is_drum for n in inst.notes]
     velocities = [n.velocity for n in notes]
     pedal_down, presses = {}, 0
@@ -194,7 +195,9 @@ def inspect_musicxml(path: Path) -> dict:
             ornaments["tremolo"] += 1
         elif isinstance(sp, expressions.ArpeggioMarkSpanner):
             ornaments["arpeggio"] += 1
-    pedals = sum(1 for sp in score.spannerBundle if isinstance(sp, expressions.PedalMark))
+    # Each pedal line is one press, and each change (a notch in the line) one more.
+    pedals = sum(1 + sum(isinstance(e, expressions.PedalBounce) for e in sp.getSpannedElements())
+                 for sp in score.spannerBundle if isinstance(sp, expressions.PedalMark))
 
     measures = list(score.parts[0].getElementsByClass(stream.Measure)) if score.parts else []
     bars = sum(1 for m in measures if not (m is measures[0] and (m.number == 0 or m.paddingLeft > 0)))

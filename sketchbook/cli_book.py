@@ -127,9 +127,13 @@ def _rows(facts: dict) -> list[tuple[str, str]]:
         ("pitch range", f"{rng['lowest']} – {rng['highest']}" if rng else "no notes"),
         ("ornaments", "none notated (MIDI plays them out as notes)" if ornaments is None else
          ", ".join(f"{k} {n}" for k, n in ornaments.items() if n) or "none"),
-        ("pedal", f"{facts['pedal']['presses']} " + ("presses (CC64)" if midi else "pedal marks")),
+        ("pedal", _count(facts["pedal"]["presses"], "press", "presses") + (" (CC64)" if midi else " marked")),
         ("dynamics", (f"no marks in MIDI; velocity {velocity['min']}–{velocity['max']}" if velocity else
                       "no notes") if midi else ", ".join(f"{k} ×{n}" for k, n in marks.items()) or "none marked"),
         ("time signature", ", ".join(f"{t['signature']} (bar {t['bar']})" for t in facts["time_signatures"]) or "none"),
         ("key signature", ", ".join(f"{k['key']} (bar {k['bar']})" for k in facts["key_signatures"]) or "none"),
     ]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"

@@ -83,6 +83,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
 
     right: list[Note] = []
     sections: list[Section] = []
+    windows: list[tuple[Fraction, str]] = []  # where each phrase starts and the technique that made it
     lead = None  # offset of the first downbeat, fixed by the first phrase's pickup
     bar_index = 0
     for lever, target in zip(levers, targets):
@@ -91,13 +92,14 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         pickup = motif.pickup * factor
         phrases = _section_phrases(lever.plan, base, pickup, motif, bar, target, rng=rng)
         first_bar = bar_index
-        for phrase, anacrusis in phrases:
+        for phrase, anacrusis, technique in phrases:
             if lead is None:
                 lead = anacrusis
                 extra = int(anacrusis // bar)
                 bar_index += extra
             start = lead % bar + bar_index * bar - anacrusis
             _place(right, phrase, start)
+            windows.append((max(Fraction(0), start), technique))
             bar_index += _bars_of(phrase, anacrusis, bar)
         sections.append(Section(
             lever.plan.name, first_bar, bar_index - first_bar, lever.tempo, lever.tempo_text,
@@ -113,18 +115,21 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     chord_at = _chord_lookup(spans, chords)
 
     melody = []
-    for section, lever in zip(sections, levers):
-        lo, hi = bar_start(section.start_bar), bar_start(section.end_bar)
-        part = [n.shifted(-lo) for n in right if lo <= n.start < hi]
-        phrase = Phrase(tuple(replace(n, duration=min(n.duration, hi - lo - n.start)) for n in part), hi - lo)
-        unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
+    for index, (section, lever) in enumerate(zip(sections, levers)):
+        lo, hi = (bar_start(section.start_bar) if index else Fraction(0)), bar_start(section.end_bar)
+        part = tuple(replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi)
         # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
-        skeleton = ornament_notes(phrase.notes, level=lever.ornament, key=key, meter=meter, rng=rng,
-                                  pickup=(pickup - lo) % meter.bar_length)
-        filled = embellish(replace(phrase, notes=skeleton), density=lever.density, key=key,
-                           chord_at=lambda t, lo=lo: chord_at(t + lo), unit=unit, rng=rng)
-        notes = _articulate(filled.notes, phrase.notes, lever.articulation, meter, rng=rng)
-        melody.extend(n.shifted(lo) for n in notes)
+        skeleton = ornament_notes(part, level=lever.ornament, key=key, meter=meter, rng=rng, pickup=pickup)
+        unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
+        for start, end, technique in _windows_in(windows, lo, hi):
+            notes = tuple(n.shifted(-start) for n in skeleton if start <= n.start < end)
+            # A plain statement stays close to the motif so the listener hears it before it is spun out.
+            density = lever.density * (0.5 if technique == "statement" else 1.0)
+            filled = embellish(Phrase(notes, end - start), density=density, key=key,
+                               chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=rng)
+            articulated = _articulate(filled.notes, notes, lever.articulation, meter, rng=rng)
+            melody.extend(n.shifted(start) for n in articulated)
+    _hold_last_note(melody, bar_start(piece_bars))
 
     left = _left_hand(melody, spans, owners, chords, levers, style, meter.beat, rng=rng)
     dynamics, hairpins = _dynamics(sections, levers, bar_start)
@@ -137,6 +142,26 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         parameters={"tempo": style.tempo, "density": style.density, "ornament": style.ornament,
                     "colour": style.colour, "bars": piece_bars},
     )  # fmt: skip
+
+
+def _windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction):
+    """The phrase windows that fall in [lo, hi), each cut at the next phrase's start."""
+    starts = [w for w in windows if lo <= w[0] < hi] or [(lo, "statement")]
+    if starts[0][0] > lo:
+        starts.insert(0, (lo, starts[0][1]))
+    for (start, technique), nxt in zip(starts, starts[1:] + [(hi, "")]):
+        if nxt[0] > start:
+            yield start, nxt[0], technique
+
+
+def _hold_last_note(melody: list[Note], end: Fraction) -> None:
+    """The piece's last melody note rings to the final bar line instead of stopping short."""
+    if not melody:
+        return
+    last_start = max(n.start for n in melody)
+    for i, n in enumerate(melody):
+        if n.start == last_start and n.end < end:
+            melody[i] = replace(n, duration=end - n.start)
 
 
 def _order(n: Note) -> tuple:
@@ -160,9 +185,9 @@ def _bars_of(phrase: Phrase, anacrusis: Fraction, bar: Fraction) -> int:
 
 
 def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: Motif, bar: Fraction,
-                     target: int | None, *, rng: random.Random) -> list[tuple[Phrase, Fraction]]:
+                     target: int | None, *, rng: random.Random) -> list[tuple[Phrase, Fraction, str]]:
     """The section's phrases: each technique once, cycling until the section is long enough."""
-    out: list[tuple[Phrase, Fraction]] = []
+    out: list[tuple[Phrase, Fraction, str]] = []
     level = [0]
     total = 0
     goal = target if target is not None else plan.min_bars
@@ -174,9 +199,9 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
         if target is not None and total + size > target:
             remain = target - total
             if remain > 0:
-                out.append((dev.fragment(phrase, Fraction(0), anacrusis + remain * bar), anacrusis))
+                out.append((dev.fragment(phrase, Fraction(0), anacrusis + remain * bar), anacrusis, technique))
             return out
-        out.append((phrase, anacrusis))
+        out.append((phrase, anacrusis, technique))
         total += size
         i += 1
         if total >= goal and i >= len(plan.techniques):

@@ -12,7 +12,7 @@ from fractions import Fraction
 
 from sketchbook.harmony import Chord
 from sketchbook.model import Key, Note, Phrase
-from sketchbook.theory import degree_of, diatonic_transpose
+from sketchbook.theory import degree_of, pitch_of
 
 FIGURES = ("passing", "neighbour", "appoggiatura", "escape", "arpeggio")
 
@@ -26,26 +26,42 @@ def passing_tones(start: int, target: int, count: int, key: Key) -> list[int]:
     for _ in range(count):
         if degree_of(pitch, key)[0] == d1:
             direction = -direction  # arrived early: turn back so the run still leads into the target
-        pitch = diatonic_transpose(pitch, direction, key)
+        pitch = _step(pitch, direction, key)
         out.append(pitch)
     return out
 
 
 def neighbour_tones(pitch: int, count: int, key: Key, *, upper: bool = True) -> list[int]:
     """Alternate a scale step away and back: upper (or lower) neighbour figures."""
-    step = 1 if upper else -1
-    away = diatonic_transpose(pitch, step, key)
+    away = _step(pitch, 1 if upper else -1, key)
     return [away if i % 2 == 0 else pitch for i in range(count)]
 
 
-def chord_cascade(pitch: int, count: int, chord: Chord, *, down: bool) -> list[int]:
-    """Arpeggiate the harmony from the melody note: a cascade down (or up) through chord tones."""
+def _step(pitch: int, direction: int, key: Key) -> int:
+    """The nearest scale tone above (or below): a diatonic step, even from a chromatic note."""
+    degree, chroma = degree_of(pitch, key)
+    return pitch_of(degree + 1 if direction > 0 else degree - (0 if chroma else 1), key)
+
+
+def chord_cascade(pitch: int, count: int, chord: Chord, *, down: bool, span: int = 12) -> list[int]:
+    """Arpeggiate the harmony from the melody note: a cascade down (or up) through chord tones.
+
+    The cascade turns back at ``span`` semitones from where it began, and never sinks below G3,
+    so a flurry stays in the right hand's register.
+    """
     pcs = set(chord.pitch_classes)
+    low, high = max(55, pitch - span), min(100, pitch + span)
+    step = -1 if down else 1
     out, p = [], pitch
     for _ in range(count):
-        p += -1 if down else 1
-        while p % 12 not in pcs:
-            p += -1 if down else 1
+        for _ in range(2):
+            q = p + step
+            while q % 12 not in pcs:
+                q += step
+            if low <= q <= high:
+                break
+            step = -step  # at the edge of the register: turn the cascade around
+        p = q
         out.append(p)
     return out
 
@@ -104,10 +120,10 @@ def _figure(kind: str, pitch: int, target: int, count: int, key: Key, chord: Cho
         return chord_cascade(pitch, count, chord, down=target <= pitch)
     if kind == "escape":
         # Step away from the goal, then fall back toward it through the chord.
-        away = diatonic_transpose(pitch, -1 if target > pitch else 1, key)
+        away = _step(pitch, -1 if target > pitch else 1, key)
         return [away] + chord_cascade(away, count - 1, chord, down=target < pitch)
     # Appoggiatura figure: lean on the step above, resolve, then ring the chord.
-    lean = diatonic_transpose(pitch, 1, key)
+    lean = _step(pitch, 1, key)
     return ([lean, pitch] + chord_cascade(pitch, count - 2, chord, down=True))[:count]
 
 

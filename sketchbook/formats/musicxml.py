@@ -491,7 +491,7 @@ class _Writer:
         grace_type = "eighth" if len(it.graces) == 1 else "16th"
         for g, head in enumerate(it.graces):
             note = sub(measure, "note")
-            sub(note, "grace", slash="yes") if slash else sub(note, "grace")
+            sub(note, "grace", slash="yes" if slash else "no")
             _pitch(note, head)
             _sub(note, "voice", voice)
             _sub(note, "type", grace_type)
