@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -59,14 +60,16 @@ def _pitch_name(pitch: int, key: Key | None) -> str:
 
 
 def inspect_midi(path: Path) -> dict:
-    """Facts about a MIDI file; MIDI notates no ornaments or dynamic marks, so those come from velocities."""
+    """Facts about a MIDI file; MIDI notates no ornaments, dynamics or pickup, so a pickup counts as a bar."""
     import mido
     import pretty_midi
 
     path = Path(path)
     try:
         mf = mido.MidiFile(path)
-        pm = pretty_midi.PrettyMIDI(str(path))
+        with warnings.catch_warnings():  # e.g. tempo events on a later track: a remark, not a fault
+            warnings.simplefilter("ignore")
+            pm = pretty_midi.PrettyMIDI(str(path))
     except Exception as exc:  # mido and pretty_midi raise many kinds on a damaged file
         raise SketchbookError(f"{path}: not a readable MIDI file ({_one_line(exc)})") from None
     tpb = mf.ticks_per_beat
@@ -100,7 +103,7 @@ def inspect_midi(path: Path) -> dict:
             bpm = round(mido.tempo2bpm(m.tempo), 2)
             if not tempos or tempos[-1]["bpm"] != bpm:
                 tempos.append({"bar": bar_at(t), "bpm": bpm})
-    tempos = tempos or [{"bar": 1, "bpm": 120.0}]
+    tempos = tempos or [{"bar": 1, "bpm": 120.0}]  # the tempo MIDI assumes when none is set
     keys = [(t, m.key) for t, m in events if m.type == "key_signature"]
     key = _midi_key(keys[0][1]) if keys else None
 
@@ -109,12 +112,12 @@ def inspect_midi(path: Path) -> dict:
     onsets = sum(1 for i, t in enumerate(starts) if i == 0 or t - starts[i - 1] > tpb / 12)
     notes = [n for inst in pm.instruments if not inst.is_drum for n in inst.notes]
     velocities = [n.velocity for n in notes]
-    pedal_down, presses = {}, 0
+    # One pedal, however many channels repeat its CC64: it is down while any channel holds it.
+    pedal_down, presses = set(), 0
     for _, m in events:
         if m.type == "control_change" and m.control == 64:
-            down = m.value >= 64
-            presses += down and not pedal_down.get(m.channel, False)
-            pedal_down[m.channel] = down
+            presses += m.value >= 64 and not pedal_down
+            (pedal_down.add if m.value >= 64 else pedal_down.discard)(m.channel)
     pitches = [n.pitch for n in notes]
     return _facts(
         path, "midi",
@@ -128,7 +131,8 @@ def inspect_midi(path: Path) -> dict:
         pitch_range=_pitch_range(min(pitches), max(pitches), lambda p: _pitch_name(p, key)) if pitches else None,
         ornaments=None,
         pedal={"presses": presses},
-        dynamics={"marks": None, "velocity": {"min": min(velocities), "max": max(velocities)} if velocities else None},
+        dynamics={"marks": None,
+                  "velocity": {"min": min(velocities), "max": max(velocities)} if velocities else None},
         time_signatures=_dedupe([{"bar": bar_at(t), "signature": f"{n}/{d}"} for t, n, d in meters], "signature"),
         key_signatures=_dedupe([{"bar": bar_at(t), "key": key_name(_midi_key(k))} for t, k in keys], "key"),
     )
@@ -185,7 +189,9 @@ def inspect_musicxml(path: Path) -> dict:
             for e in n.expressions:
                 if kind := _ornament_kind(e):
                     ornaments[kind] += 1
-            attacks = [x for x in (n.notes if n.isChord else [n]) if not (x.tie and x.tie.type in ("stop", "continue"))]
+            # A tied continuation sounds no new note.
+            heads = n.notes if n.isChord else [n]
+            attacks = [x for x in heads if not (x.tie and x.tie.type in ("stop", "continue"))]
             if attacks:
                 onsets.add(n.offset)
             notes += len(attacks)

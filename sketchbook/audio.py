@@ -29,7 +29,8 @@ ENCODERS = {
              ("ffmpeg", lambda w, o: ["ffmpeg", "-loglevel", "error", "-y", "-i", w, "-f", "flac", o])),
     "ogg": (("oggenc", lambda w, o: ["oggenc", "--quiet", "-o", o, w]),
             ("sox", lambda w, o: ["sox", w, "-t", "ogg", o]),
-            ("ffmpeg", lambda w, o: ["ffmpeg", "-loglevel", "error", "-y", "-i", w, "-c:a", "libvorbis", "-f", "ogg", o])),
+            ("ffmpeg", lambda w, o: ["ffmpeg", "-loglevel", "error", "-y", "-i", w, "-c:a", "libvorbis",
+                                     "-f", "ogg", o])),
 }
 SAMPLE_RATE = 44100
 SILENCE = 3e-4  # RMS; fluidsynth's dither alone measures about 3e-5

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from html import escape
@@ -51,7 +52,7 @@ def find_sketches(root: Path) -> list[Sketch]:
         raise SketchbookError(f"{root}: no such folder (write sketches there with `sketchbook develop`)")
     folders = [root] + sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
     sketches = [load_sketch(f) for f in folders]
-    return [s for s in sketches if s.variations or s.meta]
+    return [s for s in sketches if s.variations or s.meta or s.problem]
 
 
 def load_sketch(folder: Path) -> Sketch:
@@ -67,10 +68,10 @@ def load_sketch(folder: Path) -> Sketch:
     described = meta.get("variations") if isinstance(meta.get("variations"), dict) else {}
     pieces: dict[str, Variation] = {}
     for name, info in described.items():
-        info = info if isinstance(info, dict) else {}
-        piece = pieces.setdefault(name, Variation(name, parameters=info.get("parameters") or {},
-                                                  summary=info.get("summary") or {}))
-        for listed in (info.get("files") or {}).values():
+        info = {k: v for k, v in info.items() if isinstance(v, dict)} if isinstance(info, dict) else {}
+        piece = pieces.setdefault(name, Variation(name, parameters=info.get("parameters", {}),
+                                                  summary=info.get("summary", {})))
+        for listed in info.get("files", {}).values():
             if isinstance(listed, str) and (folder / listed).is_file():
                 piece.files.setdefault((folder / listed).suffix.lower(), folder / listed)
     for path in sorted(folder.iterdir()):
@@ -84,14 +85,16 @@ def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
     import verovio
 
     toolkit = verovio.toolkit()
-    toolkit.setOptions({"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustPageHeight": True, "adjustPageWidth": True,
-                        "header": "none", "footer": "none", "svgViewBox": True, "svgHtml5": True,
-                        "svgRemoveXlink": True, "svgFormatRaw": True, "xmlIdSeed": id_seed})
+    # One tall page holds the whole score; svgHtml5 plus a per-score seed keeps glyph ids unique on the page.
+    toolkit.setOptions({"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustPageHeight": True,
+                        "adjustPageWidth": True, "header": "none", "footer": "none", "svgViewBox": True,
+                        "svgHtml5": True, "svgRemoveXlink": True, "svgFormatRaw": True, "xmlIdSeed": id_seed})
     if not toolkit.loadFile(str(musicxml)) or toolkit.getPageCount() < 1:
-        raise SketchbookError(f"{musicxml}: verovio could not read this score")
+        raise SketchbookError(f"{musicxml.name}: verovio could not read this score")
     svg = toolkit.renderToSVG(1)
     if 'class="measure' not in svg:  # verovio engraves a broken file as an empty page
         raise SketchbookError(f"{musicxml.name}: verovio found no measures in this score")
+    svg = re.sub(r' data-(?:id|class)="[^"]*"', "", svg)  # copies of id and class: a quarter of the bytes
     # A short score keeps its engraved size instead of being stretched to the page's width.
     if match := re.search(r'viewBox="0 0 ([\d.]+) ', svg):
         svg = svg.replace("<svg ", f'<svg style="max-width: {float(match[1]) * 1.25:.0f}px" ', 1)
@@ -105,7 +108,9 @@ def piano_roll_png(midi: Path) -> bytes:
     from matplotlib.colors import LinearSegmentedColormap
     from matplotlib.figure import Figure
 
-    pm = pretty_midi.PrettyMIDI(str(midi))
+    with warnings.catch_warnings():  # pretty_midi's remarks about odd files are not faults
+        warnings.simplefilter("ignore")
+        pm = pretty_midi.PrettyMIDI(str(midi))
     end = max(pm.get_end_time(), 0.1)
     fs = min(100.0, 1600 / end)
     roll = pm.get_piano_roll(fs=fs, pedal_threshold=None)
@@ -121,6 +126,8 @@ def piano_roll_png(midi: Path) -> bytes:
     for bar in pm.get_downbeats():
         ax.axvline(bar, color="#8a8f98", alpha=0.25, linewidth=0.7)
     for start, stop in _pedal_spans(pm, end):
+        # A small gap at each release keeps back-to-back pedal changes apart.
+        stop -= min(0.1, (stop - start) / 5)
         ax.axhspan(low - 0.5, low + 0.3, xmin=start / end, xmax=stop / end, color="#d08a2e", alpha=0.7)
     cs = [p for p in range(low, high + 1) if p % 12 == 0]
     ax.set_yticks(cs, [pretty_midi.note_number_to_name(p) for p in cs])
@@ -174,10 +181,10 @@ def motif_svg(motif: dict) -> str:
     length = max(s + d for _, s, d in notes)
     try:
         num, den = (int(x) for x in str(motif.get("meter", "4/4")).split("/"))
-        bar = Fraction(4 * num, den)
-    except ValueError:
-        bar = Fraction(4)
-    pickup = Fraction(str(motif.get("pickup", "0") or "0"))
+        bar, pickup = Fraction(4 * num, den), Fraction(str(motif.get("pickup") or "0"))
+    except (ValueError, ZeroDivisionError):
+        bar, pickup = Fraction(4), Fraction(0)
+    bar = bar if bar > 0 else Fraction(4)
     low, high = min(p for p, _, _ in notes) - 1, max(p for p, _, _ in notes) + 1
     width, height, unit = 320, 12 + 6 * (high - low + 1), 320 / float(length)
     parts = [f'<svg class="motif-roll" viewBox="0 0 {width} {height}" role="img" '
@@ -188,8 +195,9 @@ def motif_svg(motif: dict) -> str:
         line += bar
     for pitch, start, duration in notes:
         y = 6 + 6 * (high - pitch)
-        parts.append(f'<rect x="{float(start) * unit + 1:.1f}" y="{y}" width="{max(float(duration) * unit - 2, 2):.1f}" '
-                     f'height="5" rx="2"><title>{escape(note_name(pitch, motif))}</title></rect>')
+        x, w = float(start) * unit + 1, max(float(duration) * unit - 2, 2)
+        parts.append(f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="5" rx="2">'
+                     f'<title>{escape(note_name(pitch, motif))}</title></rect>')
     return "".join(parts) + "</svg>"
 
 

@@ -28,8 +28,7 @@ h1 { font-size: 2.1rem; } h2 { font-size: 1.6rem; } h3 { font-size: 1.15rem; }
 .sketch { margin: 0 0 3.5rem; scroll-margin-top: 1rem; }
 .sketch-head { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 360px); gap: 1rem 2rem;
   align-items: start; margin-bottom: 1.2rem; }
-.sketch-head .where { color: var(--muted); font-size: .85rem; margin: .2rem 0 .6rem; }
-.sketch-head .desc { margin: .2rem 0 .8rem; }
+.sketch-head .desc { margin: .5rem 0 .8rem; }
 .chips { display: flex; flex-wrap: wrap; gap: .4rem; padding: 0; margin: 0; list-style: none; }
 .chips li { background: var(--chip); border-radius: 6px; padding: .1rem .55rem; font-size: .88rem; }
 .chips b { font-weight: 600; color: var(--muted); margin-right: .3rem; }
@@ -48,14 +47,16 @@ h1 { font-size: 2.1rem; } h2 { font-size: 1.6rem; } h3 { font-size: 1.15rem; }
 .files a { font-size: .85rem; padding: .2rem .65rem; border-radius: 8px; background: var(--chip); }
 audio { width: 100%; height: 40px; margin-bottom: .9rem; }
 figure { margin: 0 0 1rem; }
-figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted); margin-bottom: .35rem; }
+figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em; color: var(--muted);
+  margin-bottom: .35rem; }
 .score { background: var(--paper); color: #111; border-radius: 10px; border: 1px solid var(--line);
   padding: .6rem 1rem; max-height: 34rem; overflow: auto; }
 .score svg { width: 100%; height: auto; display: block; }
 .roll img { width: 100%; height: auto; display: block; }
 .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .35rem 1.2rem;
   margin: 0; font-size: .9rem; }
-.params div { display: flex; justify-content: space-between; gap: .6rem; border-bottom: 1px dashed var(--line); padding: .15rem 0; }
+.params div { display: flex; justify-content: space-between; gap: .6rem; border-bottom: 1px dashed var(--line);
+  padding: .15rem 0; }
 .params dt { color: var(--muted); } .params dd { margin: 0; font-variant-numeric: tabular-nums; text-align: right; }
 .muted { color: var(--muted); font-size: .9rem; } .warn { color: var(--warn); font-size: .9rem; }
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .85em; }
@@ -73,20 +74,27 @@ def page(root: Path, sketches: list[Sketch], *, progress=None) -> str:
     if not sketches:
         body = '<p class="muted">No sketches yet: write one with <code>sketchbook develop</code>.</p>'
     count = f"{len(sketches)} sketch{'es' if len(sketches) != 1 else ''}"
+    place = escape(root.resolve().name)
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>Sketchbook · {escape(root.resolve().name)}</title><style>{CSS}</style></head>'
-            f'<body><main><header class="book-head"><h1>Sketchbook</h1><p>{count} in <code>'
-            f'{escape(root.resolve().name)}/</code></p><ul class="toc">{toc}</ul></header>{body}</main></body></html>\n')
+            f'<title>Sketchbook · {place}</title><style>{CSS}</style></head>'
+            f'<body><main><header class="book-head"><h1>Sketchbook</h1><p>{count} in <code>{place}/</code></p>'
+            f'<ul class="toc">{toc}</ul></header>{body}</main></body></html>\n')
 
 
 def _title(sketch: Sketch, root: Path) -> str:
-    return str(sketch.meta.get("name") or sketch.folder.resolve().name or root.name)
+    """The folder's name, which tells seeds of one motif apart (tide-s1, tide-s2)."""
+    if sketch.folder == root:
+        return str(sketch.meta.get("name") or root.resolve().name)
+    return sketch.folder.relative_to(root).as_posix()
 
 
 def _anchor(sketch: Sketch, root: Path) -> str:
-    rel = sketch.folder.relative_to(root).as_posix()
-    return "sketch-" + "".join(c if c.isalnum() else "-" for c in (rel if rel != "." else "top"))
+    return "sketch-" + _slug(sketch.folder.relative_to(root).as_posix() if sketch.folder != root else "top")
+
+
+def _slug(text: str) -> str:
+    return "".join(c if c.isalnum() or c in "_." else "-" for c in text)
 
 
 def _sketch(root: Path, sketch: Sketch, anchor: str, counter) -> str:
@@ -94,14 +102,15 @@ def _sketch(root: Path, sketch: Sketch, anchor: str, counter) -> str:
     chips = [("key", motif.get("key")), ("meter", motif.get("meter")),
              ("pickup", motif.get("pickup") if str(motif.get("pickup", "0")) != "0" else None),
              ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
+    levers = meta.get("levers") if isinstance(meta.get("levers"), dict) else {}
+    chips += [(f"--{k}", v) for k, v in levers.items() if v is not None]  # what the command line asked for
     chip_html = "".join(f"<li><b>{k}</b>{escape(str(v))}</li>" for k, v in chips if v is not None)
     problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
     if not meta and not problem:
         problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
     desc = f'<p class="desc">{escape(str(motif["description"]))}</p>' if motif.get("description") else ""
-    where = sketch.folder.relative_to(root).as_posix()
-    head = (f'<div><h2>{escape(_title(sketch, root))}</h2><p class="where"><code>{escape(where)}/</code></p>'
-            f'{desc}<ul class="chips">{chip_html}</ul>{problem}</div>{_motif(motif)}')
+    head = (f'<div><h2>{escape(_title(sketch, root))}</h2>{desc}<ul class="chips">{chip_html}</ul>{problem}</div>'
+            f'{_motif(motif)}')
     variations = "".join(_variation(root, v, anchor, counter) for v in sketch.variations)
     return f'<section class="sketch" id="{anchor}"><div class="sketch-head">{head}</div>{variations}</section>'
 
@@ -116,21 +125,32 @@ def _motif(motif: dict) -> str:
 
 
 def _variation(root: Path, v: Variation, anchor: str, counter) -> str:
-    summary = " · ".join(f"{v.summary[k]} {unit}" for k, unit in (("tempo", "bpm"), ("bars", "bars"),
-                                                                   ("notes", "notes")) if k in v.summary)
+    summary = _summary(v.summary)
     labels = {".mid": "MIDI", ".midi": "MIDI", ".musicxml": "MusicXML", ".xml": "MusicXML", ".mxl": "MusicXML",
               ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
     links = "".join(f'<a href="{href(root, p)}" download>{labels[s]}</a>' for s, p in v.files.items())
-    return (f'<article class="card variation" id="{anchor}-{escape(v.name)}"><header><h3>{escape(v.name)}</h3>'
+    return (f'<article class="card variation" id="{anchor}-{_slug(v.name)}"><header><h3>{escape(v.name)}</h3>'
             f'<span class="summary">{escape(summary)}</span><nav class="files">{links}</nav></header>'
             f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v)}{_parameters(v.parameters)}</article>')
+
+
+def _summary(summary: dict) -> str:
+    """'126 → 66 bpm · 37 bars · 601 notes · 1:06' from whatever the summary holds."""
+    listed = summary.get("tempos") if isinstance(summary.get("tempos"), list) else []
+    tempos = [t for i, t in enumerate(listed) if t not in listed[:i]]
+    parts = [" → ".join(map(str, tempos)) + " bpm" if len(tempos) > 1 else
+             f"{summary['tempo']} bpm" if "tempo" in summary else ""]
+    parts += [f"{summary[k]} {k}" for k in ("bars", "notes") if k in summary]
+    if isinstance(summary.get("seconds"), (int, float)):
+        parts.append(f"{int(summary['seconds']) // 60}:{int(summary['seconds']) % 60:02d}")
+    return " · ".join(p for p in parts if p)
 
 
 def _audio(root: Path, v: Variation) -> str:
     sources = "".join(f'<source src="{href(root, v.files[s])}" type="{t}">'
                       for s, t in AUDIO_TYPES.items() if s in v.files)
     if sources:
-        return f'<audio controls preload="none">{sources}</audio>'
+        return f'<audio controls preload="metadata">{sources}</audio>'
     midi = v.first(MIDI_SUFFIXES)
     hint = f" Render it with <code>sketchbook render {escape(midi.as_posix())}</code>." if midi else ""
     return f'<p class="muted">No audio yet.{hint}</p>'
@@ -169,4 +189,6 @@ def _parameters(parameters: dict) -> str:
 
 
 def _value(value) -> str:
+    if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
+        return ", ".join(map(str, value))
     return value if isinstance(value, str) else json.dumps(value)

@@ -34,7 +34,9 @@ def _err_console():
 
 def fail(message: str) -> typer.Exit:
     """Print one line on stderr and give the exit that the caller raises (code 2)."""
-    _err_console().print(f"[bold red]error:[/] {message}", markup=True)
+    from rich.markup import escape
+
+    _err_console().print(f"[bold red]error:[/] {escape(message)}", markup=True)
     return typer.Exit(code=2)
 
 
@@ -102,7 +104,9 @@ def develop(
     except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
         if os.environ.get("SKETCHBOOK_DEBUG"):
             raise
-        _err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+        from rich.markup import escape
+
+        _err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
                              "(set SKETCHBOOK_DEBUG=1 for the traceback)", markup=True)
         raise typer.Exit(code=1) from None
 

@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sketchbook.cli import app
 from sketchbook.errors import SketchbookError
@@ -23,7 +24,8 @@ class AudioFormat(str, Enum):
 
 
 def _fail(message: str) -> typer.Exit:
-    err_console.print(message, markup=False, highlight=False, soft_wrap=True)
+    """Print one line on stderr, in the same form as cli.fail, and give the exit (code 2) to raise."""
+    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
@@ -36,7 +38,7 @@ def _progress(items, label: str):
 @app.command()
 def book(
     folder: Annotated[Path, typer.Argument(help="Folder of sketch folders, as written by develop.")] = Path("output"),
-    audio: Annotated[bool, typer.Option("--audio", help="Render a WAV for every MIDI file that has no audio yet.")] = False,
+    audio: Annotated[bool, typer.Option("--audio", help="Render a WAV for each MIDI file without audio.")] = False,
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for --audio.")] = None,
 ) -> None:
     """Write FOLDER/index.html: one static page with every sketch's score, piano roll, audio and parameters.
@@ -55,10 +57,13 @@ def book(
 @app.command()
 def render(
     midi: Annotated[Path, typer.Argument(help="MIDI file to render.")],
-    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont (default: the system's).")] = None,
-    out: Annotated[Optional[Path], typer.Option(help="Audio file or folder to write (default: beside the MIDI).")] = None,
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont (default: the system's).")]
+    = None,
+    out: Annotated[Optional[Path], typer.Option(help="Audio file or folder to write (default: beside the MIDI).")]
+    = None,
     fmt: Annotated[Optional[AudioFormat], typer.Option(
-        "--format", help="wav (default, or from --out's suffix); flac or ogg also need flac/oggenc, sox or ffmpeg.")] = None,
+        "--format", help="wav (default, or from --out's suffix); flac/ogg also need flac/oggenc, sox or ffmpeg.")]
+    = None,
 ) -> None:
     """Render a MIDI file to a WAV with fluidsynth and a General MIDI piano, plus FLAC or OGG if asked.
 
@@ -130,9 +135,13 @@ def _rows(facts: dict) -> list[tuple[str, str]]:
         ("pedal", _count(facts["pedal"]["presses"], "press", "presses") + (" (CC64)" if midi else " marked")),
         ("dynamics", (f"no marks in MIDI; velocity {velocity['min']}–{velocity['max']}" if velocity else
                       "no notes") if midi else ", ".join(f"{k} ×{n}" for k, n in marks.items()) or "none marked"),
-        ("time signature", ", ".join(f"{t['signature']} (bar {t['bar']})" for t in facts["time_signatures"]) or "none"),
-        ("key signature", ", ".join(f"{k['key']} (bar {k['bar']})" for k in facts["key_signatures"]) or "none"),
+        ("time signature", _at_bars(facts["time_signatures"], "signature")),
+        ("key signature", _at_bars(facts["key_signatures"], "key")),
     ]
+
+
+def _at_bars(marks: list[dict], field: str) -> str:
+    return ", ".join(f"{m[field]} (bar {m['bar']})" for m in marks) or "none"
 
 
 def _count(n: int, one: str, many: str) -> str:

@@ -58,7 +58,8 @@ def chord_cascade(pitch: int, count: int, chord: Chord, *, down: bool, span: int
             q = p + step
             while q % 12 not in pcs:
                 q += step
-            if low <= q <= high:
+            # Only a move past an edge turns around, so a cascade begun below G3 climbs into the register.
+            if not (q < low and step < 0 or q > high and step > 0):
                 break
             step = -step  # at the edge of the register: turn the cascade around
         p = q

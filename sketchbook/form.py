@@ -67,6 +67,8 @@ class Style:
             value = getattr(self, lever)
             if not 0.0 <= value <= 1.0:
                 raise SketchbookError(f"style {self.name!r}: {lever} {value} must be between 0 and 1")
+        if len(self.dynamics) != 2:
+            raise SketchbookError(f"style {self.name!r}: dynamics needs two marks, soft and loud, e.g. [\"pp\", \"mp\"]")
         for mark in self.dynamics:
             if mark not in DYNAMICS:
                 raise SketchbookError(f"style {self.name!r}: unknown dynamic {mark!r}")
@@ -103,7 +105,7 @@ def style_from_dict(data: dict, *, origin: str = "preset") -> Style:
             if number in values:
                 values[number] = float(values[number])
         return Style(sections=sections, **values)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:  # wrong types in the TOML, e.g. density = "fast"
         raise SketchbookError(f"{origin}: {exc}") from None
 
 
@@ -121,6 +123,13 @@ def _section(data: dict, origin: str) -> SectionPlan:
             raise SketchbookError(f"{origin}: section {plan.name!r}: unknown dynamic {mark!r}")
     if plan.min_bars < 1:
         raise SketchbookError(f"{origin}: section {plan.name!r}: min_bars must be at least 1")
+    # A section's own levers obey the same ranges as the style's.
+    if plan.tempo is not None and not 20 <= plan.tempo <= 400:
+        raise SketchbookError(f"{origin}: section {plan.name!r}: tempo {plan.tempo} must be 20..400 bpm")
+    for lever in ("density", "ornament", "colour", "articulation", "rubato"):
+        value = getattr(plan, lever)
+        if value is not None and not 0.0 <= value <= 1.0:
+            raise SketchbookError(f"{origin}: section {plan.name!r}: {lever} {value} must be between 0 and 1")
     return plan
 
 
@@ -141,7 +150,7 @@ def morph(beach: Style, photograph: Style, t: float) -> Style:
     near = beach if t < 0.5 else photograph
 
     def mix(a: float, b: float) -> float:
-        return a + (b - a) * t
+        return a * (1 - t) + b * t  # exact at both ends, unlike a + (b - a) * t
 
     soft = DYNAMICS[round(mix(DYNAMICS.index(beach.dynamics[0]), DYNAMICS.index(photograph.dynamics[0])))]
     loud = DYNAMICS[round(mix(DYNAMICS.index(beach.dynamics[1]), DYNAMICS.index(photograph.dynamics[1])))]

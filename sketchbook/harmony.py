@@ -137,7 +137,13 @@ def open_voicing(chord: Chord, *, coloured: bool, rng: random.Random, top: int =
     pitches = sorted({bass, *upper})
     while pitches[-1] > top and pitches[0] - 12 >= 28:
         pitches = [p - 12 for p in pitches]
-    return tuple(pitches)
+    # Still too tall for a low melody: fold upper tones down by octaves rather than cross it.
+    low, folded = pitches[0], set()
+    for p in pitches[1:]:
+        while p > top and p - 12 > low:
+            p -= 12
+        folded.add(p)
+    return (low, *sorted(folded))
 
 
 def dissonant_onset_ratio(notes: Iterable[tuple[int, Fraction, Fraction]]) -> float:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,7 +20,8 @@ MOTIFS_DIR: Path = Path(
     os.environ.get("SKETCHBOOK_MOTIFS") or Path(__file__).resolve().parent.parent / "motifs"
 )
 DEFAULT_MOTIF = "tide"
-MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_FILE_BYTES = 2 * 1024 * 1024  # .tn and MIDI files (MusicXML has its own limit in formats/motif_files.py)
+MAX_SPEC_CHARS = 4096  # longer specs cannot be paths on any common file system
 MAX_MOTIF_BARS = 8  # inline and bundled text motifs
 FILE_MOTIF_BARS = 4  # MIDI and MusicXML files are cut to this many bars
 TEXT_SUFFIX = ".tn"
@@ -53,19 +55,19 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
     folder = _folder(motifs_dir)
     if spec is None:
         spec = DEFAULT_MOTIF
-        if not (folder / f"{spec}{TEXT_SUFFIX}").is_file():
-            raise SketchbookError(f"default motif {spec!r} is missing from {folder}")
+        if not _is_file(folder / f"{spec}{TEXT_SUFFIX}"):
+            raise SketchbookError(f"default motif {spec!r} is missing from {shown(folder)}")
     spec = spec.strip()
     if not spec:
         raise SketchbookError("empty motif: give a bundled motif name, a file, or tinyNotation")
     bundled = folder / f"{spec}{TEXT_SUFFIX}"
-    if "/" not in spec and os.sep not in spec and bundled.is_file():
+    if "/" not in spec and os.sep not in spec and _is_file(bundled):
         return read_text_motif(bundled)
-    path = Path(spec).expanduser()
-    suffix = path.suffix.lower()
-    if suffix in MIDI_SUFFIXES + MUSICXML_SUFFIXES + (TEXT_SUFFIX,):
-        if not path.is_file():
-            raise SketchbookError(f"motif file not found: {path}")
+    path = _as_path(spec)
+    suffix = path.suffix.lower() if path is not None else ""
+    if path is not None and suffix in MIDI_SUFFIXES + MUSICXML_SUFFIXES + (TEXT_SUFFIX,):
+        if not _exists(path):
+            raise SketchbookError(f"motif file not found: {shown(path)}")
         if suffix in MIDI_SUFFIXES:
             from sketchbook.formats.motif_files import read_midi_motif
 
@@ -75,19 +77,55 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
 
             return read_musicxml_motif(path)
         return read_text_motif(path)
-    if path.is_file():
+    if path is not None and _is_file(path):
         kinds = " ".join(MIDI_SUFFIXES + MUSICXML_SUFFIXES + (TEXT_SUFFIX,))
-        raise SketchbookError(f"cannot read motif file {path}: its type is not one of {kinds}")
+        raise SketchbookError(f"cannot read motif file {shown(path)}: its type is not one of {kinds}")
     if looks_like_tinynotation(spec):
         return _checked(parse_tinynotation(spec, name="inline"))
     raise SketchbookError(
-        f"unknown motif {spec!r}: not a bundled motif (see `sketchbook motifs`), a file, or tinyNotation"
+        f"unknown motif {_short(spec)!r}: not a bundled motif (see `sketchbook motifs`), a file, or tinyNotation"
     )
 
 
 def read_text_motif(path: Path) -> Motif:
     """Read a `.tn` motif file (comment header, then tinyNotation), named after the file."""
-    return _checked(parse_motif_text(_read_text(path), name=path.stem))
+    data = read_limited(path, MAX_FILE_BYTES, "motif")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SketchbookError(f"motif file {shown(path)} is not UTF-8 text") from None
+    return _checked(parse_motif_text(text, name=path.stem))
+
+
+def read_limited(path: Path, limit: int, kind: str) -> bytes:
+    """A regular file's bytes, refusing anything over ``limit`` bytes (even if it grows while read)."""
+    try:
+        # O_NONBLOCK: opening a FIFO or device named like a motif must not hang.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except FileNotFoundError:
+        raise SketchbookError(f"motif file not found: {shown(path)}") from None
+    except (OSError, ValueError) as error:
+        raise SketchbookError(f"cannot read {kind} file {shown(path)}: {_reason(error)}") from None
+    try:
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise SketchbookError(f"{shown(path)} is not a regular file")
+            size = os.fstat(handle.fileno()).st_size
+            data = handle.read(limit + 1)
+    except OSError as error:
+        raise SketchbookError(f"cannot read {kind} file {shown(path)}: {_reason(error)}") from None
+    if not data:
+        raise SketchbookError(f"{kind} file {shown(path)} is empty")
+    if len(data) > limit:
+        size = max(size, len(data))
+        raise SketchbookError(f"{kind} file {shown(path)} is {size} bytes; {kind} files are limited to {limit} bytes")
+    return data
+
+
+def shown(path: Path | str) -> str:
+    """A path as text for a one-line message: control characters are escaped, long paths shortened."""
+    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(path))
+    return _short(text, 200)
 
 
 def _checked(motif: Motif) -> Motif:
@@ -99,19 +137,43 @@ def _checked(motif: Motif) -> Motif:
 
 
 def _read_text(path: Path) -> str:
+    data = read_limited(path, MAX_FILE_BYTES, "motif")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise SketchbookError(
-                f"motif file {path} is {size} bytes; motif files are limited to {MAX_FILE_BYTES} bytes"
-            )
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SketchbookError(f"motif file not found: {path}") from None
+        return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise SketchbookError(f"motif file {path} is not UTF-8 text") from None
-    except OSError as error:
-        raise SketchbookError(f"cannot read motif file {path}: {error.strerror or error}") from None
+        raise SketchbookError(f"motif file {shown(path)} is not UTF-8 text") from None
+
+
+def _as_path(spec: str) -> Path | None:
+    """The spec as a file path, or None when it cannot name a file (too long, NUL, unknown ~user)."""
+    if len(spec) > MAX_SPEC_CHARS or "\0" in spec:
+        return None
+    try:
+        return Path(spec).expanduser()
+    except RuntimeError:
+        return Path(spec)
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # e.g. a name too long for the file system
+        return False
+
+
+def _exists(path: Path) -> bool:
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _reason(error: BaseException) -> str:
+    return getattr(error, "strerror", None) or _short(" ".join(str(error).split()), 200) or type(error).__name__
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _description(path: Path) -> str:

@@ -92,13 +92,14 @@ def make_sketch(folder: Path, *, name: str = "tide", seed: int = 1, metadata: bo
         write_midi(folder / f"{variation}.mid", tempo=tempo)
         write_musicxml(folder / f"{variation}.musicxml", tempo=tempo)
         variations[variation] = {
-            "parameters": {"tempo": tempo, "density": 0.2, "ornament": 0.1, "pedal": "legato"},
+            "parameters": {"tempo": tempo, "density": 0.2, "ornament": 0.1, "dynamics": ["pp", "mp"]},
             "files": {"midi": f"{variation}.mid", "musicxml": f"{variation}.musicxml"},
-            "summary": {"tempo": tempo, "bars": 4, "notes": len(TUNE) + len(BASS)},
+            "summary": {"tempo": tempo, "tempos": [tempo, tempo - 10, tempo], "bars": 4,
+                        "notes": len(TUNE) + len(BASS), "seconds": 66.5},
         }
     if metadata:
         sketch = {
-            "sketchbook": "0.1.0", "name": name, "seed": seed,
+            "sketchbook": "0.1.0", "name": name, "seed": seed, "levers": {"density": 0.2, "tempo": None},
             "motif": {"name": name, "description": "A rising sixth that falls back home.", "key": "D major",
                       "meter": "3/4", "pickup": "0",
                       "notes": [{"pitch": 62, "start": "0", "duration": "3/2"},

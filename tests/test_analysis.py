@@ -64,8 +64,8 @@ def test_both_formats_share_keys_and_agree(files):
 def test_each_ornament_kind_is_counted(tmp_path, kind):
     from music21 import expressions, note, stream
 
-    made = {"trill": expressions.Trill, "mordent": expressions.Mordent, "inverted-mordent": expressions.InvertedMordent,
-            "turn": expressions.Turn, "tremolo": expressions.Tremolo}[kind]
+    made = {"trill": expressions.Trill, "mordent": expressions.Mordent, "turn": expressions.Turn,
+            "inverted-mordent": expressions.InvertedMordent, "tremolo": expressions.Tremolo}[kind]
     part = stream.Part(id="P1")
     part.partName = "Piano"
     for pitch in ("C4", "E4"):
@@ -117,6 +117,36 @@ def test_midi_tempo_change_and_compound_meter(tmp_path):
     assert facts["bars"] == 4 and facts["beats"] == 8  # two dotted-quarter beats per 6/8 bar
     assert facts["duration_seconds"] == pytest.approx(6 * 1.0 + 6 * 0.5)
     assert facts["pedal"] == {"presses": 0} and facts["key_signatures"] == []
+
+
+def test_pedal_repeated_on_two_channels_is_one_pedal(tmp_path):
+    track = mido.MidiTrack()
+    for value in (127, 0, 127, 0):  # two presses, each sent to both hands' channels
+        track += [mido.Message("control_change", channel=c, control=64, value=value, time=0 if c else 240)
+                  for c in (0, 1)]
+    track += [mido.Message("note_on", note=60, velocity=50), mido.Message("note_off", note=60, time=480)]
+    mf = mido.MidiFile()
+    mf.tracks.append(track)
+    mf.save(tmp_path / "pedal.mid")
+    assert inspect_midi(tmp_path / "pedal.mid")["pedal"] == {"presses": 2}
+
+
+PEDAL_CHANGE = """<?xml version="1.0" encoding="UTF-8"?>
+<score-partwise version="4.0"><part-list><score-part id="P1"><part-name>Piano</part-name></score-part></part-list>
+<part id="P1"><measure number="1"><attributes><divisions>1</divisions><time><beats>4</beats><beat-type>4</beat-type>
+</time></attributes>
+<direction><direction-type><pedal type="start" line="yes"/></direction-type></direction>
+<note><pitch><step>C</step><octave>4</octave></pitch><duration>2</duration><type>half</type></note>
+<direction><direction-type><pedal type="change" line="yes"/></direction-type></direction>
+<note><pitch><step>E</step><octave>4</octave></pitch><duration>2</duration><type>half</type></note>
+<direction><direction-type><pedal type="stop" line="yes"/></direction-type></direction>
+</measure></part></score-partwise>"""
+
+
+def test_a_pedal_change_counts_as_another_press(tmp_path):
+    (tmp_path / "change.musicxml").write_text(PEDAL_CHANGE)
+    facts = inspect_musicxml(tmp_path / "change.musicxml")
+    assert facts["pedal"] == {"presses": 2} and facts["notes"] == 2
 
 
 @settings(max_examples=30, deadline=None)

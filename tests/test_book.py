@@ -68,7 +68,8 @@ def test_book_shows_every_sketch_with_scores_rolls_links_and_parameters(root):
     assert len(scores) == 4
     assert all(_svg_notes(svg) == NOTE_HEADS for svg in scores)
     hrefs = {a.get("href") for a in _all(page, "nav.files a")}
-    assert hrefs == {f"{s}/{v}.{x}" for s in ("tide", "shell") for v in ("beach", "photograph") for x in ("mid", "musicxml")}
+    assert hrefs == {f"{s}/{v}.{x}" for s in ("tide", "shell") for v in ("beach", "photograph")
+                     for x in ("mid", "musicxml")}
     assert all((root / h).is_file() for h in hrefs)
     for img in _all(page, ".roll img"):
         png = base64.b64decode(img.get("src").removeprefix("data:image/png;base64,"))
@@ -79,8 +80,9 @@ def test_book_shows_every_sketch_with_scores_rolls_links_and_parameters(root):
     assert [b.text for b in _all(tide, ".notes b")] == ["D4", "F♯4", "A4", "D5"]
     beach = page.get_element_by_id("sketch-tide-beach")
     params = {dt.text: dd.text for dt, dd in zip(_all(beach, "dt"), _all(beach, "dd"))}
-    assert params == {"tempo": "66", "density": "0.2", "ornament": "0.1", "pedal": "legato"}
-    assert "66 bpm · 4 bars · 13 notes" in beach.text_content()
+    assert params == {"tempo": "66", "density": "0.2", "ornament": "0.1", "dynamics": "pp, mp"}
+    assert "66 → 56 bpm · 4 bars · 13 notes · 1:06" in beach.text_content()
+    assert "--density0.2" in chips and not any(c.startswith("--tempo") for c in chips)
     assert not _all(page, "audio") and "sketchbook render" in beach.text_content()
 
 
@@ -166,5 +168,6 @@ def test_chromium_sees_scores_players_and_links(root):
     scores = _all(dom, ".score > svg")
     assert len(scores) == 4 and all(_svg_notes(svg) == NOTE_HEADS for svg in scores)
     assert [s.get("src") for s in _all(dom, "audio source")] == ["tide/beach.ogg"]
-    assert sorted(a.get("href").rpartition(".")[2] for a in _all(dom, "nav.files a")) == ["mid"] * 4 + ["musicxml"] * 4 + ["ogg"]
+    suffixes = sorted(a.get("href").rpartition(".")[2] for a in _all(dom, "nav.files a"))
+    assert suffixes == ["mid"] * 4 + ["musicxml"] * 4 + ["ogg"]
     assert len(_all(dom, ".roll img")) == 4

@@ -16,6 +16,9 @@ from sketchbook.theory import estimate_key
 
 GRID = Fraction(1, 24)  # quarter-note grid: fits triplets and sixteenths alike
 MAX_TEXT_CHARS = 100_000
+MAX_TOKEN_CHARS = 100  # long enough for any real token with a lyric; keeps the regexes linear in practice
+MAX_TUPLET_DEPTH = 3  # trip{quad{trip{...}}} is already more than tinyNotation melodies use
+MAX_NOTES = 5_000  # notes and rests in one melody
 
 _STEPS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _ALTERS = {"": 0, "#": 1, "##": 2, "-": -1, "--": -2, "n": 0}
@@ -26,10 +29,11 @@ _LENGTH = r"(?P<length>\d+)?(?P<dots>\.*)"
 _HIGH_NOTE = re.compile(rf"(?P<step>[a-g])(?P<up>'*){_ACCIDENTAL}(?P<up_after>'*){_LENGTH}")
 _LOW_NOTE = re.compile(rf"(?P<step>([A-G])\2*){_ACCIDENTAL}{_LENGTH}")
 _REST = re.compile(rf"r{_LENGTH}")
-_METER = re.compile(r"(\d+)/(\d+)")
+_METER = re.compile(r"(\d{1,9})/(\d{1,9})")
 _OPEN = re.compile(r"(\w+)\{")
 _MODIFIERS = re.compile(r"=[A-Za-z0-9]*|_.*")  # music21's id and lyric suffixes, ignored here
 _KEY_LINE = re.compile(r"([A-Ga-g])([#b-]?)\s+(major|minor)", re.IGNORECASE)
+_PICKUP_LINE = re.compile(r"\d{1,6}(/\d{1,6})?")
 
 
 def quantise(time: Fraction) -> Fraction:
@@ -64,10 +68,16 @@ def parse_tinynotation(
     last_length = Fraction(1)  # music21 starts with a quarter note
     time = Fraction(0)
     for raw in text.split():
+        if len(raw) > MAX_TOKEN_CHARS:
+            raise _bad(raw, f"tokens are limited to {MAX_TOKEN_CHARS} characters")
+        if len(events) >= MAX_NOTES:
+            raise SketchbookError(f"tinyNotation for {name!r} has more than {MAX_NOTES} notes and rests")
         t = raw
         while (found := _OPEN.match(t)) is not None:
             if found.group(1) not in _TUPLETS:
                 raise _bad(raw, f"unknown bracket {found.group(1)!r} (use trip{{ or quad{{)")
+            if len(tuplets) >= MAX_TUPLET_DEPTH:
+                raise _bad(raw, f"brackets nest at most {MAX_TUPLET_DEPTH} deep")
             tuplets.append(_TUPLETS[found.group(1)])
             t = t[found.end() :]
         tied = "~" in t
@@ -105,7 +115,7 @@ def parse_tinynotation(
 def looks_like_tinynotation(text: str) -> bool:
     """True when the first word is a tinyNotation time signature, note, rest or bracket."""
     words = text.split()
-    if not words:
+    if not words or len(words[0]) > MAX_TOKEN_CHARS:
         return False
     t = _OPEN.sub("", words[0])
     t = _MODIFIERS.sub("", t.replace("~", "").replace("}", ""))
@@ -209,7 +219,7 @@ def _key_header(value: str, name: str, number: int) -> Key:
     found = _KEY_LINE.fullmatch(value)
     if found is None:
         raise SketchbookError(
-            f"motif {name!r} line {number}: key {value!r} should look like 'D major' or 'F# minor'"
+            f"motif {name!r} line {number}: key {_clip(value)!r} should look like 'D major' or 'F# minor'"
         )
     letter, accidental, mode = found.groups()
     alter = {"": 0, "#": 1, "b": -1, "-": -1}[accidental]
@@ -217,14 +227,20 @@ def _key_header(value: str, name: str, number: int) -> Key:
 
 
 def _pickup_header(value: str, name: str, number: int) -> Fraction:
+    # A plain pattern first: Fraction() also takes '1e999999', which would build a huge number.
     try:
-        return Fraction(value)
-    except (ValueError, ZeroDivisionError):
-        raise SketchbookError(
-            f"motif {name!r} line {number}: pickup {value!r} should be quarter notes such as 1 or 1/2"
-        ) from None
+        if _PICKUP_LINE.fullmatch(value):
+            return Fraction(value)
+    except ZeroDivisionError:
+        pass
+    raise SketchbookError(
+        f"motif {name!r} line {number}: pickup {_clip(value)!r} should be quarter notes such as 1 or 1/2"
+    )
 
 
 def _bad(raw: str, why: str) -> SketchbookError:
-    shown = raw if len(raw) <= 40 else raw[:37] + "..."
-    return SketchbookError(f"cannot read tinyNotation token {shown!r}: {why}")
+    return SketchbookError(f"cannot read tinyNotation token {_clip(raw)!r}: {why}")
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."

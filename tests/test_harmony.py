@@ -1,0 +1,174 @@
+"""Harmony: diatonic chords, the progression under a melody, open voicings and their colour."""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from itertools import combinations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sketchbook.harmony import Chord, Span, choose_progression, diatonic_chord, dissonant_onset_ratio, open_voicing
+from sketchbook.model import Key, Note
+from sketchbook.theory import scale
+from tests.strategies import grid_times, in_key_pitches, keys
+
+F = Fraction
+C_MAJOR, A_MINOR = Key(0), Key(9, "minor")
+PROPERTY = settings(max_examples=50, deadline=None)
+MAJOR, MINOR, DIMINISHED = (0, 4, 7), (0, 3, 7), (0, 3, 6)
+
+
+@pytest.mark.parametrize(
+    ("degree", "key", "root", "intervals"),
+    [
+        (0, C_MAJOR, 0, MAJOR),  # C
+        (1, C_MAJOR, 2, MINOR),  # d
+        (4, C_MAJOR, 7, MAJOR),  # G
+        (5, C_MAJOR, 9, MINOR),  # a
+        (6, C_MAJOR, 11, DIMINISHED),  # b dim
+        (0, A_MINOR, 9, MINOR),  # a
+        (3, A_MINOR, 2, MINOR),  # d
+        (4, A_MINOR, 4, MAJOR),  # E, with the raised G#
+        (6, A_MINOR, 7, MAJOR),  # G, the natural seventh
+        (2, Key(2, "minor"), 5, MAJOR),  # F in D minor
+        (4, Key(2, "minor"), 9, MAJOR),  # A (with C#) in D minor
+    ],
+)
+def test_diatonic_chords(degree, key, root, intervals):
+    assert diatonic_chord(degree, key) == Chord(root, degree, intervals)
+
+
+@PROPERTY
+@given(keys, st.integers(0, 6))
+def test_diatonic_chords_are_stacked_thirds_from_the_scale(key, degree):
+    chord = diatonic_chord(degree, key)
+    assert chord.root == scale(key)[degree]
+    assert chord.intervals[1] in (3, 4) and chord.intervals[2] in (6, 7)
+    raised = (key.tonic + 11) % 12 if key.mode == "minor" else None
+    assert all(pc in scale(key) or pc == raised for pc in chord.pitch_classes)
+
+
+@st.composite
+def melody_and_spans(draw):
+    """Spans a half bar to two bars long, each under one melody note; the last span is a cadence."""
+    key = draw(keys)
+    lengths = draw(st.lists(st.sampled_from((F(2), F(3), F(4), F(8))), min_size=1, max_size=8))
+    spans, melody, t = [], [], F(0)
+    tonic_triad = diatonic_chord(0, key).pitch_classes
+    for i, length in enumerate(lengths):
+        cadence = i == len(lengths) - 1 or draw(st.booleans())
+        spans.append(Span(t, t + length, cadence=cadence))
+        pitch = draw(in_key_pitches(key, 60, 84))
+        if i == len(lengths) - 1:
+            pitch = draw(st.sampled_from([p for p in range(60, 85) if p % 12 in tonic_triad]))
+        melody.append(Note(pitch, t, length))
+        t += length
+    return key, melody, spans
+
+
+@PROPERTY
+@given(melody_and_spans(), st.integers(0, 999))
+def test_progression_has_one_chord_per_span_and_a_seed_fixes_it(case, seed):
+    key, melody, spans = case
+    chords = choose_progression(melody, spans, key, rng=random.Random(seed))
+    assert len(chords) == len(spans)
+    assert chords == choose_progression(melody, spans, key, rng=random.Random(seed))
+    assert all(c in [diatonic_chord(d, key) for d in range(7)] for c in chords)
+    assert chords[-1].degree == 0  # the closing cadence lands on the tonic
+
+
+@PROPERTY
+@given(keys, st.lists(st.booleans(), min_size=1, max_size=10), st.integers(0, 999))
+def test_without_a_melody_the_closing_cadence_is_the_tonic(key, cadences, seed):
+    spans = [Span(F(2 * i), F(2 * i + 2), cadence=c) for i, c in enumerate(cadences)]
+    spans[-1] = Span(spans[-1].start, spans[-1].end, cadence=True)
+    chords = choose_progression([], spans, key, rng=random.Random(seed))
+    assert chords[-1] == diatonic_chord(0, key)
+
+
+def test_progression_supports_the_melody():
+    # C E | F A | G B | C G: the melody spells I, IV (or ii, which also holds F and A), V, I.
+    melody = [Note(p, F(s), F(1)) for p, s in ((60, 0), (64, 1), (65, 2), (69, 3), (67, 4), (71, 5), (72, 6), (67, 7))]
+    spans = [Span(F(2 * i), F(2 * i + 2), cadence=i == 3) for i in range(4)]
+    for seed in range(10):
+        degrees = [c.degree for c in choose_progression(melody, spans, C_MAJOR, rng=random.Random(seed))]
+        assert degrees[0] == 0 and degrees[1] in (1, 3) and degrees[2:] == [4, 0]
+
+
+def pc_intervals(pitches) -> set[int]:
+    return {(b - a) % 12 for a, b in combinations(sorted(pitches), 2)}
+
+
+chords = st.builds(lambda key, degree: diatonic_chord(degree, key), keys, st.sampled_from((0, 1, 3, 4, 5)))
+
+
+@PROPERTY
+@given(chords, st.booleans(), st.integers(0, 999))
+def test_open_voicings_are_wide_with_the_root_in_the_bass(chord, coloured, seed):
+    voicing = open_voicing(chord, coloured=coloured, rng=random.Random(seed))
+    assert list(voicing) == sorted(set(voicing))
+    assert voicing[0] % 12 == chord.root and 28 <= voicing[0] <= 47
+    assert voicing[-1] - voicing[0] >= 15  # at least a tenth: root, fifth, tenth and an added tone
+    assert set(chord.pitch_classes) <= {p % 12 for p in voicing}
+    assert voicing[-1] <= 64
+
+
+@PROPERTY
+@given(chords, st.booleans(), st.integers(0, 999), st.integers(52, 76))
+def test_open_voicings_fit_under_the_melody_and_keep_their_pitch_classes(chord, coloured, seed, top):
+    voicing = open_voicing(chord, coloured=coloured, rng=random.Random(seed), top=top)
+    roomy = open_voicing(chord, coloured=coloured, rng=random.Random(seed), top=127)
+    assert voicing[-1] <= top and voicing[0] % 12 == chord.root and min(voicing) == voicing[0] >= 28
+    assert {p % 12 for p in voicing} == {p % 12 for p in roomy}  # folded by octaves, never re-spelt
+
+
+@PROPERTY
+@given(chords, st.integers(0, 999))
+def test_coloured_voicings_rub_and_plain_major_ones_do_not(chord, seed):
+    coloured = open_voicing(chord, coloured=True, rng=random.Random(seed))
+    assert pc_intervals(coloured) & {1, 6, 11}
+    if not chord.is_minor:
+        plain = open_voicing(chord, coloured=False, rng=random.Random(seed))
+        assert not pc_intervals(plain) & {1, 6, 11}
+
+
+def test_a_c_major_voicing_spelled_out():
+    c = diatonic_chord(0, C_MAJOR)
+    voicings = {open_voicing(c, coloured=False, rng=random.Random(seed)) for seed in range(20)}
+    assert voicings == {(36, 43, 50, 52), (36, 43, 52, 57)}  # C G D E (add9) and C G E A (added sixth)
+
+
+@pytest.mark.parametrize(
+    ("notes", "ratio"),
+    [
+        ([], 0.0),
+        ([(60, 0, 1), (64, 0, 1), (67, 0, 1)], 0.0),  # a C major triad
+        ([(60, 0, 1), (61, 0, 1)], 1.0),  # C against C#: both onsets rub
+        ([(48, 0, 2), (71, 0, 2)], 1.0),  # a major seventh two octaves apart
+        ([(60, 0, 2), (66, 1, 1)], 0.5),  # C held, then F# struck: only the F# onset is dissonant
+        ([(60, 0, 1), (66, 1, 1)], 0.0),  # the C has stopped when the F# comes
+        ([(60, 0, 1), (62, 0, 1), (64, 0, 1)], 0.0),  # whole steps are soft
+        ([(36, 0, 4), (60, 1, 1), (65, 2, 1), (71, 3, 1)], 0.25),  # C pedal; only the B rubs
+    ],
+)
+def test_dissonant_onset_ratio_examples(notes, ratio):
+    assert dissonant_onset_ratio((p, F(s), F(s) + F(d)) for p, s, d in notes) == ratio
+
+
+triples = st.lists(st.tuples(st.integers(36, 96), grid_times(0, 96), grid_times(1, 48)), max_size=20).map(
+    lambda xs: [(p, s, s + d) for p, s, d in xs]
+)
+
+
+@PROPERTY
+@given(triples, st.integers(-12, 12), st.integers(-2, 2))
+def test_dissonant_onset_ratio_is_a_share_blind_to_transposition(notes, shift, octaves):
+    ratio = dissonant_onset_ratio(notes)
+    assert 0.0 <= ratio <= 1.0
+    assert dissonant_onset_ratio([(p + shift, s, e) for p, s, e in notes]) == ratio
+    if notes:  # moving one voice by octaves changes no interval class
+        p, s, e = notes[0]
+        assert dissonant_onset_ratio([(p + 12 * octaves, s, e), *notes[1:]]) == ratio
