@@ -92,6 +92,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         pickup = motif.pickup * factor
         phrases = _section_phrases(lever.plan, base, pickup, motif, bar, target, rng=rng)
         first_bar = bar_index
+        used = tuple(label for _, _, label in phrases)
         for phrase, anacrusis, technique in phrases:
             if lead is None:
                 lead = anacrusis
@@ -103,7 +104,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
             bar_index += _bars_of(phrase, anacrusis, bar)
         sections.append(Section(
             lever.plan.name, first_bar, bar_index - first_bar, lever.tempo, lever.tempo_text,
-            lever.plan.techniques, lever.density, lever.ornament, lever.plan.dynamic,
+            used, lever.density, lever.ornament, lever.plan.dynamic,
         ))  # fmt: skip
     assert lead is not None
     pickup = lead % bar
@@ -189,19 +190,25 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
     """The section's phrases: each technique once, cycling until the section is long enough."""
     out: list[tuple[Phrase, Fraction, str]] = []
     level = [0]
+    techniques = list(plan.techniques)
+    if len(techniques) > 3:
+        # A long development keeps its opening gesture; the seed orders the rest.
+        middle = techniques[1:]
+        rng.shuffle(middle)
+        techniques[1:] = middle
     total = 0
     goal = target if target is not None else plan.min_bars
     i = 0
     while True:
-        technique = plan.techniques[i % len(plan.techniques)]
-        phrase, anacrusis = _apply(technique, base, pickup, motif, bar, level, rng=rng)
+        technique = techniques[i % len(techniques)]
+        phrase, anacrusis, label = _apply(technique, base, pickup, motif, bar, level, rng=rng)
         size = _bars_of(phrase, anacrusis, bar)
         if target is not None and total + size > target:
             remain = target - total
             if remain > 0:
-                out.append((dev.fragment(phrase, Fraction(0), anacrusis + remain * bar), anacrusis, technique))
+                out.append((dev.fragment(phrase, Fraction(0), anacrusis + remain * bar), anacrusis, label))
             return out
-        out.append((phrase, anacrusis, technique))
+        out.append((phrase, anacrusis, label))
         total += size
         i += 1
         if total >= goal and i >= len(plan.techniques):
@@ -211,45 +218,51 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
 
 
 def _apply(technique: str, base: Phrase, pickup: Fraction, motif: Motif, bar: Fraction, level: list[int],
-           *, rng: random.Random) -> tuple[Phrase, Fraction]:
+           *, rng: random.Random) -> tuple[Phrase, Fraction, str]:
     """One phrase from the section's base material by a named technique (name[:argument])."""
     name, _, arg = technique.partition(":")
     amount = int(arg) if arg else None
     key = motif.key
     body = dev.fragment(base, pickup, base.length)  # the phrase from its first downbeat
     if name in ("statement", "repetition"):
-        return base, pickup
+        return base, pickup, name
+    # Without an argument a technique picks its own degree, so each seed develops the motif its own way.
     if name == "sequence":
-        level[0] += amount if amount is not None else 1
-        return dev.sequence(base, level[0], key), pickup
+        step = amount if amount is not None else rng.choice((1, 1, 2, -1, 3))
+        level[0] += step
+        return dev.sequence(base, level[0], key), pickup, f"sequence:{level[0]:+d}"
     if name == "transpose":
-        return dev.transpose(base, amount if amount is not None else 7), pickup
+        semitones = amount if amount is not None else rng.choice((7, 5, -5, -3, 3, 4))
+        return dev.transpose(base, semitones), pickup, f"transpose:{semitones:+d}"
     if name == "invert":
-        return dev.invert_diatonic(base, key), pickup
+        return dev.invert_diatonic(base, key), pickup, name
     if name == "invert-chromatic":
-        return dev.invert(base), pickup
+        return dev.invert(base), pickup, name
     if name == "retrograde":
-        return dev.retrograde(body), Fraction(0)
+        return dev.retrograde(body), Fraction(0), name
     if name == "retrograde-inversion":
-        return dev.retrograde_inversion(body), Fraction(0)
+        return dev.retrograde_inversion(body), Fraction(0), name
     if name == "augment":
-        return dev.augment(base, Fraction(2)), pickup * 2
+        return dev.augment(base, Fraction(2)), pickup * 2, name
     if name == "diminish":
         fast = dev.diminish(body, Fraction(2))
-        return dev.concatenate([fast, dev.sequence(fast, 1, key)]), Fraction(0)
+        return dev.concatenate([fast, dev.sequence(fast, 1, key)]), Fraction(0), name
     if name == "displace":
-        return dev.displace(body, motif.meter.beat), Fraction(0)
+        return dev.displace(body, motif.meter.beat), Fraction(0), name
     if name in ("expand", "contract"):
-        return dev.scale_intervals(base, 1 if name == "expand" else -1, key), pickup
+        return dev.scale_intervals(base, 1 if name == "expand" else -1, key), pickup, name
     if name == "fragment":
-        cell = dev.head(body, Fraction(1, 2), grid=motif.meter.beat)
-        return dev.concatenate([dev.sequence(cell, -k, key) for k in range(3)]), Fraction(0)
+        share = rng.choice((Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)))
+        direction = rng.choice((-1, -1, 1, -2))
+        cell = dev.head(body, share, grid=motif.meter.beat)
+        return dev.concatenate([dev.sequence(cell, direction * k, key) for k in range(3)]), Fraction(0), name
     if name == "liquidate":
-        return dev.liquidate(body, key, grid=motif.meter.beat / 2), Fraction(0)
+        return dev.liquidate(body, key, grid=motif.meter.beat / 2), Fraction(0), name
     if name == "extend":
-        return dev.extend(base, key), pickup
+        return dev.extend(base, key), pickup, name
     if name == "register":
-        return dev.displace_register(base, amount if amount is not None else 1, every=2), pickup
+        octaves = amount if amount is not None else rng.choice((1, -1))
+        return dev.displace_register(base, octaves, every=rng.choice((2, 3))), pickup, f"register:{octaves:+d}"
     raise SketchbookError(f"unknown technique {technique!r}")
 
 
