@@ -21,11 +21,13 @@ def passing_tones(start: int, target: int, count: int, key: Key) -> list[int]:
     """Scale steps from ``start`` toward ``target`` (not including either), ``count`` of them."""
     d0, _ = degree_of(start, key)
     d1, _ = degree_of(target, key)
+    low, high = min(d0, d1), max(d0, d1, min(d0, d1) + 1)  # a repeated note sways to its upper neighbour
     direction = 1 if d1 > d0 else -1
     out, pitch = [], start
     for _ in range(count):
-        if degree_of(pitch, key)[0] == d1:
-            direction = -direction  # arrived early: turn back so the run still leads into the target
+        # Arrived early: turn back at either note, so the run sways between them and never wanders off.
+        if not low <= degree_of(pitch, key)[0] + direction <= high:
+            direction = -direction
         pitch = _step(pitch, direction, key)
         out.append(pitch)
     return out

@@ -68,7 +68,7 @@ class Style:
             if not 0.0 <= value <= 1.0:
                 raise SketchbookError(f"style {self.name!r}: {lever} {value} must be between 0 and 1")
         if len(self.dynamics) != 2:
-            raise SketchbookError(f"style {self.name!r}: dynamics needs two marks, soft and loud, e.g. [\"pp\", \"mp\"]")
+            raise SketchbookError(f"style {self.name!r}: dynamics needs two marks, soft and loud, e.g. ['pp', 'mp']")
         for mark in self.dynamics:
             if mark not in DYNAMICS:
                 raise SketchbookError(f"style {self.name!r}: unknown dynamic {mark!r}")

@@ -7,13 +7,13 @@ from collections import Counter
 from fractions import Fraction
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sketchbook import develop as dev
 from sketchbook.model import Key, Note, Phrase
 from sketchbook.theory import degree_of, in_key
-from tests.strategies import grid_times, in_key_pitches, keyed_phrases, keys, phrases
+from tests.strategies import grid_times, in_key_pitches, keyed_phrases, keys, motifs, phrases
 
 F = Fraction
 C_MAJOR = Key(0)
@@ -51,7 +51,8 @@ def test_examples_on_frere_jacques():
     assert [n.duration for n in dev.augment(JACQUES).notes] == [F(2)] * 4
     assert dev.diminish(JACQUES).length == F(2)
     assert dev.head(JACQUES).pitches == (60, 62)
-    assert dev.scale_intervals(JACQUES, 1, C_MAJOR).pitches == (60, 64, 67, 62)  # steps become thirds, the third a fourth
+    # Expanded by a degree: the steps become thirds and the falling third a fourth.
+    assert dev.scale_intervals(JACQUES, 1, C_MAJOR).pitches == (60, 64, 67, 62)
     assert dev.extend(JACQUES, C_MAJOR, notes=2).pitches == (60, 62, 64, 60, 57, 53)  # the falling third goes on
     assert dev.fit_register(JACQUES, 72, 96).pitches == (84, 86, 88, 84)
 
@@ -279,6 +280,17 @@ def test_fit_register_centres_the_phrase_in_the_window(p, low, width):
     assert len(shifts) == 1 and shifts.pop() % 12 == 0
     centre = (min(fitted.pitches) + max(fitted.pitches)) / 2
     assert abs(centre - (low + high) / 2) <= 6
+
+
+@PROPERTY
+@given(motifs())
+def test_a_motif_head_is_cut_on_its_beat_and_fills_whole_bars_when_repeated(motif):
+    p, beat = motif.phrase, motif.meter.beat
+    assert (p.length - motif.pickup) % motif.meter.bar_length == 0
+    opening = dev.head(p, grid=beat)
+    assert opening.length % beat == 0 or opening.length == p.length
+    assert (dev.repeat(p, 3).length - 3 * motif.pickup) % motif.meter.bar_length == 0
+    assert dev.augment(p).length == 2 * motif.length
 
 
 def test_doctests_of_develop_and_model_pass():

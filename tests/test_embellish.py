@@ -13,7 +13,7 @@ from sketchbook.embellish import chord_cascade, embellish, neighbour_tones, pass
 from sketchbook.harmony import diatonic_chord
 from sketchbook.model import Key, Note, Phrase
 from sketchbook.theory import degree_of, in_key
-from tests.strategies import in_key_pitches, keyed_phrases, keys, phrases
+from tests.strategies import keyed_phrases, keys, phrases
 
 F = Fraction
 C_MAJOR = Key(0)
@@ -60,6 +60,7 @@ def test_a_raised_leading_tone_steps_through_the_scale_not_its_sharps():
 def test_figure_helpers_move_by_scale_step_and_chord_tone():
     assert passing_tones(60, 67, 3, C_MAJOR) == [62, 64, 65]  # C D E F leads on to G
     assert passing_tones(60, 62, 2, C_MAJOR) == [62, 60]  # arrived early: turn back
+    assert passing_tones(60, 64, 7, C_MAJOR) == [62, 64, 62, 60, 62, 64, 62]  # and sway between the two notes
     assert neighbour_tones(64, 3, C_MAJOR) == [65, 64, 65]
     assert neighbour_tones(64, 2, C_MAJOR, upper=False) == [62, 64]
     assert chord_cascade(72, 4, diatonic_chord(0, C_MAJOR), down=True) == [67, 64, 60, 64]  # turns at an octave
@@ -151,6 +152,7 @@ def test_passing_tones_are_steps_within_the_key(start, target, count, key):
     assert len(run) == count
     assert all(1 <= abs(b - a) <= 2 for a, b in zip(path, path[1:]))
     assert all(in_key(x, key) for x in run)
+    assert all(min(start, target) - 2 <= x <= max(start, target) + 2 for x in run)  # never wanders off
     d_start, d_target = degree_of(start, key)[0], degree_of(target, key)[0]
     if d_start != d_target:
         assert (run[0] > start) == (d_target > d_start)  # the run sets off toward its goal
