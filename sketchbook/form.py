@@ -133,10 +133,21 @@ def _section(data: dict, origin: str) -> SectionPlan:
     return plan
 
 
+TEMPO_WORDS = ((60, "Largo"), (76, "Adagio"), (96, "Andante"), (112, "Moderato"), (132, "Allegro"),
+               (168, "Vivace"), (401, "Presto"))
+
+
+def tempo_word(bpm: int) -> str:
+    """The Italian tempo word a player expects at this metronome mark."""
+    return next(word for limit, word in TEMPO_WORDS if bpm < limit)
+
+
 def with_levers(style: Style, *, tempo: int | None = None, density: float | None = None,
                 ornament: float | None = None) -> Style:
     """The style with the user's lever overrides applied to the style-wide values."""
     changes = {k: v for k, v in (("tempo", tempo), ("density", density), ("ornament", ornament)) if v is not None}
+    if tempo is not None and tempo != style.tempo:
+        changes["tempo_text"] = tempo_word(tempo)  # "Presto agitato" would lie at 60 bpm
     try:
         return replace(style, **changes)
     except ValueError as exc:
@@ -158,6 +169,8 @@ def morph(beach: Style, photograph: Style, t: float) -> Style:
         near,
         name=f"morph-{t:g}",
         tempo=round(mix(beach.tempo, photograph.tempo)),
+        tempo_text=beach.tempo_text if t == 0 else photograph.tempo_text if t == 1 else tempo_word(
+            round(mix(beach.tempo, photograph.tempo))),
         density=mix(beach.density, photograph.density),
         ornament=mix(beach.ornament, photograph.ornament),
         colour=mix(beach.colour, photograph.colour),
