@@ -248,3 +248,49 @@ def _decorate(note: Note, kind: str, context: _Context, key: Key, w: float) -> N
     if grace is None:
         grace = _neighbour(note.pitch, -direction, key)
     return replace(note, ornament=kind, graces=(grace,)) if grace is not None else None
+
+
+# Kinds to add when a hand has too few, with the shortest written note each can be played on.
+_VARIETY = (
+    ("mordent", Fraction(1, 2)),
+    ("inverted-mordent", Fraction(1, 2)),
+    ("turn", Fraction(2, 3)),
+    ("acciaccatura", Fraction(1, 4)),
+    ("trill", Fraction(1)),
+)
+
+
+def ensure_variety(notes: tuple[Note, ...], *, minimum: int, key: Key) -> tuple[Note, ...]:
+    """Give a hand at least ``minimum`` ornament kinds, decorating plain notes spread across it.
+
+    Random placement can settle on one or two kinds (a tune of long held notes gets only trills);
+    an ornamented flurry should show the player several.
+    """
+    used = {n.ornament for n in notes if n.ornament}
+    if len(used) >= minimum or not used:
+        return notes
+    result = list(notes)
+    onsets: dict[Fraction, int] = defaultdict(int)
+    for n in notes:
+        onsets[n.start] += 1
+    plain = [i for i, n in enumerate(notes) if n.ornament is None and onsets[n.start] == 1]
+    for kind, shortest in _VARIETY:
+        if len(used) >= minimum:
+            break
+        if kind in used:
+            continue
+        fits = [i for i in plain if result[i].duration >= shortest and result[i].ornament is None]
+        # Spread the new kind over the hand: every so often, not in one clump.
+        for i in fits[len(fits) // 5 :: max(1, len(fits) // 3)][:3]:
+            note = result[i]
+            if kind == "acciaccatura":
+                grace = _neighbour(note.pitch, 1, key)
+                decorated = replace(note, ornament=kind, graces=(grace,)) if grace is not None else None
+            else:
+                needs = {"trill": (1,), "mordent": (-1,), "inverted-mordent": (1,), "turn": (1, -1)}[kind]
+                ok = all(_neighbour(note.pitch, d, key) is not None for d in needs)
+                decorated = replace(note, ornament=kind) if ok else None
+            if decorated is not None:
+                result[i] = decorated
+                used.add(kind)
+    return tuple(result)
