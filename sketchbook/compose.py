@@ -18,10 +18,10 @@ from sketchbook.errors import SketchbookError
 from sketchbook.form import SectionPlan, Style
 from sketchbook.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.model import Dynamic, Hairpin, Motif, Note, Pedal, Phrase, Piece, Section
-from sketchbook.ornament import ornament_notes
+from sketchbook.ornament import ensure_variety, ornament_notes
 
 SPARSE = 0.45  # below this density a section has beach texture: long tones, open chords, one chord a bar
-DISSONANCE_BAND = (0.17, 0.38)  # the beach's eerie colour: share of onsets that rub
+DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that rub (played, up to ~+0.08)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +82,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     targets = _section_targets(style, bars)
 
     right: list[Note] = []
+    reach: list[Fraction] = []  # reach[i]: the latest end among right[: i + 1]
     sections: list[Section] = []
     windows: list[tuple[Fraction, str]] = []  # where each phrase starts and the technique that made it
     lead = None  # offset of the first downbeat, fixed by the first phrase's pickup
@@ -99,7 +100,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
                 extra = int(anacrusis // bar)
                 bar_index += extra
             start = lead % bar + bar_index * bar - anacrusis
-            _place(right, phrase, start)
+            _place(right, reach, phrase, start)
             windows.append((max(Fraction(0), start), technique))
             bar_index += _bars_of(phrase, anacrusis, bar)
         sections.append(Section(
@@ -122,8 +123,14 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
         skeleton = ornament_notes(part, level=lever.ornament, key=key, meter=meter, rng=rng, pickup=pickup)
         unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
+        onsets = [n.start for n in skeleton]
+        in_order = all(a <= b for a, b in zip(onsets, onsets[1:]))
         for start, end, technique in _windows_in(windows, lo, hi):
-            notes = tuple(n.shifted(-start) for n in skeleton if start <= n.start < end)
+            if in_order:  # a slice, so that many phrases do not each scan the whole section
+                window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
+            else:
+                window = tuple(n for n in skeleton if start <= n.start < end)
+            notes = tuple(n.shifted(-start) for n in window)
             # A plain statement stays close to the motif so the listener hears it before it is spun out.
             density = lever.density * (0.5 if technique == "statement" else 1.0)
             filled = embellish(Phrase(notes, end - start), density=density, key=key,
@@ -131,6 +138,11 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
             articulated = _articulate(filled.notes, notes, lever.articulation, meter, rng=rng)
             melody.extend(n.shifted(start) for n in articulated)
     _hold_last_note(melody, bar_start(piece_bars))
+    ornate = [(bar_start(s.start_bar), bar_start(s.end_bar)) for s, lv in zip(sections, levers) if lv.ornament >= 0.5]
+    if ornate:
+        inside = lambda n: any(a <= n.start < b for a, b in ornate)  # noqa: E731
+        rich = ensure_variety(tuple(sorted(filter(inside, melody), key=_order)), minimum=3, key=key)
+        melody = [n for n in melody if not inside(n)] + list(rich)
 
     left = _left_hand(melody, spans, owners, chords, levers, style, meter.beat, rng=rng)
     dynamics, hairpins = _dynamics(sections, levers, bar_start)
@@ -266,14 +278,23 @@ def _apply(technique: str, base: Phrase, pickup: Fraction, motif: Motif, bar: Fr
     raise SketchbookError(f"unknown technique {technique!r}")
 
 
-def _place(right: list[Note], phrase: Phrase, start: Fraction) -> None:
-    """Add a phrase at ``start``; it cuts whatever the hand still held there (a pickup overrides a tail)."""
-    kept = []
-    for n in right:
+def _place(right: list[Note], reach: list[Fraction], phrase: Phrase, start: Fraction) -> None:
+    """Add a phrase at ``start``; it cuts whatever the hand still held there (a pickup overrides a tail).
+
+    ``reach`` (running latest ends) marks the notes over by ``start``: only those after them are looked at.
+    """
+    settled = bisect.bisect_right(reach, start)
+    tail = right[settled:]
+    del right[settled:], reach[settled:]
+    for n in tail:
         if n.start >= start:
             continue
-        kept.append(replace(n, duration=start - n.start) if n.end > start else n)
-    right[:] = kept + [n.shifted(start) for n in phrase.notes if n.start + start >= 0]
+        right.append(replace(n, duration=start - n.start) if n.end > start else n)
+    right.extend(n.shifted(start) for n in phrase.notes if n.start + start >= 0)
+    latest = reach[-1] if reach else None
+    for n in right[len(reach):]:
+        latest = n.end if latest is None else max(latest, n.end)
+        reach.append(latest)
 
 
 def _harmonic_spans(sections, levers, meter, bar_start) -> tuple[list[Span], list[int]]:
