@@ -104,7 +104,7 @@ class _Score:
         self.tables: dict[int, dict] = {}
         self.spelled: dict[int, tuple] = {}
         self.shared = _Shared()
-        self.pitches: dict[tuple, ET.Element] = {}  # pitch and time-modification subtrees, shared
+        self.modifications: dict[tuple, ET.Element] = {}
 
     def ticks(self, value: Fraction) -> int:
         return value.numerator * (self.q // value.denominator)
@@ -217,8 +217,8 @@ class _Score:
                 for seg in window:
                     a, b = (seg[0] - pos) * actual, (seg[1] - pos) * actual
                     self.add(items, seg, a, b, pos * actual, actual, tuplet, ("t", pos), beat, table)
-                items[first].bracket = "start"
-                items[-1].bracket = "stop" if len(items) - first > 1 else "start stop"
+                if len(items) - first > 1:  # a lone note (in an oddly timed pickup) goes unbracketed
+                    items[first].bracket, items[-1].bracket = "start", "stop"
             pos, i = end, k + 1
         return items
 
@@ -239,10 +239,17 @@ class _Score:
     # ---- spelling and marks ------------------------------------------------------------
 
     def spell(self, pitch: int) -> list:
+        """[step, alter, octave, accidental shown (filled in later), shared <pitch> element]."""
         s = self.spelled.get(pitch)
         if s is None:
-            s = self.spelled[pitch] = spell(pitch, self.piece.key)
-        return [*s, None]  # step, alter, octave, accidental shown
+            step, alter, octave = spell(pitch, self.piece.key)
+            element = ET.Element("pitch")
+            ET.SubElement(element, "step").text = step
+            if alter:
+                ET.SubElement(element, "alter").text = str(alter)
+            ET.SubElement(element, "octave").text = str(octave)
+            s = self.spelled[pitch] = (step, alter, octave, element)
+        return [s[0], s[1], s[2], None, s[3]]
 
     def accidentals(self, voices: list[list[_Item]]) -> None:
         """Spell one staff's measure and choose the accidentals shown, in time order across voices."""
@@ -255,11 +262,11 @@ class _Score:
                     if it.first:
                         it.graces = [self.spell(g) for n in it.chord for g in n.graces]
                         order += [(it.start, 0, v, len(order) + g, head, None) for g, head in enumerate(it.graces)]
-        order.sort(key=lambda o: o[:4])
+        order.sort()  # the running index is unique, so heads themselves are never compared
         state: dict[tuple[str, int], int | None] = {}
         shown: dict[str, tuple[int, int]] = {}
         for *_, head, it in order:
-            step, alter, octave, _ = head
+            step, alter, octave = head[:3]
             if it is not None and it.tie_stop:
                 # A tied note shows no accidental, and one tied over the bar line does not carry on.
                 if it.start == 0 and alter != self.key_alter[step]:
@@ -315,20 +322,17 @@ class _Score:
             open_wedges.append((h.end, int(number)))
             place(h.start, 1, [ET.Element("wedge", type=h.kind, number=number)])
             place(h.end, 1, [ET.Element("wedge", type="stop", number=number)], stop=True)
+        # A re-pedal is written as a release and a press at the same moment, not as type="change":
+        # verovio drops every pedal line after a "change" and MuseScore 3 ignores it.
         presses: dict[Fraction, Fraction] = {}
         for p in piece.pedals:
             if p.start < piece.length:
                 presses[p.start] = max(p.end, presses.get(p.start, p.end))
         starts = sorted(presses)
         for k, start in enumerate(starts):
-            after = starts[k + 1] if k + 1 < len(starts) else None
-            end = presses[start] if after is None else min(presses[start], after)
-            if k and min(presses[starts[k - 1]], start) == start:
-                place(start, 2, [ET.Element("pedal", type="change", line="yes")])
-            else:
-                place(start, 2, [ET.Element("pedal", type="start", line="yes", sign="yes")])
-            if end != after:
-                place(end, 2, [ET.Element("pedal", type="stop", line="yes")], stop=True)
+            end = min(presses[start], starts[k + 1]) if k + 1 < len(starts) else presses[start]
+            place(start, 2, [ET.Element("pedal", type="start", line="yes", sign="yes")])
+            place(end, 2, [ET.Element("pedal", type="stop", line="yes")], stop=True)
         return out
 
     # ---- XML ---------------------------------------------------------------------------
@@ -360,7 +364,6 @@ class _Score:
             for v, voice in enumerate(voices, 1):
                 segments[voice] = self.measure_segments(self.chords(getattr(piece, hand), v))
         directions = self.directions()
-        last = len(self.starts) - 1
         for m, (m_start, m_end) in enumerate(zip(self.starts, self.ends)):
             length = m_end - m_start
             pickup = bool(piece.pickup) and m == 0
@@ -378,16 +381,13 @@ class _Score:
                 self.accidentals([items for _, items in written])
                 for voice, items in written:
                     marks = [d for d in directions[m] if d[1] == staff] if voice == voices[0] else []
-                    if m == last and staff == 1:
-                        # MuseScore 3 finds no note to end a wedge on at the final bar line: use the last one.
-                        marks = [(items[-1].start if d[0] == length else d[0], *d[1:]) for d in marks]
                     stem = ("up" if voice == voices[0] else "down") if len(written) > 1 else None
                     self.write_voice(measure, items, str(voice), str(staff), stem, marks)
                     if staff == 1 or voice != written[-1][0]:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
         ET.SubElement(barline, "bar-style").text = "light-heavy"
-        shared = {id(e) for e in self.pitches.values()}
+        shared = {id(s[3]) for s in self.spelled.values()} | {id(e) for e in self.modifications.values()}
         return (_HEADER + _serialise(root, shared)).encode("utf-8")
 
     def attributes(self, measure: ET.Element) -> None:
@@ -433,16 +433,16 @@ class _Score:
         note = ET.SubElement(measure, "note")
         note.extend(kids)
         if it.bracket:
-            ET.SubElement(note, "notations").extend(el["tuplet", None, "type", t, "number", "1"] for t in it.bracket.split())
+            ET.SubElement(note, "notations").append(el["tuplet", None, "type", it.bracket, "number", "1"])
 
     def chord(self, measure, it: _Item, voice: str, staff: str, stem: str | None) -> None:
-        el, pitch = self.shared, self.pitch
+        el = self.shared
         if it.graces:
             slash = "yes" if any(n.ornament == "acciaccatura" for n in it.chord) else "no"
             common = [el["voice", voice], el["type", "eighth" if len(it.graces) == 1 else "16th"]]
             last = len(it.graces) - 1
             for g, head in enumerate(it.graces):
-                kids = [el["grace", None, "slash", slash], pitch(head), *common]
+                kids = [el["grace", None, "slash", slash], head[4], *common]
                 if head[3]:
                     kids.append(el["accidental", head[3]])
                 kids += (el["stem", "up"], el["staff", staff])
@@ -465,7 +465,7 @@ class _Score:
         tail.append(el["staff", staff])
         arpeggio = it.first and any(n.ornament == "arpeggio" for n in it.chord)
         for h, head in enumerate(it.heads):
-            kids = [el["chord", None], pitch(head), *body] if h else [pitch(head), *body]
+            kids = [el["chord", None], head[4], *body] if h else [head[4], *body]
             if head[3]:
                 kids.append(el["accidental", head[3]])
             kids += tail
@@ -473,7 +473,7 @@ class _Score:
             if h == 0:
                 kids += [el["beam", value, "number", level] for level, value in it.beams]
                 if it.bracket:
-                    marks += [el["tuplet", None, "type", t, "number", "1"] for t in it.bracket.split()]
+                    marks.append(el["tuplet", None, "type", it.bracket, "number", "1"])
                 marks += _ornaments(it)
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
@@ -483,21 +483,10 @@ class _Score:
             if marks:
                 ET.SubElement(note, "notations").extend(marks)
 
-    def pitch(self, head: list) -> ET.Element:
-        key = (head[0], head[1], head[2])
-        element = self.pitches.get(key)
-        if element is None:
-            element = self.pitches[key] = ET.Element("pitch")
-            ET.SubElement(element, "step").text = head[0]
-            if head[1]:
-                ET.SubElement(element, "alter").text = str(head[1])
-            ET.SubElement(element, "octave").text = str(head[2])
-        return element
-
     def time_modification(self, tuplet: tuple) -> ET.Element:
-        element = self.pitches.get(tuplet)
+        element = self.modifications.get(tuplet)
         if element is None:
-            element = self.pitches[tuplet] = ET.Element("time-modification")
+            element = self.modifications[tuplet] = ET.Element("time-modification")
             ET.SubElement(element, "actual-notes").text = str(tuplet[0])
             ET.SubElement(element, "normal-notes").text = str(tuplet[1])
             if tuplet[2]:
