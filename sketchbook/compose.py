@@ -214,6 +214,10 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
     while True:
         technique = techniques[i % len(techniques)]
         phrase, anacrusis, label = _apply(technique, base, pickup, motif, bar, level, rng=rng)
+        if not label.startswith("register") and phrase.notes and (
+            min(phrase.pitches) < 57 or max(phrase.pitches) > 93
+        ):
+            phrase = dev.fit_register(phrase, 62, 84)  # an inversion or sequence that sank into the left hand
         size = _bars_of(phrase, anacrusis, bar)
         if target is not None and total + size > target:
             remain = target - total
