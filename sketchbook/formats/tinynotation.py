@@ -67,7 +67,12 @@ def parse_tinynotation(
     tuplets: list[Fraction] = []
     last_length = Fraction(1)  # music21 starts with a quarter note
     time = Fraction(0)
-    for raw in text.split():
+    first_bar_line: Fraction | None = None
+    for raw in text.replace("|", " | ").split():
+        if raw == "|":
+            # Bar lines are optional; the first one tells where a pickup ends.
+            first_bar_line = time if first_bar_line is None else first_bar_line
+            continue
         if len(raw) > MAX_TOKEN_CHARS:
             raise _bad(raw, f"tokens are limited to {MAX_TOKEN_CHARS} characters")
         if len(events) >= MAX_NOTES:
@@ -103,6 +108,8 @@ def parse_tinynotation(
     notes = _merge_ties(events)
     if not notes:
         raise SketchbookError(f"tinyNotation for {name!r} has no notes")
+    if pickup is None and first_bar_line is not None and 0 < first_bar_line < meter.bar_length:
+        pickup = first_bar_line
     pickup = Fraction(pickup or 0)
     if not 0 <= pickup < meter.bar_length:
         raise SketchbookError(f"pickup {pickup} quarters must be shorter than a {meter} bar")
