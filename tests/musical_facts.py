@@ -13,14 +13,16 @@ from pathlib import Path
 
 from lxml import etree
 
-DYNAMIC_MARKS = ("pppp", "ppp", "pp", "p", "mp", "mf", "f", "ff", "fff", "ffff", "sf", "sfz", "fp")
 ORNAMENT_KINDS = ("trill", "mordent", "inverted-mordent", "turn", "grace", "arpeggiate", "tremolo")
-ARTICULATION_TAGS = ("accent", "strong-accent", "staccato", "staccatissimo", "tenuto", "marcato")
+ACCENTS = {"accent", "strong-accent", "staccato", "staccatissimo"}  # the marks that drive the photograph
 _ORNAMENT_TAGS = {"trill-mark": "trill", "mordent": "mordent", "inverted-mordent": "inverted-mordent",
                   "turn": "turn", "inverted-turn": "turn", "delayed-turn": "turn", "tremolo": "tremolo"}
 _STEP = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
+# Fifths of a major key on each tonic; G#, D# and A# only serve their relative minors (5, 6, 7 sharps).
 _MAJOR_FIFTHS = {"Cb": -7, "Gb": -6, "Db": -5, "Ab": -4, "Eb": -3, "Bb": -2, "F": -1, "C": 0, "G": 1, "D": 2,
-                 "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7}
+                 "A": 3, "E": 4, "B": 5, "F#": 6, "C#": 7, "G#": 8, "D#": 9, "A#": 10}
+_UNIT_QUARTERS = {"whole": Fraction(4), "half": Fraction(2), "quarter": Fraction(1), "eighth": Fraction(1, 2),
+                  "16th": Fraction(1, 4)}
 DISSONANT_CLASSES = (1, 6, 11)  # minor second, tritone, major seventh (and their compounds)
 
 
@@ -60,6 +62,7 @@ class ScoreFacts:
     title: str = ""
     divisions: list[int] = field(default_factory=list)
     metronomes: list[tuple[Fraction, str, int]] = field(default_factory=list)  # offset, beat unit, per minute
+    quarter_tempos: list[tuple[Fraction, Fraction]] = field(default_factory=list)  # metronomes in quarters/minute
     sound_tempos: list[tuple[Fraction, float]] = field(default_factory=list)
     words: list[tuple[Fraction, str]] = field(default_factory=list)
     rehearsals: list[tuple[Fraction, str]] = field(default_factory=list)
@@ -86,8 +89,7 @@ class ScoreFacts:
     @property
     def articulated_notes(self) -> int:
         """Written notes or chords carrying an accent or staccato (a chord counts once)."""
-        return sum(1 for n in self.notes if not n.chord and set(n.articulations) & {"accent", "strong-accent",
-                                                                                    "staccato", "staccatissimo"})
+        return sum(1 for n in self.notes if not n.chord and ACCENTS & set(n.articulations))
 
     def dynamics_between(self, start: Fraction, end: Fraction) -> list[str]:
         return [m for o, m in self.dynamics if start <= o < end]
@@ -159,7 +161,11 @@ def _direction(el, at: Fraction, facts: ScoreFacts) -> None:
     for kind in el.findall("direction-type"):
         for item in kind:
             if item.tag == "metronome":
-                facts.metronomes.append((at, _text(item, "beat-unit"), int(float(_text(item, "per-minute")))))
+                unit, per_minute = _text(item, "beat-unit"), int(float(_text(item, "per-minute")))
+                dots = len(item.findall("beat-unit-dot"))
+                facts.metronomes.append((at, unit + "." * dots, per_minute))
+                quarters = _UNIT_QUARTERS[unit] * (2 - Fraction(1, 2**dots))
+                facts.quarter_tempos.append((at, per_minute * quarters))
             elif item.tag == "words" and item.text:
                 facts.words.append((at, item.text.strip()))
             elif item.tag == "rehearsal" and item.text:
@@ -213,8 +219,13 @@ def music21_staff_note_multisets(path: Path | str) -> list[Counter]:
     result = []
     for staff in score.parts:
         counter: Counter = Counter()
-        # music21 10.5 stripTies on a staff with two voices per measure joins notes across voices,
-        # so each voice becomes its own part before its ties are stripped.
+        # music21 10.5 traps: stripTies on a staff with two voices per measure joins notes across voices,
+        # so each voice becomes its own part first; and a shown natural makes B-natural unequal to the
+        # plain B it is tied to (Pitch('Bn4') != Pitch('B4')), so naturals are dropped before.
+        for n in staff.recurse().notes:
+            for p in n.pitches:
+                if p.accidental is not None and p.accidental.name == "natural":
+                    p.accidental = None
         for voice in staff.voicesToParts().parts:
             for n in voice.stripTies().flatten().notes:
                 if n.duration.isGrace:
@@ -253,32 +264,59 @@ def music21_expression_kinds(path: Path | str) -> set[str]:
     return kinds
 
 
-def top_line(facts: ScoreFacts, staff: int = 1) -> list[int]:
-    """The highest written pitch at each onset on a staff: the melody the ear follows."""
+def top_line(facts: ScoreFacts, staff: int = 1) -> list[tuple[Fraction, int]]:
+    """(offset, pitch) of the highest written note at each onset on a staff: the melody the ear follows."""
     highest: dict[Fraction, int] = {}
     for n in facts.sounding(staff):
         highest[n.offset] = max(highest.get(n.offset, 0), n.pitch)
-    return [highest[o] for o in sorted(highest)]
+    return sorted(highest.items())
 
 
 def intervals(pitches: list[int]) -> tuple[int, ...]:
     return tuple(b - a for a, b in zip(pitches, pitches[1:]))
 
 
-def motif_statements(melody: list[int], motif_pitches: list[int]) -> list[int]:
-    """Starting pitches of every place where ``melody`` moves by the motif's intervals (any transposition)."""
+def motif_statements(melody: list[tuple[Fraction, int]], motif_pitches: list[int]) -> list[tuple[Fraction, int]]:
+    """(offset, first pitch) wherever the melody moves by exactly the motif's intervals, at any pitch and pace."""
     shape = intervals(motif_pitches)
-    steps = intervals(melody)
+    steps = intervals([p for _, p in melody])
     return [melody[i] for i in range(len(steps) - len(shape) + 1) if steps[i:i + len(shape)] == shape]
 
 
-def tinynotation_pitches(text: str) -> list[int]:
-    """The melody of a tinyNotation text (music21's reading), tied notes as one, rests skipped."""
+SKELETON_PACES = tuple(Fraction(x) for x in ("1/4", "1/3", "1/2", "2/3", "1", "3/2", "2", "3", "4"))
+
+
+Melody = list[tuple[Fraction, int]]  # (onset, pitch) in time order
+
+
+def motif_skeletons(melody: Melody, motif: Melody) -> Melody:
+    """(offset, first pitch) wherever every motif note recurs, transposed, at its onset scaled by one pace
+    (diminished or augmented), whatever embellishment fills the time between."""
+    at = dict(melody)
+    (t0, p0), rest = motif[0], motif[1:]
+    found = []
+    for offset, pitch in melody:
+        for pace in SKELETON_PACES:
+            if all(at.get(offset + pace * (t - t0)) == pitch + p - p0 for t, p in rest):
+                found.append((offset, pitch))
+                break
+    return found
+
+
+def motif_heard(melody: list[tuple[Fraction, int]], motif: list[tuple[Fraction, int]]) -> dict[Fraction, int]:
+    """Every statement found either way, as offset -> first pitch."""
+    found = dict(motif_statements(melody, [p for _, p in motif]))
+    found.update(motif_skeletons(melody, motif))
+    return found
+
+
+def tinynotation_notes(text: str) -> list[tuple[Fraction, int]]:
+    """(onset, pitch) of a tinyNotation melody as music21 reads it, tied notes as one, rests skipped."""
     from music21 import converter
 
     body = " ".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     stream = converter.parse("tinyNotation: " + body).stripTies()
-    return [n.pitch.midi for n in stream.flatten().notes]
+    return [(Fraction(n.offset).limit_denominator(10_000), n.pitch.midi) for n in stream.flatten().notes]
 
 
 # --- MIDI -------------------------------------------------------------------------------------
@@ -392,3 +430,37 @@ def onset_clusters(ticks: list[int], window: int) -> int:
             count += 1
             last = t
     return count
+
+
+def felt_beat(numerator: int, denominator: int) -> Fraction:
+    """The metre's beat in quarter notes: a dotted quarter in 6/8 and 9/8, a quarter in 3/4, a half in 2/2."""
+    unit = Fraction(4, denominator)
+    return unit * 3 if denominator >= 8 and numerator % 3 == 0 and numerator > 3 else unit
+
+
+def upper_track(midi: MidiFacts) -> str:
+    """The name of the note-bearing track with the highest average pitch: the right hand."""
+    by_track: dict[str, list[int]] = {}
+    for n in midi.notes:
+        by_track.setdefault(n.track, []).append(n.pitch)
+    return max(by_track, key=lambda t: sum(by_track[t]) / len(by_track[t]))
+
+
+# The figure each ornament plays around its main note, as roles in time order.
+ORNAMENT_FIGURES = {"trill": ("upper", "main"), "mordent": ("main", "lower", "main"),
+                    "inverted-mordent": ("main", "upper", "main"), "turn": ("upper", "main", "lower", "main"),
+                    "tremolo": ("main", "main")}
+
+
+def plays_figure(main: int, kind: str, struck: list[int]) -> bool:
+    """Whether pitches struck in time order hold the ornament's figure around ``main`` (a neighbour is
+    one to three semitones away: three for the augmented second of harmonic minor)."""
+    fits = {"main": lambda q: q == main, "upper": lambda q: 1 <= q - main <= 3, "lower": lambda q: 1 <= main - q <= 3}
+    figure = ORNAMENT_FIGURES[kind]
+    matched = 0
+    for q in struck:
+        if fits[figure[matched]](q):  # the earliest fit never spoils a later one
+            matched += 1
+            if matched == len(figure):
+                return True
+    return False
