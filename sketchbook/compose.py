@@ -19,6 +19,7 @@ from sketchbook.form import SectionPlan, Style
 from sketchbook.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.model import Dynamic, Hairpin, Motif, Note, Pedal, Phrase, Piece, Section
 from sketchbook.ornament import ensure_variety, ornament_notes
+from sketchbook.techniques import apply_technique
 
 SPARSE = 0.45  # below this density a section has beach texture: long tones, open chords, one chord a bar
 DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that rub (played, up to ~+0.08)
@@ -201,7 +202,7 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
                      target: int | None, *, rng: random.Random) -> list[tuple[Phrase, Fraction, str]]:
     """The section's phrases: each technique once, cycling until the section is long enough."""
     out: list[tuple[Phrase, Fraction, str]] = []
-    level = [0]
+    level = 0
     techniques = list(plan.techniques)
     if len(techniques) > 3:
         # A long development keeps its opening gesture; the seed orders the rest.
@@ -213,7 +214,9 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
     i = 0
     while True:
         technique = techniques[i % len(techniques)]
-        phrase, anacrusis, label = _apply(technique, base, pickup, motif, bar, level, rng=rng)
+        made = apply_technique(technique, base, pickup=pickup, meter=motif.meter, key=motif.key, level=level,
+                               rng=rng)
+        phrase, anacrusis, label, level = made.phrase, made.anacrusis, made.label, made.level
         if not label.startswith("register") and phrase.notes and (
             min(phrase.pitches) < 57 or max(phrase.pitches) > 93
         ):
@@ -231,55 +234,6 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
             return out
         if target is None and i >= 4 * len(plan.techniques) + 64:
             return out
-
-
-def _apply(technique: str, base: Phrase, pickup: Fraction, motif: Motif, bar: Fraction, level: list[int],
-           *, rng: random.Random) -> tuple[Phrase, Fraction, str]:
-    """One phrase from the section's base material by a named technique (name[:argument])."""
-    name, _, arg = technique.partition(":")
-    amount = int(arg) if arg else None
-    key = motif.key
-    body = dev.fragment(base, pickup, base.length)  # the phrase from its first downbeat
-    if name in ("statement", "repetition"):
-        return base, pickup, name
-    # Without an argument a technique picks its own degree, so each seed develops the motif its own way.
-    if name == "sequence":
-        step = amount if amount is not None else rng.choice((1, 1, 2, -1, 3))
-        level[0] += step
-        return dev.sequence(base, level[0], key), pickup, f"sequence:{level[0]:+d}"
-    if name == "transpose":
-        semitones = amount if amount is not None else rng.choice((7, 5, -5, -3, 3, 4))
-        return dev.transpose(base, semitones), pickup, f"transpose:{semitones:+d}"
-    if name == "invert":
-        return dev.invert_diatonic(base, key), pickup, name
-    if name == "invert-chromatic":
-        return dev.invert(base), pickup, name
-    if name == "retrograde":
-        return dev.retrograde(body), Fraction(0), name
-    if name == "retrograde-inversion":
-        return dev.retrograde_inversion(body), Fraction(0), name
-    if name == "augment":
-        return dev.augment(base, Fraction(2)), pickup * 2, name
-    if name == "diminish":
-        fast = dev.diminish(body, Fraction(2))
-        return dev.concatenate([fast, dev.sequence(fast, 1, key)]), Fraction(0), name
-    if name == "displace":
-        return dev.displace(body, motif.meter.beat), Fraction(0), name
-    if name in ("expand", "contract"):
-        return dev.scale_intervals(base, 1 if name == "expand" else -1, key), pickup, name
-    if name == "fragment":
-        share = rng.choice((Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)))
-        direction = rng.choice((-1, -1, 1, -2))
-        cell = dev.head(body, share, grid=motif.meter.beat)
-        return dev.concatenate([dev.sequence(cell, direction * k, key) for k in range(3)]), Fraction(0), name
-    if name == "liquidate":
-        return dev.liquidate(body, key, grid=motif.meter.beat / 2), Fraction(0), name
-    if name == "extend":
-        return dev.extend(base, key), pickup, name
-    if name == "register":
-        octaves = amount if amount is not None else rng.choice((1, -1))
-        return dev.displace_register(base, octaves, every=rng.choice((2, 3))), pickup, f"register:{octaves:+d}"
-    raise SketchbookError(f"unknown technique {technique!r}")
 
 
 def _place(right: list[Note], reach: list[Fraction], phrase: Phrase, start: Fraction) -> None:

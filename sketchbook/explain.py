@@ -3,28 +3,7 @@
 from __future__ import annotations
 
 from sketchbook.sketch import Variation
-
-# What each technique means, in a teacher's words, for the table's footnotes.
-TECHNIQUE_NOTES = {
-    "statement": "the motif as given",
-    "repetition": "the motif again (now embellished)",
-    "sequence": "the motif moved by scale steps, staying in the key (tonal sequence)",
-    "transpose": "the motif moved by semitones (real sequence)",
-    "invert": "intervals mirrored in the scale (diatonic inversion)",
-    "invert-chromatic": "intervals mirrored exactly (chromatic inversion)",
-    "retrograde": "the motif backwards",
-    "retrograde-inversion": "backwards and mirrored",
-    "augment": "twice as slow",
-    "diminish": "twice as fast, then a step higher",
-    "displace": "shifted by a beat against the bar",
-    "expand": "every leap a step wider",
-    "contract": "every leap a step narrower",
-    "fragment": "the opening cell, sequenced downward",
-    "liquidate": "ever shorter cells until only a gesture remains",
-    "extend": "the motif continues past its end and settles",
-    "register": "notes leap by octaves (registral displacement)",
-}
-
+from sketchbook.techniques import TECHNIQUES
 
 def plan_rows(result: Variation) -> list[dict]:
     """One row per section: bar range, name, techniques, tempo, density, ornament level, dynamic."""
@@ -62,6 +41,6 @@ def rows_table(title: str, rows):
             base = t.split(":")[0]
             if base not in used:
                 used.append(base)
-    table.caption = "; ".join(f"{t}: {TECHNIQUE_NOTES[t]}" for t in used if t in TECHNIQUE_NOTES)
+    table.caption = "; ".join(f"{t}: {TECHNIQUES[t]}" for t in used if t in TECHNIQUES)
     table.caption_justify = "left"
     return table

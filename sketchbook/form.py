@@ -11,14 +11,10 @@ from pathlib import Path
 
 from sketchbook.errors import SketchbookError
 from sketchbook.model import DYNAMICS
+from sketchbook.techniques import TECHNIQUES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
 VARIATIONS = ("beach", "photograph")
-TECHNIQUES = (
-    "statement", "repetition", "sequence", "transpose", "invert", "invert-chromatic", "retrograde",
-    "retrograde-inversion", "augment", "diminish", "displace", "expand", "contract", "fragment",
-    "liquidate", "extend", "register",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
