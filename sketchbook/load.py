@@ -89,12 +89,7 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
 
 def read_text_motif(path: Path) -> Motif:
     """Read a `.tn` motif file (comment header, then tinyNotation), named after the file."""
-    data = read_limited(path, MAX_FILE_BYTES, "motif")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SketchbookError(f"motif file {shown(path)} is not UTF-8 text") from None
-    return _checked(parse_motif_text(text, name=path.stem))
+    return _checked(parse_motif_text(_read_text(path), name=path.stem))
 
 
 def read_limited(path: Path, limit: int, kind: str) -> bytes:
@@ -111,7 +106,13 @@ def read_limited(path: Path, limit: int, kind: str) -> bytes:
             if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
                 raise SketchbookError(f"{shown(path)} is not a regular file")
             size = os.fstat(handle.fileno()).st_size
-            data = handle.read(limit + 1)
+            # Ask for the stated size first: read(limit + 1) would reserve the whole limit up front.
+            chunks = [handle.read(min(size, limit) + 1)]
+            total = len(chunks[0])
+            while chunks[-1] and total <= limit:  # the file grew while we read it
+                chunks.append(handle.read(min(1 << 20, limit + 1 - total)))
+                total += len(chunks[-1])
+            data = b"".join(chunks)
     except OSError as error:
         raise SketchbookError(f"cannot read {kind} file {shown(path)}: {_reason(error)}") from None
     if not data:
@@ -145,7 +146,7 @@ def _read_text(path: Path) -> str:
 
 
 def _as_path(spec: str) -> Path | None:
-    """The spec as a file path, or None when it cannot name a file (too long, NUL, unknown ~user)."""
+    """The spec as a file path (~ expanded when the user is known), or None when it cannot name a file."""
     if len(spec) > MAX_SPEC_CHARS or "\0" in spec:
         return None
     try:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.motif_files import read_midi_motif, read_musicxml_motif
+from sketchbook.formats.safe_xml import MAX_XML_BYTES
 from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES
 from sketchbook.model import Key, Meter
 
@@ -261,12 +262,16 @@ def test_bad_musicxml_files(tmp_path, name, content, fragment):
     assert fragment in _one_line_error(read_musicxml_motif, path)
 
 
-@pytest.mark.parametrize("reader, name", [(read_midi_motif, "big.mid"), (read_musicxml_motif, "big.musicxml")])
-def test_oversized_and_missing_files(tmp_path, reader, name):
+@pytest.mark.parametrize(
+    "reader, name, limit",
+    [(read_midi_motif, "big.mid", MAX_FILE_BYTES), (read_musicxml_motif, "big.musicxml", MAX_XML_BYTES),
+     (read_musicxml_motif, "big.mxl", MAX_XML_BYTES)],
+)
+def test_oversized_and_missing_files(tmp_path, reader, name, limit):
     path = tmp_path / name
     with path.open("wb") as handle:
-        handle.truncate(MAX_FILE_BYTES + 1)
-    assert "limited to" in _one_line_error(reader, path)
+        handle.truncate(limit + 1)
+    assert f"limited to {limit} bytes" in _one_line_error(reader, path)
     assert "not found" in _one_line_error(reader, tmp_path / f"missing-{name}")
 
 

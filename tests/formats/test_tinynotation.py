@@ -12,6 +12,9 @@ from hypothesis import strategies as st
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.tinynotation import (
     GRID,
+    MAX_NOTES,
+    MAX_TOKEN_CHARS,
+    MAX_TUPLET_DEPTH,
     looks_like_tinynotation,
     motif_description,
     parse_motif_text,
@@ -251,3 +254,28 @@ def test_description_skips_blank_lines_and_headers():
     assert motif_description(text) == "Floating."
     assert parse_motif_text(text, name="x").description == "Floating."
     assert motif_description("c d e\n# too late\n") == ""
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("c" + "'" * 3000 + "x", f"limited to {MAX_TOKEN_CHARS} characters"),  # once a minutes-long regex backtrack
+        ("trip{" * (MAX_TUPLET_DEPTH + 1) + "c8}", f"nest at most {MAX_TUPLET_DEPTH} deep"),
+        ("c64 " * (MAX_NOTES + 1), f"more than {MAX_NOTES} notes"),
+        ("9999999999/4 c", "not a note, rest or time signature"),
+    ],
+)
+def test_hostile_melodies_are_refused_quickly(text, fragment):
+    with pytest.raises(SketchbookError, match=fragment) as caught:
+        parse_tinynotation(text)
+    assert "\n" not in str(caught.value)
+
+
+def test_deepest_allowed_tuplets_still_read():
+    assert len(notes_of("trip{quad{trip{c8 d e f g a}}}")) == 6
+
+
+@pytest.mark.parametrize("value", ["1e999999999", "1/0", "-1", "0x10", "1" * 50])
+def test_odd_pickup_headers_are_refused(value):
+    with pytest.raises(SketchbookError, match="pickup"):
+        parse_motif_text(f"# pickup: {value}\nc d e", name="x")
