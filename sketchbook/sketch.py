@@ -6,7 +6,6 @@ import json
 import os
 import random
 import re
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -14,11 +13,12 @@ from pathlib import Path
 from sketchbook import __version__
 from sketchbook.compose import compose
 from sketchbook.errors import SketchbookError
-from sketchbook.form import Style, load_style, morph, with_levers
+from sketchbook.form import VARIATIONS, Style, load_style, morph, with_levers
 from sketchbook.model import Motif, Note, Performance, Piece
 from sketchbook.perform import perform
 from sketchbook.theory import key_name
 
+MAX_SKETCH_BYTES = 1024 * 1024
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
 
@@ -53,8 +53,10 @@ def style_for(variation: str, levers: Levers) -> Style:
         style = load_style(levers.preset)
     elif levers.morph is not None:
         style = morph(load_style("beach"), load_style("photograph"), levers.morph)
-    else:
+    elif variation in VARIATIONS:
         style = load_style(variation)
+    else:
+        raise SketchbookError(f"unknown variation {variation!r}: choose beach or photograph")
     return with_levers(style, tempo=levers.tempo, density=levers.density, ornament=levers.ornament)
 
 
@@ -70,10 +72,19 @@ def develop_variation(motif: Motif, variation: str, *, seed: int, levers: Levers
 
 
 def check_name(name: str) -> str:
-    """A sketch name must be a plain folder name: no paths, no dots at the start, no odd characters."""
-    if not NAME_PATTERN.match(name) or name in (".", ".."):
+    """A sketch name must be a plain folder name on every system: no paths, no dots at either end,
+    no odd characters and no Windows device name such as CON or LPT1."""
+    if not NAME_PATTERN.fullmatch(name) or name.endswith("."):
         raise SketchbookError(
-            f"invalid name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit"
+            f"invalid sketch name {name!r}: use 1-64 letters, digits, '.', '_' or '-', starting with a letter"
+            " or digit and not ending in '.' (choose one with --name)"
+        )
+    device = name.split(".")[0].upper()
+    if device in ("CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$") or (
+        len(device) == 4 and device[:3] in ("COM", "LPT") and device[3].isdigit()
+    ):
+        raise SketchbookError(
+            f"invalid sketch name {name!r}: {device} is a reserved device name on Windows (choose another with --name)"
         )
     return name
 
@@ -84,40 +95,103 @@ def sketch_files(variations: list[str]) -> list[str]:
 
 def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: int, levers: Levers,
                  force: bool) -> list[Path]:
-    """Write every file of the sketch via temporary names, then rename them all into place."""
+    """Write every file of the sketch to temporary files, then rename them all into place.
+
+    All or nothing: on any failure or interrupt, files that were there before are restored and no
+    temporary file is left; without ``force`` no existing file is touched.
+    """
+    import secrets
+    import shutil
+
     from sketchbook.formats.midi import performance_to_midi
     from sketchbook.formats.musicxml import piece_to_musicxml
+    from sketchbook.load import shown
 
+    for r in results:  # variation names become file names, and may come from a sketch.json
+        try:
+            check_name(r.name)
+        except SketchbookError:
+            raise SketchbookError(f"invalid variation name {r.name!r}: it must be a plain file name") from None
     names = sketch_files([r.name for r in results])
     targets = [folder / n for n in names]
     if not force:
-        existing = [t for t in targets if t.exists()]
+        existing = [t for t in targets if os.path.lexists(t)]
         if existing:
-            raise SketchbookError(f"{existing[0]} already exists (use --force to overwrite)")
+            raise SketchbookError(f"{shown(existing[0])} already exists (use --force to overwrite)")
     payloads: dict[str, bytes] = {}
     for r in results:
         payloads[f"{r.name}.mid"] = _midi_bytes(performance_to_midi(r.performance))
         payloads[f"{r.name}.musicxml"] = piece_to_musicxml(r.piece)
     payloads["sketch.json"] = sketch_json(motif, results, seed=seed, levers=levers).encode()
+
+    def spare_name(target: Path, ending: str) -> Path:
+        return target.with_name(f".{target.name}.{secrets.token_hex(4)}.{ending}")
+
+    def stage(target: Path, data: bytes) -> None:
+        temp = spare_name(target, "part")
+        # O_EXCL never follows a planted symlink; mode 0o666 lets the umask decide, as for any new file.
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+        temps[target] = temp
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)  # the rename below must not be able to land before the bytes do
+        finally:
+            os.close(fd)
+
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    temps: dict[Path, Path] = {}
+    backups: dict[Path, Path] = {}
+    placed: list[Path] = []
+    current = folder
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SketchbookError(f"cannot create {folder}: {exc.strerror or exc}") from None
-    staged: list[tuple[str, Path]] = []
-    try:
-        for name in names:
-            fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".part", dir=folder)
-            staged.append((tmp, folder / name))
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payloads[name])
-        for tmp, target in staged:
-            os.replace(tmp, target)
-    except OSError as exc:
-        raise SketchbookError(f"cannot write into {folder}: {exc.strerror or exc}") from None
-    finally:
-        for tmp, _ in staged:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        for target in targets:
+            current = target
+            stage(target, payloads[target.name])
+        for target in targets:
+            current = target
+            if os.path.lexists(target):
+                if not force:  # it appeared while we were writing
+                    raise SketchbookError(f"{shown(target)} already exists (use --force to overwrite)")
+                backup = spare_name(target, "old")
+                try:
+                    os.link(target, backup)  # the old file stays in place until os.replace swaps it
+                except OSError:
+                    shutil.copy2(target, backup)
+                backups[target] = backup
+            os.replace(temps[target], target)
+            del temps[target]
+            placed.append(target)
+    except BaseException as exc:
+        for target in reversed(placed):
+            try:
+                if target in backups:
+                    os.replace(backups.pop(target), target)
+                else:
+                    os.unlink(target)
+            except OSError:
+                pass
+        for path in [*temps.values(), *backups.values()]:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        for path in missing:  # only the folders this call created, innermost first, if still empty
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        if isinstance(exc, OSError):
+            reason = exc.strerror or type(exc).__name__
+            raise SketchbookError(f"cannot write {shown(current)}: {reason}; nothing was changed") from None
+        raise
+    for backup in backups.values():
+        try:
+            os.unlink(backup)
+        except OSError:
+            pass
     return targets
 
 
@@ -201,15 +275,17 @@ def motif_from_dict(data: dict) -> Motif:
 
 def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[int], tuple[str, ...], Levers]:
     """Motif, seed, variations and levers from a sketch.json, so a sketch can be regenerated exactly."""
+    from sketchbook.load import MAX_MOTIF_BARS, read_limited
+
     try:
-        record = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SketchbookError(f"{path}: no such sketch.json") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise SketchbookError(f"{path}: not a readable sketch.json ({exc})") from None
+        record = json.loads(read_limited(Path(path), MAX_SKETCH_BYTES, "sketch.json").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise SketchbookError(f"{path}: not a readable sketch.json ({' '.join(str(exc).split())})") from None
     if not isinstance(record, dict) or not isinstance(record.get("motif"), dict):
         raise SketchbookError(f"{path}: not a sketch.json written by sketchbook")
     motif = motif_from_dict(record["motif"])
+    if motif.bars > MAX_MOTIF_BARS:
+        raise SketchbookError(f"{path}: its motif is {motif.bars} bars long; a motif has at most {MAX_MOTIF_BARS}")
     stored = record.get("levers") or {}
     merged = {k: (levers_given.get(k) if levers_given.get(k) is not None else stored.get(k)) for k in
               ("tempo", "density", "ornament", "morph", "preset", "bars")}
@@ -219,4 +295,9 @@ def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[i
         variations = tuple(record.get("variations") or ("beach", "photograph"))
     except (TypeError, ValueError) as exc:
         raise SketchbookError(f"{path}: {exc}") from None
+    # A variation name only ever chooses a built-in style here: never a file path from the JSON.
+    allowed = set(VARIATIONS) | ({"morph"} if levers.morph is not None else set())
+    strange = [v for v in variations if v not in allowed and levers.preset is None]
+    if strange or not variations or len(variations) > 2:
+        raise SketchbookError(f"{path}: unknown variations {', '.join(map(str, strange or variations))}")
     return motif, [seed], variations, levers
