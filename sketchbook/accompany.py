@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Sequence
 from fractions import Fraction
@@ -24,11 +25,11 @@ def accompany(
     beat: Fraction = Fraction(1),
 ) -> tuple[Note, ...]:
     """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
-    ordered = sorted(melody, key=lambda n: n.start)
+    ceilings = _ceilings(melody, spans)
     out: list[Note] = []
     last = len(spans) - 1
     for i, (span, chord, density, colour) in enumerate(zip(spans, chords, densities, coloured)):
-        top = _ceiling(ordered, span)
+        top = ceilings[i]
         voicing = open_voicing(chord, coloured=colour, rng=rng, top=top)
         bass, upper = voicing[0], voicing[1:]
         length = span.end - span.start
@@ -53,9 +54,25 @@ def accompany(
     return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
 
 
-def _ceiling(melody: Sequence[Note], span: Span) -> int:
-    """The left hand stays a step below the lowest melody note it sounds under."""
-    under = [n.pitch for n in melody if n.start < span.end and n.end > span.start]
+def _ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
+    """Per span, the left hand stays a step below the lowest melody note it sounds under."""
+    notes = sorted((n.start, n.start + n.duration, n.pitch) for n in melody)
+    if any(a.start > b.start or a.end > b.end for a, b in zip(spans, spans[1:])):
+        return [_ceiling(notes, span) for span in spans]
+    # Spans in order: one sweep with a heap of sounding pitches keeps long pieces linear, not quadratic.
+    tops, sounding, k = [], [], 0
+    for span in spans:
+        while k < len(notes) and notes[k][0] < span.end:
+            heapq.heappush(sounding, (notes[k][2], notes[k][1]))
+            k += 1
+        while sounding and sounding[0][1] <= span.start:
+            heapq.heappop(sounding)  # ended before this span; later spans start later still
+        tops.append(max(52, (sounding[0][0] if sounding else 66) - 2))
+    return tops
+
+
+def _ceiling(notes: Sequence[tuple[Fraction, Fraction, int]], span: Span) -> int:
+    under = [pitch for start, end, pitch in notes if start < span.end and end > span.start]
     return max(52, min(under, default=66) - 2)
 
 

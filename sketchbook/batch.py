@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,6 +96,8 @@ def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = Fa
             if on_done:
                 on_done()
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for a batch
+
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
         pending = {pool.submit(_run_job_quietly, job) for job in jobs}
         try:

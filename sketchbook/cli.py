@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from enum import Enum
@@ -240,35 +241,46 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
 
 
 def _run(jobs, *, workers, explain, quiet) -> None:
-    import sys
-
-    from rich.console import Console
-    from rich.progress import Progress
-
     from sketchbook.batch import run_batch
 
-    console = Console(highlight=False)
     show_progress = len(jobs) > 1 and not quiet and sys.stderr.isatty()
     outcomes, problems = [], []
-    with Progress(console=Console(stderr=True), transient=True, disable=not show_progress) as progress:
-        task = progress.add_task("developing", total=len(jobs))
-        for outcome in run_batch(jobs, workers=workers, explain=explain, on_done=lambda: progress.advance(task)):
+    with _progress_bar(len(jobs), show=show_progress) as advance:
+        for outcome in run_batch(jobs, workers=workers, explain=explain, on_done=advance):
             (problems if isinstance(outcome, str) else outcomes).append(outcome)
+    # click's echo for the plain lines: rich loads only for a progress bar or an --explain table.
+    bold = not os.environ.get("NO_COLOR")
     for outcome in sorted(outcomes, key=lambda o: str(o.job.folder)):
         for (variation, facts), plan in zip(outcome.summaries, outcome.plans or [None] * len(outcome.summaries)):
             tempos = "/".join(str(t) for t in sorted(set(facts["tempos"]), reverse=True))
-            console.print(f"[bold]{outcome.job.folder.name}/{variation}[/]: {tempos} bpm, {facts['bars']} bars, "
-                          f"{facts['notes']} notes, {facts['seconds']} s")
+            typer.secho(f"{outcome.job.folder.name}/{variation}", bold=bold, nl=False)
+            typer.echo(f": {tempos} bpm, {facts['bars']} bars, {facts['notes']} notes, {facts['seconds']} s")
             if plan is not None:
+                from rich.console import Console
+
                 from sketchbook.explain import rows_table
 
-                console.print(rows_table(*plan))
+                Console(highlight=False).print(rows_table(*plan))
         for path in outcome.written:
-            console.print(str(path))
+            typer.echo(str(path))
     if problems:
         from sketchbook.errors import SketchbookError
 
         raise SketchbookError(f"{len(problems)} of {len(jobs)} sketches failed; first: {problems[0]}")
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, *, show: bool):
+    """Yield the callback that advances a transient progress bar on stderr, or None when none is shown."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("developing", total=total)
+        yield lambda: progress.advance(task)
 
 
 @app.command()

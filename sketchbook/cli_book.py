@@ -8,13 +8,9 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from sketchbook.cli import app
 from sketchbook.errors import SketchbookError
-
-err_console = Console(stderr=True)
 
 
 class AudioFormat(str, Enum):
@@ -23,16 +19,25 @@ class AudioFormat(str, Enum):
     ogg = "ogg"
 
 
+def _err_console():
+    # rich loads only when a command prints through it, so --help and motifs start quicker.
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _fail(message: str) -> typer.Exit:
     """Print one line on stderr, in the same form as cli.fail, and give the exit (code 2) to raise."""
-    err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    from rich.markup import escape
+
+    _err_console().print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code=2)
 
 
 def _progress(items, label: str):
     from rich.progress import track
 
-    return track(items, description=label, console=err_console, transient=True)
+    return track(items, description=label, console=_err_console(), transient=True)
 
 
 @app.command()
@@ -105,6 +110,7 @@ def inspect(
     if as_json:
         print(json.dumps(facts))
         return
+    from rich.console import Console
     from rich.table import Table
 
     table = Table(title=f"{file.name} ({facts['format']})", show_header=False, title_justify="left")

@@ -20,24 +20,24 @@ TICK = Fraction(1, 480)
 def perform(piece: Piece, *, rng: random.Random, rubato: float = 0.5, velocity_span: tuple[int, int] | None = None
             ) -> Performance:
     """Sounding notes for the piece: velocity, timing and ornaments realised, seeded by ``rng``."""
-    loudness = _loudness_curve(piece)
+    onset = _onsets(piece, rubato)
     sounding: list[SoundingNote] = []
     for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
         ranks = _chord_ranks(notes)
         for note in notes:
-            section = _section_of(piece, note.start)
+            base, ritardando, tempo = onset(note.start)
             jitter = (rng.random() * 2 - 1) * rubato
-            level = loudness(note.start) + _metric_accent(piece, note) + _arc(piece, section, note.start)
+            level = base
             level += 12 if "accent" in note.articulations or "strong-accent" in note.articulations else 0
             level += 6 if hand == 0 else -4
             level += jitter * 4
             velocity = int(round(max(8, min(120, level))))
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
-            delay = _ritardando(piece, section, note.start, rubato) + TICK * round(jitter * 6)
+            delay = ritardando + TICK * round(jitter * 6)
             if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
-                delay += roll_offset(ranks[note.start].index(note.pitch), piece.tempo_at(note.start))
-            for pitch, start, duration in _realised(piece, note):
+                delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
+            for pitch, start, duration in _realised(piece, note, tempo):
                 if "staccato" in note.articulations:
                     duration = max(TICK * 30, duration / 2)
                 begin = max(Fraction(0), start + delay)
@@ -48,10 +48,36 @@ def perform(piece: Piece, *, rng: random.Random, rubato: float = 0.5, velocity_s
     return Performance(piece.title, piece.key, piece.meter, tuple(sounding), piece.pedals, tempos, end)
 
 
-def _realised(piece: Piece, note: Note) -> list[tuple[int, Fraction, Fraction]]:
+def _onsets(piece: Piece, rubato: float):
+    """(velocity level before touch and jitter, ritardando, tempo) at an onset, worked out once per onset."""
+    loudness = _loudness_curve(piece)
+    bar = piece.meter.bar_length
+    # Each section's bar lines once, not per note: exact Fraction arithmetic adds up over long pieces.
+    shapes = []
+    for s in piece.sections:
+        start = piece.bar_start(s.start_bar)
+        phrase = min(piece.bar_start(s.end_bar) - start, 4 * bar)
+        shapes.append((start, phrase, piece.bar_start(s.end_bar - 1), s.tempo))
+    known: dict[Fraction, tuple[float, Fraction, int]] = {}
+
+    def at(offset: Fraction) -> tuple[float, Fraction, int]:
+        if offset not in known:
+            shape = shapes[0]
+            for candidate in shapes:
+                if candidate[0] <= offset:  # the last section begun by then, as in Piece.tempo_at
+                    shape = candidate
+            start, phrase, last_bar, tempo = shape
+            level = loudness(offset) + _metric_accent(piece, offset) + _arc(start, phrase, offset)
+            known[offset] = (level, _ritardando(last_bar, bar, offset, rubato), tempo)
+        return known[offset]
+
+    return at
+
+
+def _realised(piece: Piece, note: Note, tempo: int) -> list[tuple[int, Fraction, Fraction]]:
     if note.ornament is None or note.ornament == "arpeggio":
         return [(note.pitch, note.start, note.duration)]
-    return realise(note, key=piece.key, tempo=piece.tempo_at(note.start))
+    return realise(note, key=piece.key, tempo=tempo)
 
 
 def _chord_ranks(notes: tuple[Note, ...]) -> dict[Fraction, list[int]]:
@@ -61,14 +87,6 @@ def _chord_ranks(notes: tuple[Note, ...]) -> dict[Fraction, list[int]]:
     for pitches in ranks.values():
         pitches.sort()
     return ranks
-
-
-def _section_of(piece: Piece, offset: Fraction):
-    current = piece.sections[0]
-    for s in piece.sections:
-        if piece.bar_start(s.start_bar) <= offset:
-            current = s
-    return current
 
 
 def _loudness_curve(piece: Piece):
@@ -93,8 +111,8 @@ def _loudness_curve(piece: Piece):
     return level
 
 
-def _metric_accent(piece: Piece, note: Note) -> float:
-    into_bar = (note.start - piece.pickup) % piece.meter.bar_length
+def _metric_accent(piece: Piece, offset: Fraction) -> float:
+    into_bar = (offset - piece.pickup) % piece.meter.bar_length
     if into_bar == 0:
         return 7
     if into_bar % piece.meter.beat == 0:
@@ -102,21 +120,17 @@ def _metric_accent(piece: Piece, note: Note) -> float:
     return -3
 
 
-def _arc(piece: Piece, section, offset: Fraction) -> float:
-    """A phrase swells toward its middle and relaxes at its end: about +-6 velocity."""
-    start = piece.bar_start(section.start_bar)
-    length = piece.bar_start(section.end_bar) - start
-    phrase = min(length, 4 * piece.meter.bar_length)
+def _arc(start: Fraction, phrase: Fraction, offset: Fraction) -> float:
+    """A phrase (of a section from ``start``) swells toward its middle and relaxes at its end: about +-6 velocity."""
     where = float(((offset - start) % phrase) / phrase) if phrase else 0.0
     return 12 * (where if where < 0.6 else (1 - where) * 1.5) - 4
 
 
-def _ritardando(piece: Piece, section, offset: Fraction, rubato: float) -> Fraction:
+def _ritardando(last_bar: Fraction, bar: Fraction, offset: Fraction, rubato: float) -> Fraction:
     """Onsets in a section's last bar lean later and later: up to a tenth of a beat times the rubato."""
-    last_bar = piece.bar_start(section.end_bar - 1)
     if offset < last_bar or rubato <= 0:
         return Fraction(0)
-    share = (offset - last_bar) / piece.meter.bar_length
+    share = (offset - last_bar) / bar
     return TICK * round(48 * rubato * float(share))
 
 

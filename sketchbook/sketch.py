@@ -277,6 +277,8 @@ def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[i
     """Motif, seed, variations and levers from a sketch.json, so a sketch can be regenerated exactly."""
     from sketchbook.load import MAX_MOTIF_BARS, read_limited
 
+    if not Path(path).exists():
+        raise SketchbookError(f"sketch record not found: {path}")
     try:
         record = json.loads(read_limited(Path(path), MAX_SKETCH_BYTES, "sketch.json").decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 from fractions import Fraction
 from pathlib import Path
@@ -45,10 +44,11 @@ def performance_to_midi(perf: Performance, *, ticks_per_beat: int = 480) -> mido
         for press, release in pedals:
             events.append((press, _ORDER["press"], 0, _sustain(channel, 127)))
             events.append((release, _ORDER["release"], 0, _sustain(channel, 0)))
+        # SoundingNote has checked pitch and velocity already; mido's own check would double the writer's time.
         for pitch, on, off, velocity in _note_ticks([n for n in perf.notes if n.hand == hand], ticks_per_beat):
-            note_on = mido.Message("note_on", channel=channel, note=pitch, velocity=velocity)
+            note_on = mido.Message("note_on", skip_checks=True, channel=channel, note=pitch, velocity=velocity)
             events.append((on, _ORDER["note_on"], pitch, note_on))
-            note_off = mido.Message("note_off", channel=channel, note=pitch, velocity=0)
+            note_off = mido.Message("note_off", skip_checks=True, channel=channel, note=pitch, velocity=0)
             events.append((off, _ORDER["note_off"], pitch, note_off))
         track = mido.MidiTrack([mido.MetaMessage("track_name", name=name, time=0)])
         track.extend(to_delta(events, end))
@@ -58,7 +58,10 @@ def performance_to_midi(perf: Performance, *, ticks_per_beat: int = 480) -> mido
 
 def to_ticks(offset: Fraction, ticks_per_beat: int) -> int:
     """Quarter notes from the start to absolute ticks, rounded to the nearest tick (halves up)."""
-    return math.floor(Fraction(offset) * ticks_per_beat + Fraction(1, 2))
+    if not isinstance(offset, (int, Fraction)):
+        offset = Fraction(offset)
+    # floor(n/d * tpb + 1/2) in integers: the same tick, without building Fractions for every note.
+    return (2 * offset.numerator * ticks_per_beat + offset.denominator) // (2 * offset.denominator)
 
 
 def to_delta(events: list[tuple[int, int, int, mido.Message | mido.MetaMessage]], end: int) -> list:
@@ -66,7 +69,10 @@ def to_delta(events: list[tuple[int, int, int, mido.Message | mido.MetaMessage]]
     messages = []
     now = 0
     for tick, _, _, message in sorted(events, key=lambda e: e[:3]):
-        messages.append(message.copy(time=tick - now))
+        if message.is_meta:
+            messages.append(message.copy(time=tick - now))
+        else:  # checked when it was made; a fresh check per copy tripled the writer's time
+            messages.append(message.copy(skip_checks=True, time=tick - now))
         now = tick
     messages.append(mido.MetaMessage("end_of_track", time=max(end - now, 0)))
     return messages
