@@ -17,7 +17,7 @@ from sketchbook.embellish import embellish
 from sketchbook.errors import SketchbookError
 from sketchbook.form import SectionPlan, Style
 from sketchbook.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
-from sketchbook.model import Dynamic, Hairpin, Motif, Note, Pedal, Phrase, Piece, Section
+from sketchbook.model import ORNAMENTS, Dynamic, Hairpin, Motif, Note, Pedal, Phrase, Piece, Section
 from sketchbook.ornament import ensure_variety, ornament_notes
 from sketchbook.techniques import apply_technique
 
@@ -117,33 +117,38 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     chords = choose_progression(right, spans, key, rng=rng)
     chord_at = _chord_lookup(spans, chords)
 
-    melody = []
-    for index, (section, lever) in enumerate(zip(sections, levers)):
-        lo, hi = (bar_start(section.start_bar) if index else Fraction(0)), bar_start(section.end_bar)
+    # Each decision family draws from its own stream, so turning one lever never reshuffles another's choices.
+    ornament_rng, embellish_rng, articulate_rng = (random.Random(rng.getrandbits(64)) for _ in range(3))
+    bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
+    skeletons = []
+    for (lo, hi), lever in zip(bounds, levers):
         part = tuple(replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi)
         # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
-        skeleton = ornament_notes(part, level=lever.ornament, key=key, meter=meter, rng=rng, pickup=pickup)
+        # Sparse sections take light ornaments only: a trill's flurry on a long tone would make a
+        # slower texture busier than a denser one.
+        kinds = ORNAMENTS if lever.density >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))
+        skeletons.append(ornament_notes(part, level=lever.ornament, key=key, meter=meter, rng=ornament_rng,
+                                        pickup=pickup, kinds=kinds))
+    ornate = [i for i, lever in enumerate(levers) if lever.ornament >= 0.5]
+    if ornate:
+        rich = ensure_variety(tuple(n for i in ornate for n in skeletons[i]), minimum=3, key=key)
+        for i in ornate:
+            skeletons[i], rich = rich[: len(skeletons[i])], rich[len(skeletons[i]) :]
+
+    melody = []
+    for (lo, hi), lever, skeleton in zip(bounds, levers, skeletons):
         unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
         onsets = [n.start for n in skeleton]
-        in_order = all(a <= b for a, b in zip(onsets, onsets[1:]))
         for start, end, technique in _windows_in(windows, lo, hi):
-            if in_order:  # a slice, so that many phrases do not each scan the whole section
-                window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
-            else:
-                window = tuple(n for n in skeleton if start <= n.start < end)
+            window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
             notes = tuple(n.shifted(-start) for n in window)
             # A plain statement stays close to the motif so the listener hears it before it is spun out.
             density = lever.density * (0.5 if technique == "statement" else 1.0)
             filled = embellish(Phrase(notes, end - start), density=density, key=key,
-                               chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=rng)
-            articulated = _articulate(filled.notes, notes, lever.articulation, meter, rng=rng)
+                               chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=embellish_rng)
+            articulated = _articulate(filled.notes, notes, lever.articulation, meter, rng=articulate_rng)
             melody.extend(n.shifted(start) for n in articulated)
     _hold_last_note(melody, bar_start(piece_bars))
-    ornate = [(bar_start(s.start_bar), bar_start(s.end_bar)) for s, lv in zip(sections, levers) if lv.ornament >= 0.5]
-    if ornate:
-        inside = lambda n: any(a <= n.start < b for a, b in ornate)  # noqa: E731
-        rich = ensure_variety(tuple(sorted(filter(inside, melody), key=_order)), minimum=3, key=key)
-        melody = [n for n in melody if not inside(n)] + list(rich)
 
     left = _left_hand(melody, spans, owners, chords, levers, style, meter.beat, rng=rng)
     dynamics, hairpins = _dynamics(sections, levers, bar_start)
