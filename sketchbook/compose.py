@@ -122,7 +122,8 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
     skeletons = []
     for (lo, hi), lever in zip(bounds, levers):
-        part = tuple(replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi)
+        part = tuple(sorted((replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi),
+                            key=_order))  # in time order: the phrase windows below are taken by bisection
         # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
         # Sparse sections take light ornaments only: a trill's flurry on a long tone would make a
         # slower texture busier than a denser one.
@@ -141,7 +142,8 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         onsets = [n.start for n in skeleton]
         for start, end, technique in _windows_in(windows, lo, hi):
             window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
-            notes = tuple(n.shifted(-start) for n in window)
+            # A note still ringing when the next phrase begins gives way to it.
+            notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in window)
             # A plain statement stays close to the motif so the listener hears it before it is spun out.
             density = lever.density * (0.5 if technique == "statement" else 1.0)
             filled = embellish(Phrase(notes, end - start), density=density, key=key,
@@ -157,6 +159,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         title=title or f"{motif.name}: {style.name}",
         key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
+        phrases=tuple(sorted({start for start, _ in windows})),
         motif_name=motif.name, variation=style.name,
         parameters={"tempo": style.tempo, "density": style.density, "ornament": style.ornament,
                     "colour": style.colour, "bars": piece_bars},
@@ -165,7 +168,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
 
 def _windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction):
     """The phrase windows that fall in [lo, hi), each cut at the next phrase's start."""
-    starts = [w for w in windows if lo <= w[0] < hi] or [(lo, "statement")]
+    starts = sorted((w for w in windows if lo <= w[0] < hi), key=lambda w: w[0]) or [(lo, "statement")]
     if starts[0][0] > lo:
         starts.insert(0, (lo, starts[0][1]))
     for (start, technique), nxt in zip(starts, starts[1:] + [(hi, "")]):

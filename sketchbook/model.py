@@ -257,6 +257,7 @@ class Piece:
     dynamics: tuple[Dynamic, ...] = ()
     hairpins: tuple[Hairpin, ...] = ()
     pedals: tuple[Pedal, ...] = ()
+    phrases: tuple[Fraction, ...] = ()  # where each phrase begins: a performer breathes before these
     motif_name: str = ""
     variation: str = ""
     seed: int = 0

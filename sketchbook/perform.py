@@ -37,11 +37,15 @@ def perform(piece: Piece, *, rng: random.Random, rubato: float = 0.5, velocity_s
             delay = ritardando + TICK * round(jitter * 6)
             if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
                 delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
+            # A late or rolled note still lets go with the beat (held into the next chord it would
+            # smear it); only the ritardando moves releases.
+            release = onset(note.end)[1]
             for pitch, start, duration in _realised(piece, note, tempo):
                 if "staccato" in note.articulations:
                     duration = max(TICK * 30, duration / 2)
                 begin = max(Fraction(0), start + delay)
-                sounding.append(SoundingNote(pitch, begin, duration, velocity, hand))
+                finish = start + duration + (release if start + duration == note.end else delay)
+                sounding.append(SoundingNote(pitch, begin, max(TICK * 10, finish - begin), velocity, hand))
     tempos = _tempo_map(piece)
     sounding.sort(key=lambda s: (s.start, s.hand, s.pitch))
     end = max([piece.length] + [s.start + s.duration for s in sounding])
@@ -53,11 +57,16 @@ def _onsets(piece: Piece, rubato: float):
     loudness = _loudness_curve(piece)
     bar = piece.meter.bar_length
     # Each section's bar lines once, not per note: exact Fraction arithmetic adds up over long pieces.
+    # One shape per phrase (a phrase never spans two sections): its start, length, where its
+    # closing ritardando begins, and its tempo.
+    section_starts = [piece.bar_start(s.start_bar) if i else Fraction(0) for i, s in enumerate(piece.sections)]
+    starts = sorted(set(piece.phrases) | set(section_starts))
+    ends = starts[1:] + [piece.length]
     shapes = []
-    for s in piece.sections:
-        start = piece.bar_start(s.start_bar)
-        phrase = min(piece.bar_start(s.end_bar) - start, 4 * bar)
-        shapes.append((start, phrase, piece.bar_start(s.end_bar - 1), s.tempo))
+    for start, end in zip(starts, ends):
+        length = max(end - start, TICK)
+        closing = end - min(bar, length / 2)
+        shapes.append((start, length, closing, piece.tempo_at(start)))
     known: dict[Fraction, tuple[float, Fraction, int]] = {}
 
     def at(offset: Fraction) -> tuple[float, Fraction, int]:
@@ -66,9 +75,9 @@ def _onsets(piece: Piece, rubato: float):
             for candidate in shapes:
                 if candidate[0] <= offset:  # the last section begun by then, as in Piece.tempo_at
                     shape = candidate
-            start, phrase, last_bar, tempo = shape
+            start, phrase, closing, tempo = shape
             level = loudness(offset) + _metric_accent(piece, offset) + _arc(start, phrase, offset)
-            known[offset] = (level, _ritardando(last_bar, bar, offset, rubato), tempo)
+            known[offset] = (level, _ritardando(closing, start + phrase - closing, offset, rubato), tempo)
         return known[offset]
 
     return at
@@ -121,16 +130,16 @@ def _metric_accent(piece: Piece, offset: Fraction) -> float:
 
 
 def _arc(start: Fraction, phrase: Fraction, offset: Fraction) -> float:
-    """A phrase (of a section from ``start``) swells toward its middle and relaxes at its end: about +-6 velocity."""
-    where = float(((offset - start) % phrase) / phrase) if phrase else 0.0
+    """A phrase from ``start`` swells toward its middle and relaxes at its end: about +-6 velocity."""
+    where = min(1.0, float((offset - start) / phrase)) if phrase else 0.0
     return 12 * (where if where < 0.6 else (1 - where) * 1.5) - 4
 
 
-def _ritardando(last_bar: Fraction, bar: Fraction, offset: Fraction, rubato: float) -> Fraction:
-    """Onsets in a section's last bar lean later and later: up to a tenth of a beat times the rubato."""
-    if offset < last_bar or rubato <= 0:
+def _ritardando(closing: Fraction, span: Fraction, offset: Fraction, rubato: float) -> Fraction:
+    """Onsets near a phrase's end lean later and later: up to a tenth of a beat times the rubato."""
+    if offset < closing or rubato <= 0 or span <= 0:
         return Fraction(0)
-    share = (offset - last_bar) / bar
+    share = min(Fraction(1), (offset - closing) / span)
     return TICK * round(48 * rubato * float(share))
 
 
