@@ -6,15 +6,12 @@ import os
 import stat
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sketchbook.errors import SketchbookError
-from sketchbook.formats.tinynotation import (
-    looks_like_tinynotation,
-    motif_description,
-    parse_motif_text,
-    parse_tinynotation,
-)
-from sketchbook.model import Motif
+
+if TYPE_CHECKING:  # an annotation only: the parser, and the model with it, load inside the readers
+    from sketchbook.model import Motif
 
 MOTIFS_DIR: Path = Path(
     os.environ.get("SKETCHBOOK_MOTIFS") or Path(__file__).resolve().parent.parent / "motifs"
@@ -80,6 +77,11 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
     if path is not None and _is_file(path):
         kinds = " ".join(MIDI_SUFFIXES + MUSICXML_SUFFIXES + (TEXT_SUFFIX,))
         raise SketchbookError(f"cannot read motif file {shown(path)}: its type is not one of {kinds}")
+    from sketchbook.formats.tinynotation import (
+        looks_like_tinynotation,
+        parse_tinynotation,
+    )
+
     if looks_like_tinynotation(spec):
         return _checked(parse_tinynotation(spec, name="inline"))
     raise SketchbookError(
@@ -89,6 +91,8 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
 
 def read_text_motif(path: Path) -> Motif:
     """Read a `.tn` motif file (comment header, then tinyNotation), named after the file."""
+    from sketchbook.formats.tinynotation import parse_motif_text
+
     return _checked(parse_motif_text(_read_text(path), name=path.stem))
 
 
@@ -178,6 +182,8 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _description(path: Path) -> str:
+    from sketchbook.formats.tinynotation import motif_description
+
     try:
         return motif_description(_read_text(path))
     except SketchbookError:

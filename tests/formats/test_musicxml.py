@@ -220,6 +220,12 @@ def test_piece_without_bars_is_refused():
         piece_to_musicxml(empty)
 
 
+def test_rhythm_no_grid_can_notate_is_refused():
+    # A quintuplet sixteenth inside a pickup of 12/7 quarters fits no grid the writer tries.
+    with pytest.raises(SketchbookError, match="too fine to write"):
+        piece_to_musicxml(piece([n(60, F(43, 48), F(1, 5))], pickup=F(12, 7)))
+
+
 @pytest.mark.skipif(shutil.which("mscore3") is None, reason="needs MuseScore 3 (apt-get install musescore3)")
 def test_musescore_engraves_the_rich_score(tmp_path: Path):
     score, pdf = tmp_path / "rich.musicxml", tmp_path / "rich.pdf"

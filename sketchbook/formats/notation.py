@@ -1,0 +1,322 @@
+"""A piece's time laid out as written notation: measures, voices, note values, ties, tuplets, beams, accidentals.
+
+Runs on integer ticks (``divisions`` per quarter note), so the layout is exact and fast.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from fractions import Fraction
+
+from sketchbook.model import Note, Piece
+from sketchbook.theory import fifths, spell
+
+# Note types named as MusicXML names them, by power of two of a quarter note.
+TYPE_NAMES = (
+    (4, "long"), (3, "breve"), (2, "whole"), (1, "half"), (0, "quarter"), (-1, "eighth"),
+    (-2, "16th"), (-3, "32nd"), (-4, "64th"), (-5, "128th"), (-6, "256th"), (-7, "512th"), (-8, "1024th"),
+)  # fmt: skip
+BEAMS = {"eighth": 1, "16th": 2, "32nd": 3, "64th": 4, "128th": 5, "256th": 6, "512th": 7, "1024th": 8}
+ACCIDENTALS = {-2: "flat-flat", -1: "flat", 0: "natural", 1: "sharp", 2: "double-sharp"}
+
+
+class NeedFinerGrid(Exception):
+    """A split point fell between ticks: lay the piece out again with more divisions."""
+
+
+def divisions(piece: Piece) -> int:
+    """The least common multiple of every denominator the piece's times use."""
+    meter = piece.meter
+    denominators = {n.start.denominator for n in (*piece.right_hand, *piece.left_hand)}
+    denominators |= {n.duration.denominator for n in (*piece.right_hand, *piece.left_hand)}
+    times = [piece.pickup, meter.bar_length, meter.beat, *(d.offset for d in piece.dynamics)]
+    for span in (*piece.hairpins, *piece.pedals):
+        times += (span.start, span.end)
+    return math.lcm(*denominators, *{Fraction(t).denominator for t in times})
+
+
+class Item:
+    """One written note, chord or rest of a voice, timed in ticks from the measure start.
+
+    ``heads`` and ``graces`` hold [step, alter, octave, accidental shown or None, MIDI pitch] per note;
+    ``tuplet`` is (actual, normal, normal type or None); ``beams`` are (level, value) pairs.
+    """
+
+    __slots__ = ("start", "ticks", "type", "dots", "chord", "tie_stop", "tie_start", "first",
+                 "tuplet", "bracket", "group", "beams", "heads", "graces")  # fmt: skip
+
+    def __init__(self, start, ticks, type_, dots, chord, tie_stop, tie_start, first, tuplet, group):
+        self.start, self.ticks, self.type, self.dots = start, ticks, type_, dots
+        self.chord, self.tie_stop, self.tie_start, self.first = chord, tie_stop, tie_start, first
+        self.tuplet, self.group = tuplet, group
+        self.bracket, self.beams, self.heads, self.graces = None, (), (), ()
+
+
+class Layout:
+    """A piece's measures on a grid of ``divisions`` ticks per quarter note, and how each voice is written."""
+
+    def __init__(self, piece: Piece, divisions: int) -> None:
+        self.piece, self.divisions = piece, divisions
+        self.odd = divisions // (divisions & -divisions)  # dyadic lengths are multiples of this
+        meter = piece.meter
+        self.bar, self.beat = self.ticks(meter.bar_length), self.ticks(meter.beat)
+        self.compound = meter.is_compound
+        if meter.denominator >= 8 and not meter.is_compound:
+            self.beam_span = self.bar if meter.numerator == 3 else divisions
+        else:
+            self.beam_span = self.beat
+        pickup = self.ticks(piece.pickup)
+        self.length = pickup + piece.bars * self.bar
+        self.starts = ([0] if pickup else []) + [pickup + k * self.bar for k in range(piece.bars)]
+        self.ends = self.starts[1:] + [self.length]
+        # A pickup's beats are counted back from its bar line, as they are heard.
+        self.pickup_shift = (self.bar - pickup) % self.bar if (self.bar - pickup) % self.odd == 0 else 0
+        key_fifths = fifths(piece.key)
+        sharps = "FCGDAEB"[:key_fifths] if key_fifths > 0 else "BEADGCF"[:-key_fifths]
+        self.key_alter = {s: (1 if key_fifths > 0 else -1) if s in sharps else 0 for s in "CDEFGAB"}
+        self.tables: dict[int, dict] = {}
+        self.spelled: dict[int, tuple] = {}
+
+    def ticks(self, value: Fraction) -> int:
+        return value.numerator * (self.divisions // value.denominator)
+
+    def locate(self, time: Fraction, stop: bool = False) -> tuple[int, int] | None:
+        """(measure index, ticks into it) of ``time``, None at the end; a ``stop`` on a bar line ends the bar before."""
+        t = min(self.ticks(time), self.length)
+        if t == self.length and not stop:
+            return None
+        m = max(bisect_left(self.starts, t) - 1, 0) if stop else bisect_right(self.starts, t) - 1
+        return m, t - self.starts[m]
+
+    def staff(self, notes: tuple[Note, ...]) -> Iterator[list[tuple[int, list[Item]]]]:
+        """Per measure, the voices of one staff written there (voice 1 always, 2 when it has notes) as
+        (voice, items), spelled with accidentals chosen."""
+        segments = [self.measure_segments(self.chords(notes, voice)) for voice in (1, 2)]
+        for m, (m_start, m_end) in enumerate(zip(self.starts, self.ends)):
+            shift = self.pickup_shift if m == 0 and self.piece.pickup else 0
+            written = [(v, self.voice_items(segments[v - 1][m], m_end - m_start, shift))
+                       for v in (1, 2) if v == 1 or segments[v - 1][m]]  # fmt: skip
+            self.accidentals([items for _, items in written])
+            yield written
+
+    def table(self, quarter: int) -> dict[int, tuple[str, int, int]]:
+        """Written values for a ``quarter``-tick quarter note: ticks -> (type, dots, undotted ticks)."""
+        table = self.tables.get(quarter)
+        if table is None:
+            table = self.tables[quarter] = {}
+            for exp, name in TYPE_NAMES:
+                if exp < 0 and quarter % (1 << -exp):
+                    continue
+                value = quarter << exp if exp >= 0 else quarter >> -exp
+                table[value] = (name, 0, value)
+                if value % 2 == 0 and exp < 4:
+                    table[value + value // 2] = (name, 1, value)
+        return table
+
+    # ---- chords per voice, measures, notatable values, tuplets --------------------------
+
+    def chords(self, notes: tuple[Note, ...], voice: int) -> list[tuple[int, int, tuple[Note, ...]]]:
+        """One voice as (start, end, notes) chords: one length per onset, overlaps trimmed."""
+        by_start: dict[int, list[Note]] = {}
+        q, length = self.divisions, self.length
+        for n in notes:
+            if n.voice == voice:
+                start = n.start.numerator * (q // n.start.denominator)
+                if start < length:
+                    by_start.setdefault(start, []).append(n)
+        chords: list[tuple[int, int, tuple[Note, ...]]] = []
+        for start in sorted(by_start):
+            group = sorted(by_start[start], key=lambda n: n.pitch)
+            end = min(start + n.duration.numerator * (q // n.duration.denominator) for n in group)
+            unique: dict[int, Note] = {}
+            for n in group:
+                unique.setdefault(n.pitch, n)
+            if chords and chords[-1][1] > start:
+                chords[-1] = (chords[-1][0], start, chords[-1][2])
+            chords.append((start, min(end, length), tuple(unique.values())))
+        return chords
+
+    def measure_segments(self, chords) -> list[list[tuple]]:
+        """Per measure: gapless (start, end, chord or None, tie_stop, tie_start) in measure ticks."""
+        out, i = [], 0
+        for m_start, m_end in zip(self.starts, self.ends):
+            segs, pos = [], 0
+            while i < len(chords) and chords[i][0] < m_end:
+                s, e, chord = chords[i]
+                a, b = max(s, m_start) - m_start, min(e, m_end) - m_start
+                if a > pos:
+                    segs.append((pos, a, None, False, False))
+                segs.append((a, b, chord, s < m_start, e > m_end))
+                pos = b
+                if e > m_end:
+                    break
+                i += 1
+            if segs and pos < m_end - m_start:
+                segs.append((pos, m_end - m_start, None, False, False))
+            out.append(segs)
+        return out
+
+    def voice_items(self, segs: list[tuple], length: int, shift: int) -> list[Item]:
+        """Written items for one voice in one measure, plus their beams."""
+        if not segs or len(segs) == 1 and segs[0][2] is None:
+            if length == self.bar:
+                return [Item(0, length, None, 0, None, False, False, False, None, 0)]  # measure rest
+            segs = [(0, length, None, False, False)]
+        items = self.notate(list(segs), length, shift)
+        _beam(items)
+        return items
+
+    def notate(self, segs: list[tuple], length: int, shift: int) -> list[Item]:
+        """Cut segments into notatable values; stretches off the plain grid become tuplets."""
+        items: list[Item] = []
+        odd, i, pos = self.odd, 0, 0
+        plain = self.table(self.divisions)
+        while i < len(segs):
+            if (segs[i][1] - pos) % odd == 0:
+                seg = segs[i]
+                self.add(items, seg, seg[0] + shift, seg[1] + shift, -shift, 1, None, None, self.beat, plain)
+                pos, i = seg[1], i + 1
+                continue
+            # A tuplet window runs to the next point back on the plain grid, cut to a power of two.
+            j = i
+            while j < len(segs) and (segs[j][1] - pos) % odd:
+                j += 1
+            span = (segs[j][1] if j < len(segs) else length) - pos
+            tail = span % odd != 0  # only an oddly timed pickup ends off the plain grid
+            width = span if tail else odd << ((span // odd).bit_length() - 1)
+            end, k = pos + width, i
+            while segs[k][1] < end:
+                k += 1
+            if segs[k][1] > end:
+                s, e, chord, stop, start = segs[k]
+                segs[k : k + 1] = [(s, end, chord, stop, bool(chord)), (end, e, chord, bool(chord), start)]
+            window = segs[i : k + 1]
+            actual = 1
+            for seg in window:
+                actual = math.lcm(actual, odd // math.gcd(seg[1] - pos, odd))
+            if actual == 1:
+                for seg in window:
+                    self.add(items, seg, seg[0] + shift, seg[1] + shift, -shift, 1, None, None, self.beat, plain)
+            else:
+                normal = 1 << (actual.bit_length() - 1)
+                table = self.table(normal * self.divisions)
+                unit = None if tail else table.get(width)
+                tuplet = (actual, normal, unit[0] if unit and not unit[1] else None)
+                beat = normal * self.divisions if tail else width  # written ticks: one normal-type unit
+                first = len(items)
+                for seg in window:
+                    a, b = (seg[0] - pos) * actual, (seg[1] - pos) * actual
+                    self.add(items, seg, a, b, pos * actual, actual, tuplet, ("t", pos), beat, table)
+                if len(items) - first > 1:  # a lone note (in an oddly timed pickup) goes unbracketed
+                    items[first].bracket, items[-1].bracket = "start", "stop"
+            pos, i = end, k + 1
+        return items
+
+    def add(self, items, seg, a, b, origin, ratio, tuplet, group, beat, table) -> None:
+        """Append segment ``seg``, written as ticks [a, b), as tied notatable items."""
+        pieces: list[tuple] = []
+        _split(a, b, beat, self.compound and tuplet is None, table, pieces)
+        _, _, chord, stop, start = seg
+        last = len(pieces) - 1
+        for k, (pa, pb, type_, dots) in enumerate(pieces):
+            if pa % ratio or pb % ratio:
+                raise NeedFinerGrid
+            items.append(
+                Item((pa + origin) // ratio, (pb - pa) // ratio, type_, dots, chord, stop or k > 0,
+                     start or k < last, not stop and k == 0, tuplet, group or pa // self.beam_span)  # fmt: skip
+            )
+
+    # ---- spelling and accidentals -------------------------------------------------------
+
+    def spell(self, pitch: int) -> list:
+        """A fresh head for ``pitch``: [step, alter, octave, accidental shown (chosen later), pitch]."""
+        s = self.spelled.get(pitch)
+        if s is None:
+            s = self.spelled[pitch] = spell(pitch, self.piece.key)
+        return [s[0], s[1], s[2], None, pitch]
+
+    def accidentals(self, voices: list[list[Item]]) -> None:
+        """Spell one staff's measure and choose the accidentals shown, in time order across voices."""
+        order = []
+        for v, items in enumerate(voices):
+            for it in items:
+                if it.chord:
+                    it.heads = [self.spell(n.pitch) for n in it.chord]
+                    order += [(it.start, 1, v, len(order) + h, head, it) for h, head in enumerate(it.heads)]
+                    if it.first:
+                        it.graces = [self.spell(g) for n in it.chord for g in n.graces]
+                        order += [(it.start, 0, v, len(order) + g, head, None) for g, head in enumerate(it.graces)]
+        order.sort()  # the running index is unique, so heads themselves are never compared
+        state: dict[tuple[str, int], int | None] = {}
+        shown: dict[str, tuple[int, int]] = {}
+        for *_, head, it in order:
+            step, alter, octave = head[:3]
+            if it is not None and it.tie_stop:
+                # A tied note shows no accidental, and one tied over the bar line does not carry on.
+                if it.start == 0 and alter != self.key_alter[step]:
+                    state[step, octave] = None
+                continue
+            other = shown.get(step)
+            if alter != state.get((step, octave), self.key_alter[step]) or (
+                other is not None and other[0] != octave and other[1] != alter
+            ):
+                head[3] = ACCIDENTALS.get(alter)
+                shown[step] = (octave, alter)
+            state[step, octave] = alter
+
+
+def _split(a: int, b: int, beat: int, compound: bool, table: dict, out: list) -> None:
+    """Cut written ticks [a, b) into single note values at metrically sensible points."""
+    value = table.get(b - a)
+    if value is not None:
+        d, base = b - a, value[2]
+        if d > beat:
+            fits = a % beat == 0 and (not compound or d % beat == 0)
+        else:
+            crosses = (a // beat + 1) * beat < b
+            fits = (2 * a) % base == 0 and (not crosses or (d == beat and not compound))
+        if fits:
+            out.append((a, b, value[0], value[1]))
+            return
+    first_beat = (a // beat + 1) * beat
+    if first_beat < b:  # cut off partial beats first, else at the strongest beat
+        if a % beat:
+            p = first_beat
+        elif b % beat:
+            p = b // beat * beat
+        else:
+            p = max(range(a // beat + 1, b // beat), key=lambda k: (k & -k, -k)) * beat
+    else:
+        g = max(table)
+        while g * (a // g + 1) >= b:
+            if g % 2:
+                raise NeedFinerGrid
+            g //= 2
+        p = g * (a // g + 1)
+    _split(a, p, beat, compound, table, out)
+    _split(p, b, beat, compound, table, out)
+
+
+def _beam(items: list[Item]) -> None:
+    """Beam runs of eighths and shorter within each beam group; rests break a run."""
+    run: list[Item] = []
+    for it in [*items, None]:
+        beamable = it is not None and it.chord is not None and it.type in BEAMS
+        if beamable and run and run[-1].group == it.group:
+            run.append(it)
+            continue
+        if len(run) > 1:
+            counts = [BEAMS[r.type] for r in run]
+            for i, r in enumerate(run):
+                r.beams = []
+                for level in range(1, counts[i] + 1):
+                    before = i > 0 and counts[i - 1] >= level
+                    after = i + 1 < len(run) and counts[i + 1] >= level
+                    if before or after:
+                        value = "continue" if before and after else "end" if before else "begin"
+                    else:
+                        value = "backward hook" if i else "forward hook"
+                    r.beams.append((str(level), value))
+        run = [it] if beamable else []
