@@ -28,7 +28,11 @@ class _OneLineErrors(TyperGroup):
                 sys.exit(exc.exit_code)
             fail(" ".join(exc.format_message().split()) + " (see --help)")
             sys.exit(exc.exit_code)
-        except _click_exceptions().Abort:
+        except typer.Abort:
+            sys.exit(1)
+        except BrokenPipeError:
+            # `sketchbook motifs | head -1`: the reader left; say nothing more and stop quietly.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushing at exit must not fail again
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
 
@@ -172,6 +176,8 @@ def develop(
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
         raise fail("interrupted: finished sketches were kept whole; nothing half-written was left") from None
+    except BrokenPipeError:
+        raise  # the reader left: handled quietly by _OneLineErrors
     except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
         if os.environ.get("SKETCHBOOK_DEBUG"):
             raise

@@ -6,6 +6,7 @@ ornaments become notes; chords roll slightly.
 
 from __future__ import annotations
 
+import bisect
 import random
 from collections import defaultdict
 from fractions import Fraction
@@ -71,11 +72,8 @@ def _onsets(piece: Piece, rubato: float):
 
     def at(offset: Fraction) -> tuple[float, Fraction, int]:
         if offset not in known:
-            shape = shapes[0]
-            for candidate in shapes:
-                if candidate[0] <= offset:  # the last section begun by then, as in Piece.tempo_at
-                    shape = candidate
-            start, phrase, closing, tempo = shape
+            # The last phrase begun by then (bisection: a long piece has thousands of phrases).
+            start, phrase, closing, tempo = shapes[max(0, bisect.bisect_right(starts, offset) - 1)]
             level = loudness(offset) + _metric_accent(piece, offset) + _arc(start, phrase, offset)
             known[offset] = (level, _ritardando(closing, start + phrase - closing, offset, rubato), tempo)
         return known[offset]
