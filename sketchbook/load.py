@@ -182,7 +182,7 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def _description(path: Path) -> str:
-    from sketchbook.formats.tinynotation import motif_description
+    from sketchbook.formats.motif_text import motif_description
 
     try:
         return motif_description(_read_text(path))

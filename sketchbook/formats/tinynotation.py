@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from sketchbook.errors import SketchbookError
+from sketchbook.formats.motif_text import motif_description
 from sketchbook.model import Key, Meter, Motif, Note
 from sketchbook.theory import estimate_key
 
@@ -155,18 +156,6 @@ def parse_motif_text(text: str, *, name: str) -> Motif:
     return parse_tinynotation(
         " ".join(melody), name=name, description=motif_description(text), key=key, pickup=pickup
     )
-
-
-def motif_description(text: str) -> str:
-    """The first comment line of a `.tn` file (before the melody) that is not a key or pickup header."""
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith("#"):
-            break
-        comment = stripped.lstrip("#").strip()
-        if comment and comment.partition(":")[0].strip().lower() not in ("key", "pickup"):
-            return comment
-    return ""
 
 
 def _scan(t: str, raw: str, tied: bool) -> _Token:
