@@ -26,7 +26,7 @@ DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that
 
 
 @dataclass(frozen=True, slots=True)
-class Levers:
+class SectionLevers:
     """A section's resolved levers: the plan's own values, else the style's."""
 
     plan: SectionPlan
@@ -39,12 +39,12 @@ class Levers:
     rubato: float
 
 
-def resolve(style: Style) -> list[Levers]:
+def resolve(style: Style) -> list[SectionLevers]:
     """Each section's levers, falling back to the style's values."""
     out = []
     for plan in style.sections:
         pick = lambda own, default: default if own is None else own  # noqa: E731
-        out.append(Levers(
+        out.append(SectionLevers(
             plan,
             tempo=pick(plan.tempo, style.tempo),
             tempo_text=pick(plan.tempo_text, style.tempo_text) or "",
