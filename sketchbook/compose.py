@@ -160,9 +160,6 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
         phrases=tuple(sorted({start for start, _ in windows})),
-        motif_name=motif.name, variation=style.name,
-        parameters={"tempo": style.tempo, "density": style.density, "ornament": style.ornament,
-                    "colour": style.colour, "bars": piece_bars},
     )  # fmt: skip
 
 

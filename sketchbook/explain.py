@@ -21,11 +21,6 @@ def plan_rows(result: Variation) -> list[dict]:
     return rows
 
 
-def plan_table(result: Variation):
-    """A rich Table of the plan, captioned with what the techniques mean."""
-    return rows_table(result.piece.title, plan_rows(result))
-
-
 def rows_table(title: str, rows):
     """A rich Table from plan rows, captioned with what the techniques mean."""
     from rich.table import Table

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 ORNAMENTS = (
@@ -258,10 +258,6 @@ class Piece:
     hairpins: tuple[Hairpin, ...] = ()
     pedals: tuple[Pedal, ...] = ()
     phrases: tuple[Fraction, ...] = ()  # where each phrase begins: a performer breathes before these
-    motif_name: str = ""
-    variation: str = ""
-    seed: int = 0
-    parameters: dict = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def bars(self) -> int:

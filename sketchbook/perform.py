@@ -11,7 +11,7 @@ import random
 from collections import defaultdict
 from fractions import Fraction
 
-from sketchbook.model import DYNAMICS, Note, Performance, Piece, SoundingNote
+from sketchbook.model import Note, Performance, Piece, SoundingNote
 from sketchbook.ornament import realise, roll_offset
 
 VELOCITY = {"ppp": 24, "pp": 34, "p": 46, "mp": 58, "mf": 72, "f": 88, "ff": 102, "fff": 114}
@@ -149,5 +149,3 @@ def _tempo_map(piece: Piece) -> tuple[tuple[Fraction, int], ...]:
             out.append((offset, s.tempo))
     return tuple(out)
 
-
-__all__ = ["perform", "VELOCITY", "DYNAMICS"]
