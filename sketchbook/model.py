@@ -36,10 +36,15 @@ class Note:
     ornament: str | None = None
     graces: tuple[int, ...] = ()
     articulations: tuple[str, ...] = ()
+    # How a motif file spelled this note (letter, alter), kept so a score never respells the user's Bb as A#.
+    # Writers use it only while it still names the note's pitch class: a transposed copy falls back to harmony.
+    spelling: tuple[str, int] | None = None
 
     def __post_init__(self) -> None:
         if not 0 <= self.pitch <= 127:
             raise ValueError(f"pitch {self.pitch} is outside MIDI range 0..127")
+        if self.spelling is not None and (self.spelling[0] not in "CDEFGAB" or not -2 <= self.spelling[1] <= 2):
+            raise ValueError(f"spelling {self.spelling!r} must be a letter C..B and an alter -2..2")
         if self.duration <= 0:
             raise ValueError(f"duration {self.duration} must be positive")
         if self.start < 0:
@@ -240,6 +245,25 @@ class Pedal:
 
 
 @dataclass(frozen=True, slots=True)
+class Harmony:
+    """The chord sounding from start to end: its root pitch class and the intervals above the root.
+
+    Notation spells the notes sounding over it as stacked thirds on the root's letter.
+    """
+
+    start: Fraction
+    end: Fraction
+    root: int
+    intervals: tuple[int, ...]
+
+    def __post_init__(self) -> None:
+        if self.end <= self.start:
+            raise ValueError("a harmony must end after it starts")
+        if not 0 <= self.root <= 11:
+            raise ValueError(f"root {self.root} must be a pitch class 0..11")
+
+
+@dataclass(frozen=True, slots=True)
 class Piece:
     """A finished piano piece: two hands on a grand staff, with its marks and plan.
 
@@ -258,6 +282,7 @@ class Piece:
     hairpins: tuple[Hairpin, ...] = ()
     pedals: tuple[Pedal, ...] = ()
     phrases: tuple[Fraction, ...] = ()  # where each phrase begins: a performer breathes before these
+    harmony: tuple[Harmony, ...] = ()  # the chords under the melody, in time order
 
     @property
     def bars(self) -> int:
