@@ -1,57 +1,258 @@
-"""Left-hand accompaniment: one figure per chord span, from held open chords to cascading arpeggios."""
+"""Left-hand accompaniment: one named figure per chord span, laid out bar by bar from the bar line.
+
+The figures run from the beach's waltz (a low bass on the downbeat, an open chord on the second beat
+held through the bar) to the photograph's broken octaves, Alberti basses, rising arpeggios over a
+bass octave, repeated chords, tremolo and cascades. Every figure starts on a bar line or a beat, so a
+pickup never shifts the pattern, and no notes struck together span more than a tenth.
+"""
 
 from __future__ import annotations
 
 import heapq
 import random
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 from sketchbook.harmony import Chord, Span, open_voicing
-from sketchbook.model import Note
+from sketchbook.model import Meter, Note
 
 # Density thresholds between the figures, sparsest first; more density never means fewer onsets.
 HELD, SWAYING, BROKEN = 0.25, 0.45, 0.7
+TENTH = 16  # the widest a hand strikes at once, in semitones
+FIGURES = {
+    "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
+    "sway": "bass held, the chord on alternate beats",
+    "broken": "bass held under a chord broken in eighths",
+    "broken-octaves": "the bass in octaves, broken low-high in eighths",
+    "repeated": "bass on the downbeat, the chord repeated on every other beat",
+    "alberti": "an Alberti bass in sixteenths (low, high, middle, high)",
+    "arpeggio": "a bass octave, then the chord rising in sixteenths",
+    "cascade": "bass octave, then the chord rising and falling in sixteenths",
+    "tremolo": "a measured tremolo between the bass and its octave",
+    "block": "the chord struck and held: a cadence landing",
+}
 
 
-def accompany(
-    melody: Sequence[Note],
-    spans: Sequence[Span],
-    chords: Sequence[Chord],
-    densities: Sequence[float],
-    coloured: Sequence[bool],
-    *,
-    rng: random.Random,
-    beat: Fraction = Fraction(1),
-) -> tuple[Note, ...]:
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar (or the part of it a span covers) that a figure fills."""
+
+    start: Fraction
+    end: Fraction
+    first: bool  # the first bar of its chord span
+    accent: bool  # a phrase begins here: the bass may be accented
+
+
+def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Chord], figures: Sequence[str],
+              coloured: Sequence[bool], *, rng: random.Random, meter: Meter, pickup: Fraction,
+              phrase_starts: Sequence[Fraction] = ()) -> tuple[Note, ...]:
     """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
     ceilings = _ceilings(melody, spans)
+    sounding = _melody_by_span(melody, spans)
+    starts = set(phrase_starts)
     out: list[Note] = []
-    last = len(spans) - 1
-    for i, (span, chord, density, colour) in enumerate(zip(spans, chords, densities, coloured)):
-        top = ceilings[i]
-        voicing = open_voicing(chord, coloured=colour, rng=rng, top=top)
-        bass, upper = voicing[0], voicing[1:]
-        length = span.end - span.start
-        if density < HELD or i == last:
-            out.append(Note(bass, span.start, length, voice=2))
-            entry = span.start + beat if length >= 2 * beat and i != last else span.start
-            out.extend(Note(p, entry, span.end - entry, voice=1) for p in upper)
-        elif density < SWAYING:
-            out.append(Note(bass, span.start, length, voice=2))
-            for entry in _beats(span, beat)[1::2]:
-                end = min(entry + 2 * beat, span.end)
-                out.extend(Note(p, entry, end - entry, voice=1) for p in upper)
-        elif density < BROKEN:
-            out.append(Note(bass, span.start, length, voice=2))
-            out.extend(_figure(upper, span.start + Fraction(1, 2), span.end, Fraction(1, 2)))
-        else:
-            low = bass - 12 if bass - 12 >= 24 else bass
-            hold = min(beat, length)
-            out.extend(Note(p, span.start, hold, voice=2, articulations=("accent",)) for p in sorted({low, bass}))
-            ladder = _ladder(chord, bass, top)
-            out.extend(_figure(ladder, span.start + Fraction(1, 4), span.end, Fraction(1, 4), wave=True))
+    for i, (span, chord, figure, colour) in enumerate(zip(spans, chords, figures, coloured)):
+        voicing = open_voicing(chord, coloured=colour, rng=rng, top=ceilings[i])
+        avoid = {(p - 1) % 12 for p in sounding[i]}  # a left-hand tone a semitone under the tune grates
+        bass = voicing[0]
+        if bass % 12 in avoid and span.cadence not in ("full", "final"):
+            bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
+        upper = _hand(bass, [p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]))
+        for bar in _bars(span, meter, pickup, starts):
+            out.extend(_FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
     return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
+
+
+def _bars(span: Span, meter: Meter, pickup: Fraction, starts: set[Fraction]) -> list[Bar]:
+    """The span cut at bar lines: every bar gets its own figure, so the bass is struck in every bar."""
+    out, t = [], span.start
+    while t < span.end:
+        line = pickup + ((t - pickup) // meter.bar_length + 1) * meter.bar_length
+        end = min(line, span.end)
+        out.append(Bar(t, end, t == span.start, any(t <= s < end for s in starts)))
+        t = end
+    return out
+
+
+def _hand(bass: int, upper: list[int]) -> list[int]:
+    """Upper tones a hand can strike at once: within a tenth, folded down rather than dropped."""
+    tones = sorted(set(upper))
+    while len(tones) > 1 and tones[-1] - tones[0] > TENTH:
+        top = tones.pop()
+        if top - 12 > bass and top - 12 not in tones:
+            tones = sorted({*tones, top - 12})
+    return tones
+
+
+def _other_bass(chord: Chord, bass: int, avoid: set[int]) -> int:
+    """The chord's third or fifth as the bass (an inversion) when the root would grate against the tune."""
+    for interval in chord.intervals[1:3]:
+        pc = (chord.root + interval) % 12
+        if pc not in avoid:
+            return bass + (pc - bass % 12) % 12
+    return bass
+
+
+def _beats(bar: Bar, meter: Meter, pickup: Fraction) -> list[Fraction]:
+    into = (bar.start - pickup) % meter.bar_length
+    first = bar.start + (-into) % meter.beat
+    out, t = [], first
+    while t < bar.end:
+        out.append(t)
+        t += meter.beat
+    return out
+
+
+def _marks(bar: Bar) -> tuple[str, ...]:
+    return ("accent",) if bar.accent else ()
+
+
+def _waltz(bar, bass, upper, chord, top, meter):
+    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
+    second = bar.start + meter.beat
+    if second < bar.end:
+        notes.extend(Note(p, second, bar.end - second, voice=1) for p in upper)
+    elif not bar.first:
+        return notes
+    else:
+        notes.extend(Note(p, bar.start, bar.end - bar.start, voice=1) for p in upper[:1])
+    return notes
+
+
+def _sway(bar, bass, upper, chord, top, meter):
+    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
+    t = bar.start + meter.beat
+    while t < bar.end:
+        end = min(t + meter.beat, bar.end)
+        notes.extend(Note(p, t, end - t, voice=1) for p in upper)
+        t += 2 * meter.beat
+    return notes
+
+
+def _even(tones: Sequence[int], start: Fraction, end: Fraction, unit: Fraction, voice: int = 1) -> list[Note]:
+    out, t, k = [], start, 0
+    while t + unit <= end:
+        out.append(Note(tones[k % len(tones)], t, unit, voice=voice))
+        t += unit
+        k += 1
+    return out
+
+
+def _broken(bar, bass, upper, chord, top, meter):
+    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
+    cycle = upper + upper[-2:0:-1] if len(upper) > 2 else upper
+    return notes + _even(cycle, bar.start + Fraction(1, 2), bar.end, Fraction(1, 2))
+
+
+def _low(bass: int) -> int:
+    return bass - 12 if bass - 12 >= 28 else bass
+
+
+def _per_beat(tones: Sequence[int], bar: Bar, meter: Meter, unit: Fraction, voice: int = 1) -> list[Note]:
+    """``tones[0]`` on every beat, the rest filling the beat in turn: the figure's lowest note stays on the beat."""
+    out, t = [], bar.start
+    while t < bar.end:
+        end = min(t + meter.beat, bar.end)
+        group = [tones[0]] + [tones[1 + k % (len(tones) - 1)] for k in range(int(meter.beat / unit) - 1)] \
+            if len(tones) > 1 else [tones[0]]
+        out.extend(_even(group, t, end, unit, voice=voice))
+        t = end
+    return out
+
+
+def _broken_octaves(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    tones = [low, low + 12] if low != bass else [bass, bass + 12]
+    notes = _per_beat(tones, bar, meter, Fraction(1, 2), voice=2)
+    if notes and bar.accent:
+        notes[0] = Note(notes[0].pitch, notes[0].start, notes[0].duration, voice=2, articulations=("accent",))
+    return notes
+
+
+def _repeated(bar, bass, upper, chord, top, meter):
+    beat = meter.beat if not meter.is_compound else meter.beat / 3
+    notes = [Note(bass, bar.start, min(beat, bar.end - bar.start), voice=2, articulations=_marks(bar))]
+    t = bar.start + beat
+    while t < bar.end:
+        end = min(t + beat, bar.end)
+        notes.extend(Note(p, t, end - t, voice=1, articulations=("staccato",)) for p in upper)
+        t += beat
+    return notes
+
+
+def _alberti(bar, bass, upper, chord, top, meter):
+    high = upper[-1] if upper else bass + 7
+    middle = upper[len(upper) // 2 - 1] if len(upper) > 1 else bass + 7
+    return _per_beat([bass, high, middle], bar, meter, Fraction(1, 4))
+
+
+def _ladder(chord: Chord, bass: int, top: int) -> list[int]:
+    """Chord tones from a fifth above the bass up to the ceiling: the rungs of a run."""
+    pcs = set(chord.pitch_classes)
+    rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
+    return rungs or [bass + 7]
+
+
+def _arpeggio(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    hold = min(meter.beat, bar.end - bar.start)
+    notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in sorted({low, low + 12})]
+    rungs = _ladder(chord, low + 12, top)
+    return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
+
+
+def _cascade(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    hold = min(meter.beat, bar.end - bar.start)
+    notes = [Note(p, bar.start, hold, voice=2, articulations=("accent",)) for p in sorted({low, bass})]
+    rungs = _ladder(chord, bass, top)
+    wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
+    return notes + _even(wave, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
+
+
+def _tremolo(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    beats = int((bar.end - bar.start) / meter.beat)
+    half = -(-beats // 2) * meter.beat if beats >= 2 else bar.end - bar.start  # strokes start on beats
+    notes, t = [], bar.start
+    while t < bar.end:
+        end = min(t + half, bar.end)
+        notes.extend(Note(p, t, end - t, voice=2, ornament="tremolo") for p in sorted({low, low + 12}))
+        t = end
+    return notes
+
+
+def _block(bar, bass, upper, chord, top, meter):
+    # Open and within a tenth: the fifth and the tenth over the bass (the hand's natural span).
+    third, fifth = (chord.intervals + (4, 7))[1:3]
+    root_position = bass % 12 == chord.root
+    tones = [bass + fifth, bass + third + 12] if root_position else [p for p in upper if p - bass <= TENTH][:2]
+    length = bar.end - bar.start
+    return [Note(bass, bar.start, length, voice=2), *(Note(p, bar.start, length, voice=1) for p in tones)]
+
+
+_FIGURES = {
+    "waltz": _waltz, "sway": _sway, "broken": _broken, "broken-octaves": _broken_octaves,
+    "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio, "cascade": _cascade,
+    "tremolo": _tremolo, "block": _block,
+}  # fmt: skip
+
+
+def _melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[set[int]]:
+    """The melody pitches sounding in each span (spans in time order)."""
+    notes = sorted(melody, key=lambda n: n.start)
+    out, k = [], 0
+    for span in spans:
+        while k < len(notes) and notes[k].end <= span.start:
+            k += 1
+        here, m = set(), k
+        while m < len(notes) and notes[m].start < span.end:
+            if notes[m].end > span.start:
+                here.add(notes[m].pitch)
+            m += 1
+        out.append(here)
+    return out
 
 
 def _ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
@@ -74,33 +275,3 @@ def _ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
 def _ceiling(notes: Sequence[tuple[Fraction, Fraction, int]], span: Span) -> int:
     under = [pitch for start, end, pitch in notes if start < span.end and end > span.start]
     return max(52, min(under, default=66) - 2)
-
-
-def _beats(span: Span, beat: Fraction) -> list[Fraction]:
-    out, t = [], span.start
-    while t < span.end:
-        out.append(t)
-        t += beat
-    return out
-
-
-def _ladder(chord: Chord, bass: int, top: int) -> list[int]:
-    """Chord tones from a fifth above the bass up to the ceiling: the rungs of a cascade."""
-    pcs = set(chord.pitch_classes)
-    rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
-    return rungs or [bass + 7]
-
-
-def _figure(tones: Sequence[int], start: Fraction, end: Fraction, unit: Fraction, *, wave: bool = False) -> list[Note]:
-    """Tones broken in even values: up and back down (wave) or rocking through the voicing."""
-    tones = list(tones)
-    if wave and len(tones) > 1:
-        cycle = tones + tones[-2:0:-1]
-    else:
-        cycle = tones + tones[-2:0:-1] if len(tones) > 2 else tones
-    out, t, k = [], start, 0
-    while t + unit <= end:
-        out.append(Note(cycle[k % len(cycle)], t, unit, voice=1))
-        t += unit
-        k += 1
-    return out

@@ -153,6 +153,8 @@ def develop(
     morph: Annotated[Optional[float], typer.Option(help="A piece between beach (0) and photograph (1).")] = None,
     preset: Annotated[Optional[Path], typer.Option(help="A TOML style file (see README).")] = None,
     bars: Annotated[Optional[int], typer.Option(help="Exact length in bars.")] = None,
+    meter: Annotated[Optional[str], typer.Option(
+        help="The beach's metre: 3/4 by default (re-barred), 'source' keeps the motif's, or e.g. 6/8.")] = None,
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
     audio: Annotated[bool, typer.Option(help="Also render each MIDI file to WAV (needs fluidsynth).")] = False,
     from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
@@ -169,7 +171,7 @@ def develop(
     try:
         options = dict(variation=variation.value, seed=seed, seeds=seeds, out=out, name=name, force=force,
                        tempo=tempo, density=density, ornament=ornament, morph=morph, preset=preset, bars=bars,
-                       audio=audio, from_sketch=from_sketch)
+                       meter=meter, audio=audio, from_sketch=from_sketch)
         jobs_to_run = _plan_jobs(motif or [None], **options)
         _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:
@@ -189,7 +191,7 @@ def develop(
 
 
 def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
-               bars, audio, from_sketch):
+               bars, meter, audio, from_sketch):
     """Check every option and load every motif before anything is written."""
     from sketchbook.batch import Job, parse_seeds
     from sketchbook.errors import SketchbookError
@@ -217,7 +219,11 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         style_name = load_style(preset).name
         ok = NAME_PATTERN.match(style_name) and style_name not in VARIATIONS
         variations = (style_name if ok else "preset",)  # files named after the style, e.g. storm.mid
-    levers = Levers(tempo, density, ornament, morph, str(preset) if preset else None, bars)
+    if meter is not None:
+        from sketchbook.form import parse_meter
+
+        parse_meter(meter)
+    levers = Levers(tempo, density, ornament, morph, str(preset) if preset else None, bars, meter)
     seed_list = parse_seeds(seeds) if seeds is not None else [seed]
     if from_sketch is not None:
         motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())

@@ -15,11 +15,15 @@ from sketchbook import develop as dev
 from sketchbook.accompany import accompany
 from sketchbook.embellish import embellish
 from sketchbook.errors import SketchbookError
-from sketchbook.form import SectionPlan, Style
+from sketchbook.form import SectionPlan, Style, parse_meter
 from sketchbook.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
-from sketchbook.model import ORNAMENTS, Dynamic, Hairpin, Motif, Note, Pedal, Phrase, Piece, Section
+from sketchbook.metre import remeter, spread_for
+from sketchbook.model import (ORNAMENTS, Dynamic, Hairpin, Harmony, Key, Meter, Motif, Note, Pedal, Phrase, Piece,
+                              Section)
 from sketchbook.ornament import ensure_variety, ornament_notes
+from sketchbook.phrasing import KEEPS_THE_MOTIF, cadence_kinds, cadence_pitch_classes, nearest_tone, pad, phrase_bars, land_cadence
 from sketchbook.techniques import apply_technique
+from sketchbook.texture import double, figure_names, in_climax
 
 SPARSE = 0.45  # below this density a section has beach texture: long tones, open chords, one chord a bar
 DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that rub (played, up to ~+0.08)
@@ -57,10 +61,10 @@ def resolve(style: Style) -> list[SectionLevers]:
     return out
 
 
-def rhythm_factor(motif: Motif, density: float) -> Fraction:
+def rhythm_factor(phrase: Phrase, density: float) -> Fraction:
     """Augment sparse sections until the melody moves at most about once a beat; diminish driven ones."""
-    onsets = len({n.start for n in motif.notes})
-    rate = onsets / float(motif.length) if motif.length else 0.0
+    onsets = len({n.start for n in phrase.notes})
+    rate = onsets / float(phrase.length) if phrase.length else 0.0
     if density < SPARSE:
         cap = 0.4 + density
         for factor in (Fraction(1), Fraction(2), Fraction(3), Fraction(4)):
@@ -72,38 +76,58 @@ def rhythm_factor(motif: Motif, density: float) -> Fraction:
     return Fraction(1)
 
 
+def piece_meter(motif: Motif, style: Style) -> Meter:
+    """The metre the piece is written in: the style's (a metric transformation), else the motif's."""
+    wanted = parse_meter(style.meter, what=f"style {style.name!r}: meter")
+    return wanted if wanted is not None else motif.meter
+
+
 def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None = None, title: str = "") -> Piece:
     """Develop ``motif`` into a piano piece in ``style``; ``bars`` asks for an exact length."""
     levers = resolve(style)
     if bars is not None and bars < len(levers):
         raise SketchbookError(f"--bars {bars} is too short: this variation has {len(levers)} sections")
-    meter, key = motif.meter, motif.key
+    key, meter = motif.key, piece_meter(motif, style)
     bar = meter.bar_length
-    seed_phrase = dev.fit_register(motif.phrase, 62, 84)
+    seed_phrase, seed_pickup = motif.phrase, motif.pickup
+    remetered = meter != motif.meter
+    if remetered:
+        # Re-barred, the motif also slows to the style's pace: a busy tune spreads over more bars rather
+        # than becoming chains of tied notes; long motifs stay within eight bars a statement.
+        spread = spread_for(motif.phrase, motif.pickup, motif.meter, meter, rate=0.4 + style.density,
+                            most=max(1, 8 // max(1, motif.bars)))
+        seed_phrase, seed_pickup = remeter(motif.phrase, motif.pickup, motif.meter, meter, spread=spread)
+    seed_phrase = dev.fit_register(seed_phrase, 62, 84)
     targets = _section_targets(style, bars)
 
     right: list[Note] = []
     reach: list[Fraction] = []  # reach[i]: the latest end among right[: i + 1]
     sections: list[Section] = []
     windows: list[tuple[Fraction, str]] = []  # where each phrase starts and the technique that made it
+    closes: list[int] = []  # the bar after each phrase's last bar
+    counts: list[int] = []
     lead = None  # offset of the first downbeat, fixed by the first phrase's pickup
     bar_index = 0
     for lever, target in zip(levers, targets):
-        factor = rhythm_factor(motif, lever.density)
+        factor = Fraction(1) if remetered and lever.density < SPARSE else rhythm_factor(seed_phrase, lever.density)
         base = dev.augment(seed_phrase, factor)
-        pickup = motif.pickup * factor
-        phrases = _section_phrases(lever.plan, base, pickup, motif, bar, target, rng=rng)
+        pickup = seed_pickup * factor
+        phrases = _section_phrases(lever.plan, base, pickup, meter, key, target, climbs=lever.plan.peak is not None
+                                   and lever.density >= SPARSE, rng=rng)
         first_bar = bar_index
         used = tuple(label for _, _, label in phrases)
+        if remetered and not windows and not any(u.startswith("remeter") for u in used):
+            used = (f"remeter:{meter}", *used)
         for phrase, anacrusis, technique in phrases:
             if lead is None:
                 lead = anacrusis
-                extra = int(anacrusis // bar)
-                bar_index += extra
+                bar_index += int(anacrusis // bar)
             start = lead % bar + bar_index * bar - anacrusis
             _place(right, reach, phrase, start)
             windows.append((max(Fraction(0), start), technique))
             bar_index += _bars_of(phrase, anacrusis, bar)
+            closes.append(bar_index)
+        counts.append(len(phrases))
         sections.append(Section(
             lever.plan.name, first_bar, bar_index - first_bar, lever.tempo, lever.tempo_text,
             used, lever.density, lever.ornament, lever.plan.dynamic,
@@ -113,13 +137,21 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     piece_bars = bar_index
     bar_start = lambda b: pickup + b * bar  # noqa: E731
 
-    spans, owners = _harmonic_spans(sections, levers, meter, bar_start)
+    kinds = cadence_kinds(counts)
+    beat_unit = Fraction(4, meter.denominator)
+    for close, kind, (_, technique) in zip(closes, kinds, windows):
+        land_cadence(right, bar_start(close - 1), bar_start(close), kind, key, beat=beat_unit,
+                free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
+    right.sort(key=_order)
+    cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
+    spans, owners = _harmonic_spans(sections, levers, meter, bar_start, cadences)
     chords = choose_progression(right, spans, key, rng=rng)
     chord_at = _chord_lookup(spans, chords)
+    bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
+    phrase_starts = sorted({start for start, _ in windows})
 
     # Each decision family draws from its own stream, so turning one lever never reshuffles another's choices.
     ornament_rng, embellish_rng, articulate_rng = (random.Random(rng.getrandbits(64)) for _ in range(3))
-    bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
     skeletons = []
     for (lo, hi), lever in zip(bounds, levers):
         part = tuple(sorted((replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi),
@@ -127,40 +159,79 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
         # Sparse sections take light ornaments only: a trill's flurry on a long tone would make a
         # slower texture busier than a denser one.
-        kinds = ORNAMENTS if lever.density >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))
+        kinds_here = ORNAMENTS if lever.density >= SPARSE else tuple(
+            k for k in ORNAMENTS if k not in ("trill", "tremolo"))
         skeletons.append(ornament_notes(part, level=lever.ornament, key=key, meter=meter, rng=ornament_rng,
-                                        pickup=pickup, kinds=kinds))
+                                        pickup=pickup, kinds=kinds_here))
     ornate = [i for i, lever in enumerate(levers) if lever.ornament >= 0.5]
     if ornate:
         rich = ensure_variety(tuple(n for i in ornate for n in skeletons[i]), minimum=3, key=key)
         for i in ornate:
             skeletons[i], rich = rich[: len(skeletons[i])], rich[len(skeletons[i]) :]
 
-    melody = []
-    for (lo, hi), lever, skeleton in zip(bounds, levers, skeletons):
-        unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
+    melody: list[Note] = []
+    starts_set = set(phrase_starts)
+    driven = [i for i, lever in enumerate(levers) if lever.density >= 0.65]
+    for index, ((lo, hi), lever, skeleton) in enumerate(zip(bounds, levers, skeletons)):
+        # Driven sections run in eighths until a climax breaks into sixteenths: the piece builds.
+        climbing = lever.plan.peak is not None and index != (driven or [-1])[0]
         onsets = [n.start for n in skeleton]
+        bones = {(n.start, n.pitch) for n in skeleton}
         for start, end, technique in _windows_in(windows, lo, hi):
+            peak = climbing and in_climax(start, (lo, hi))
+            unit = Fraction(1, 4) if lever.density >= 0.65 and (peak or not climbing and index != driven[0]) \
+                else Fraction(1, 2)
             window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
             # A note still ringing when the next phrase begins gives way to it.
             notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in window)
             # A plain statement stays close to the motif so the listener hears it before it is spun out.
-            density = lever.density * (0.5 if technique == "statement" else 1.0)
+            density = lever.density * (0.5 if technique.split(":")[0] in ("statement", "remeter") else 1.0)
+            density = 1.0 if peak else density
             filled = embellish(Phrase(notes, end - start), density=density, key=key,
                                chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=embellish_rng)
-            articulated = _articulate(filled.notes, notes, lever.articulation, meter, rng=articulate_rng)
-            melody.extend(n.shifted(start) for n in articulated)
+            articulated = _articulate(filled.notes, notes, lever.articulation, meter, pickup - start % bar, peak,
+                                      rng=articulate_rng)
+            placed = [n.shifted(start) for n in articulated]
+            if lever.density >= 0.7:
+                placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set)
+            melody.extend(placed)
     _hold_last_note(melody, bar_start(piece_bars))
+    _land(melody, key)
 
-    left = _left_hand(melody, spans, owners, chords, levers, style, meter.beat, rng=rng)
+    densities = [levers[o].density for o in owners]
+    figures = figure_names(spans, owners, densities, bounds, phrase_starts)
+    left = _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, rng=rng)
     dynamics, hairpins = _dynamics(sections, levers, bar_start)
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
+    harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
     return Piece(
         title=title or f"{motif.name}: {style.name}",
         key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
-        phrases=tuple(sorted({start for start, _ in windows})),
+        phrases=tuple(phrase_starts), harmony=harmony, ritardandos=_ritardandos(sections, bar_start, meter),
     )  # fmt: skip
+
+
+def _land(melody: list[Note], key: Key) -> None:
+    """The piece's last melody note sits on the tonic triad (or its added ninth): embellishment may have
+    left a passing note there."""
+    if not melody:
+        return
+    last = max(n.start for n in melody)
+    top = max((i for i, n in enumerate(melody) if n.start == last), key=lambda i: melody[i].pitch)
+    pcs = cadence_pitch_classes("final", key)
+    if melody[top].pitch % 12 not in pcs:
+        melody[top] = replace(melody[top], pitch=nearest_tone(melody[top].pitch, pcs), ornament=None, graces=())
+
+
+def _ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], ...]:
+    """Before a section that is much slower, the last two bars (or one) ease into its tempo."""
+    out = []
+    for before, after in zip(sections, sections[1:]):
+        if after.tempo < before.tempo * 0.8:
+            end = bar_start(before.end_bar)
+            out.append((max(bar_start(before.start_bar), end - 2 * meter.bar_length), end))
+    return tuple(out)
 
 
 def _windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction):
@@ -203,9 +274,14 @@ def _bars_of(phrase: Phrase, anacrusis: Fraction, bar: Fraction) -> int:
     return max(1, -(-(phrase.length - anacrusis) // bar))
 
 
-def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: Motif, bar: Fraction,
-                     target: int | None, *, rng: random.Random) -> list[tuple[Phrase, Fraction, str]]:
-    """The section's phrases: each technique once, cycling until the section is long enough."""
+def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, meter: Meter, key: Key,
+                     target: int | None, *, climbs: bool, rng: random.Random) -> list[tuple[Phrase, Fraction, str]]:
+    """The section's phrases: each technique once, cycling until the section is long enough.
+
+    Each phrase is rounded up to four or eight bars; in a section that builds to a peak (``climbs``) the
+    later phrases rise an octave, so the climax is higher as well as louder and busier.
+    """
+    bar = meter.bar_length
     out: list[tuple[Phrase, Fraction, str]] = []
     level = 0
     techniques = list(plan.techniques)
@@ -219,18 +295,22 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, motif: M
     i = 0
     while True:
         technique = techniques[i % len(techniques)]
-        made = apply_technique(technique, base, pickup=pickup, meter=motif.meter, key=motif.key, level=level,
-                               rng=rng)
+        made = apply_technique(technique, base, pickup=pickup, meter=meter, key=key, level=level, rng=rng)
         phrase, anacrusis, label, level = made.phrase, made.anacrusis, made.label, made.level
         if not label.startswith("register") and phrase.notes and (
             min(phrase.pitches) < 57 or max(phrase.pitches) > 93
         ):
             phrase = dev.fit_register(phrase, 62, 84)  # an inversion or sequence that sank into the left hand
+        if climbs and total >= goal * 0.5 and phrase.notes and max(phrase.pitches) + 12 <= 93:
+            phrase = dev.transpose(phrase, 12)
         size = _bars_of(phrase, anacrusis, bar)
-        if target is not None and total + size > target:
-            remain = target - total
-            if remain > 0:
-                out.append((dev.fragment(phrase, Fraction(0), anacrusis + remain * bar), anacrusis, label))
+        room = None if target is None else target - total
+        rounded = phrase_bars(size)
+        if room is None or rounded <= room:
+            phrase, size = pad(phrase, anacrusis, bar, rounded), rounded
+        if room is not None and size > room:
+            if room > 0:
+                out.append((dev.fragment(phrase, Fraction(0), anacrusis + room * bar), anacrusis, label))
             return out
         out.append((phrase, anacrusis, label))
         total += size
@@ -260,23 +340,21 @@ def _place(right: list[Note], reach: list[Fraction], phrase: Phrase, start: Frac
         reach.append(latest)
 
 
-def _harmonic_spans(sections, levers, meter, bar_start) -> tuple[list[Span], list[int]]:
+def _harmonic_spans(sections, levers, meter, bar_start, cadences) -> tuple[list[Span], list[int]]:
+    """Chord spans from the first bar line (a pickup sounds alone): a chord a bar in sparse and compound
+    sections, half bars in driven common time; cadence bars carry their cadence."""
     spans, owners = [], []
     for index, (section, lever) in enumerate(zip(sections, levers)):
-        if lever.density < SPARSE:
-            # Slow harmony: a chord holds at least four beats, so short bars share one.
-            step = meter.bar_length * -(-4 // meter.bar_length)
-        elif meter.numerator % 2 == 0 and not meter.is_compound and meter.bar_length >= 4:
+        if lever.density >= SPARSE and meter.numerator % 2 == 0 and not meter.is_compound and meter.bar_length >= 4:
             step = meter.bar_length / 2
         else:
             step = meter.bar_length
         start, end = bar_start(section.start_bar), bar_start(section.end_bar)
-        if index == 0 and start > 0:
-            start = Fraction(0)  # the pickup bar sounds over the opening chord
         t = start
         while t < end:
             nxt = min(t + step, end)
-            spans.append(Span(t, nxt, cadence=nxt == end))
+            line = t - (t - bar_start(0)) % meter.bar_length
+            spans.append(Span(t, nxt, cadence=cadences.get(line, "")))
             owners.append(index)
             t = nxt
     return spans, owners
@@ -291,22 +369,30 @@ def _chord_lookup(spans: list[Span], chords: list[Chord]):
     return chord_at
 
 
-def _articulate(notes, skeleton, level: float, meter, *, rng: random.Random) -> tuple[Note, ...]:
-    """Accents on the motif's notes that fall on strong beats, staccato on short figure notes."""
+def _articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bool, *,
+                rng: random.Random) -> tuple[Note, ...]:
+    """Accents where they mean something: the phrase's first downbeat, syncopations, the climax's
+    beats; staccato on short figure notes. ``shift`` places the phrase's times against the bar line."""
     skeleton_onsets = {n.start for n in skeleton}
+    first = min(skeleton_onsets, default=None)
     draws = [rng.random() for _ in notes]
     out = []
     for n, draw in zip(notes, draws):
         marks: tuple[str, ...] = n.articulations
-        if level > 0 and n.start in skeleton_onsets and n.start % meter.beat == 0 and draw < level:
+        into_beat = (n.start - shift) % meter.beat
+        bone = n.start in skeleton_onsets
+        meaningful = (n.start == first and into_beat == 0) or (into_beat and n.duration >= meter.beat) or (
+            climax and into_beat == 0)
+        if level > 0 and bone and meaningful and draw < level:
             marks = marks + ("accent",) if "accent" not in marks else marks
-        elif level > 0 and n.start not in skeleton_onsets and n.duration <= Fraction(1, 2) and draw < level / 3:
+        elif level > 0 and not bone and n.duration <= Fraction(1, 2) and draw < level / 3:
             marks = marks + ("staccato",) if "staccato" not in marks else marks
         out.append(replace(n, articulations=marks) if marks != n.articulations else n)
     return tuple(out)
 
 
-def _left_hand(melody, spans, owners, chords, levers, style, beat, *, rng: random.Random) -> tuple[Note, ...]:
+def _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, *,
+               rng: random.Random) -> tuple[Note, ...]:
     """Accompany every span; in beach-like pieces steer the colour into the eerie band."""
     draws = [rng.random() for _ in spans]
     voicing_seed = rng.getrandbits(64)
@@ -314,8 +400,8 @@ def _left_hand(melody, spans, owners, chords, levers, style, beat, *, rng: rando
 
     def build(scale: float) -> tuple[Note, ...]:
         coloured = [d < min(1.0, c * scale) for d, c in zip(draws, colours)]
-        return accompany(melody, spans, chords, [levers[o].density for o in owners], coloured,
-                         rng=random.Random(voicing_seed), beat=beat)
+        return accompany(melody, spans, chords, figures, coloured, rng=random.Random(voicing_seed), meter=meter,
+                         pickup=pickup, phrase_starts=phrase_starts)
 
     left = build(1.0)
     if style.density >= SPARSE:

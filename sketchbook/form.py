@@ -10,7 +10,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 from sketchbook.errors import SketchbookError
-from sketchbook.model import DYNAMICS
+from sketchbook.model import DYNAMICS, Meter
 from sketchbook.techniques import TECHNIQUES
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
@@ -55,10 +55,15 @@ class Style:
     description: str = ""
     pedal: bool = True
     swell: bool = True
+    meter: str = "source"  # "source" keeps the motif's metre; "3/4" re-bars it (metric transformation)
+    tempo_sway: float = 0.0  # the seed moves every tempo by up to this share, the same way in both pieces
 
     def __post_init__(self) -> None:
         if not 20 <= self.tempo <= 400:
             raise SketchbookError(f"style {self.name!r}: tempo {self.tempo} must be 20..400 bpm")
+        parse_meter(self.meter, what=f"style {self.name!r}: meter")
+        if not 0.0 <= self.tempo_sway <= 0.5:
+            raise SketchbookError(f"style {self.name!r}: tempo_sway {self.tempo_sway} must be between 0 and 0.5")
         for lever in ("density", "ornament", "colour", "articulation", "rubato"):
             value = getattr(self, lever)
             if not 0.0 <= value <= 1.0:
@@ -70,6 +75,17 @@ class Style:
                 raise SketchbookError(f"style {self.name!r}: unknown dynamic {mark!r}")
         if not self.sections:
             raise SketchbookError(f"style {self.name!r} needs at least one [[section]]")
+
+
+def parse_meter(text: str, *, what: str = "--meter") -> Meter | None:
+    """'source' (None: keep the motif's metre) or a time signature such as '3/4' or '6/8'."""
+    if text == "source":
+        return None
+    top, _, bottom = str(text).partition("/")
+    try:
+        return Meter(int(top), int(bottom))
+    except ValueError:
+        raise SketchbookError(f"{what} {text!r} must be 'source' or a time signature such as 3/4 or 6/8") from None
 
 
 def load_style(source: str | Path) -> Style:
@@ -97,7 +113,7 @@ def style_from_dict(data: dict, *, origin: str = "preset") -> Style:
         values = {k: v for k, v in data.items() if k in known}
         if "dynamics" in values:
             values["dynamics"] = tuple(values["dynamics"])
-        for number in ("density", "ornament", "colour", "articulation", "rubato"):
+        for number in ("density", "ornament", "colour", "articulation", "rubato", "tempo_sway"):
             if number in values:
                 values[number] = float(values[number])
         return Style(sections=sections, **values)
@@ -138,10 +154,28 @@ def tempo_word(bpm: int) -> str:
     return next(word for limit, word in TEMPO_WORDS if bpm < limit)
 
 
+def swayed(style: Style, draw: float, *, compound: bool = False) -> Style:
+    """Every tempo of the style moved by the seed's ``draw`` (0..1) within its sway.
+
+    Both pieces of a sketch take the same draw, so the photograph's return still lands on the beach's
+    tempo. Tempos are multiples of three, so a dotted-quarter or half-note mark stays a whole number.
+    """
+    if not style.tempo_sway:
+        return style
+    factor = 1 + style.tempo_sway * (2 * draw - 1)
+
+    def move(bpm: int) -> int:
+        return max(21, min(399, 3 * round(bpm * factor / 3)))
+
+    plans = tuple(replace(p, tempo=None if p.tempo is None else move(p.tempo)) for p in style.sections)
+    return replace(style, tempo=move(style.tempo), sections=plans)
+
+
 def with_levers(style: Style, *, tempo: int | None = None, density: float | None = None,
-                ornament: float | None = None) -> Style:
+                ornament: float | None = None, meter: str | None = None) -> Style:
     """The style with the user's lever overrides applied to the style-wide values."""
-    changes = {k: v for k, v in (("tempo", tempo), ("density", density), ("ornament", ornament)) if v is not None}
+    changes = {k: v for k, v in (("tempo", tempo), ("density", density), ("ornament", ornament), ("meter", meter))
+               if v is not None}
     if tempo is not None and tempo != style.tempo:
         changes["tempo_text"] = tempo_word(tempo)  # "Presto agitato" would lie at 60 bpm
     try:

@@ -38,7 +38,7 @@ class Span:
 
     start: Fraction
     end: Fraction
-    cadence: bool = False
+    cadence: str = ""  # "half" (lands on V), "full" (V then I), "final" (the piece's last I), or ""
 
 
 def diatonic_chord(degree: int, key: Key) -> Chord:
@@ -53,21 +53,21 @@ def diatonic_chord(degree: int, key: Key) -> Chord:
 
 
 def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, *, rng: random.Random) -> list[Chord]:
-    """Pick one diatonic chord per span that supports the melody and moves well (Viterbi search)."""
+    """Pick one diatonic chord per span that supports the melody and moves well (Viterbi search).
+
+    Cadences are kept, not hoped for: a half cadence lands on V, a full cadence on I after V (or IV).
+    """
     candidates = [diatonic_chord(d, key) for d in _CANDIDATES[key.mode]]
     noise = [[rng.random() * 0.6 for _ in candidates] for _ in spans]
     fits = _melody_fit(melody, spans, candidates)
     best: list[list[tuple[float, int]]] = []
     for i, span in enumerate(spans):
         row = []
+        following = spans[i + 1].cadence if i + 1 < len(spans) else ""
         for j, chord in enumerate(candidates):
-            local = fits[i][j] + noise[i][j]
+            local = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree)
             if i == 0 and chord.degree == 0:
                 local += 1.5
-            if span.cadence and chord.degree == 0:
-                local += 2.0
-            if i + 1 < len(spans) and spans[i + 1].cadence and chord.degree in (3, 4):
-                local += 0.8
             if i == 0:
                 row.append((local, -1))
                 continue
@@ -79,6 +79,17 @@ def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, 
         out.append(candidates[j])
         j = best[i][j][1]
     return out[::-1]
+
+
+def _cadence_weight(cadence: str, following: str, degree: int) -> float:
+    """Large enough to outweigh any melody: a cadence is a promise the harmony keeps."""
+    if cadence in ("full", "final"):
+        return 0.0 if degree == 0 else -50.0
+    if cadence == "half":
+        return 0.0 if degree == 4 else -50.0
+    if following in ("full", "final"):
+        return 3.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
+    return 0.0
 
 
 def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], candidates: list[Chord]) -> list[list[float]]:
@@ -94,7 +105,13 @@ def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], candidates: list[
             overlap = float(min(n.end, span.end) - max(n.start, span.start))
             weight = overlap * (1.5 if n.start == span.start else 1.0)
             for j, chord in enumerate(candidates):
-                fits[i][j] += weight if n.pitch % 12 in chord.pitch_classes else -0.5 * weight
+                pcs = chord.pitch_classes
+                if n.pitch % 12 in pcs:
+                    fits[i][j] += weight
+                elif (n.pitch - 1) % 12 in pcs:
+                    fits[i][j] -= 2.0 * weight  # a minor ninth over a chord tone: collision, not colour
+                else:
+                    fits[i][j] -= 0.5 * weight
             m += 1
     return fits
 

@@ -283,6 +283,7 @@ class Piece:
     pedals: tuple[Pedal, ...] = ()
     phrases: tuple[Fraction, ...] = ()  # where each phrase begins: a performer breathes before these
     harmony: tuple[Harmony, ...] = ()  # the chords under the melody, in time order
+    ritardandos: tuple[tuple[Fraction, Fraction], ...] = ()  # (start, end): the tempo eases toward the next
 
     @property
     def bars(self) -> int:

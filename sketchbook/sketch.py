@@ -13,7 +13,7 @@ from pathlib import Path
 from sketchbook import __version__
 from sketchbook.compose import compose
 from sketchbook.errors import SketchbookError
-from sketchbook.form import VARIATIONS, Style, load_style, morph, with_levers
+from sketchbook.form import VARIATIONS, Style, load_style, morph, swayed, with_levers
 from sketchbook.model import Motif, Note, Performance, Piece
 from sketchbook.perform import perform
 from sketchbook.theory import key_name
@@ -32,9 +32,13 @@ class Levers:
     morph: float | None = None
     preset: str | None = None
     bars: int | None = None
+    meter: str | None = None  # the beach's metre: "3/4" by default, "source" keeps the motif's
 
     def as_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("tempo", "density", "ornament", "morph", "preset", "bars")}
+        return {k: getattr(self, k) for k in LEVER_NAMES}
+
+
+LEVER_NAMES = ("tempo", "density", "ornament", "morph", "preset", "bars", "meter")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,12 +61,17 @@ def style_for(variation: str, levers: Levers) -> Style:
         style = load_style(variation)
     else:
         raise SketchbookError(f"unknown variation {variation!r}: choose beach or photograph")
-    return with_levers(style, tempo=levers.tempo, density=levers.density, ornament=levers.ornament)
+    return with_levers(style, tempo=levers.tempo, density=levers.density, ornament=levers.ornament,
+                       meter=levers.meter)
 
 
 def develop_variation(motif: Motif, variation: str, *, seed: int, levers: Levers = Levers()) -> Variation:
     """Compose and perform one variation; the same motif, variation, levers and seed give the same result."""
     style = style_for(variation, levers)
+    if levers.tempo is None:
+        # One draw per seed, shared by every variation: each sketch has its own tempo, and the
+        # photograph's return still lands on its beach's.
+        style = swayed(style, random.Random(f"sketchbook:{seed}:tempo").random())
     rng = random.Random(f"sketchbook:{seed}:{variation}")
     piece = compose(motif, style, rng=rng, bars=levers.bars, title=f"{motif.name} - {variation}")
     soft = style.density < 0.45
@@ -289,8 +298,7 @@ def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[i
     if motif.bars > MAX_MOTIF_BARS:
         raise SketchbookError(f"{path}: its motif is {motif.bars} bars long; a motif has at most {MAX_MOTIF_BARS}")
     stored = record.get("levers") or {}
-    merged = {k: (levers_given.get(k) if levers_given.get(k) is not None else stored.get(k)) for k in
-              ("tempo", "density", "ornament", "morph", "preset", "bars")}
+    merged = {k: (levers_given.get(k) if levers_given.get(k) is not None else stored.get(k)) for k in LEVER_NAMES}
     try:
         levers = Levers(**merged)
         seed = int(record.get("seed", 1))

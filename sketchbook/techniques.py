@@ -17,6 +17,7 @@ from sketchbook.model import Key, Meter, Phrase
 # Every technique with what it means, in a teacher's words (shown by `develop --explain`).
 TECHNIQUES = {
     "statement": "the motif as given",
+    "remeter": "the motif re-barred into another metre, downbeats kept (metric transformation)",
     "repetition": "the motif again (now embellished)",
     "sequence": "the motif moved by scale steps, staying in the key (tonal sequence)",
     "transpose": "the motif moved by semitones (real sequence)",
@@ -53,6 +54,9 @@ def apply_technique(technique: str, base: Phrase, *, pickup: Fraction, meter: Me
     ``level`` is how many scale steps earlier sequences have climbed; a sequence climbs on from it.
     """
     name, _, arg = technique.partition(":")
+    if name == "remeter":
+        # The piece is already in the new metre (compose re-bars the motif once): state it.
+        return Developed(base, pickup, f"remeter:{arg}" if arg else "remeter", level)
     try:
         amount = int(arg) if arg else None
     except ValueError:

@@ -1,4 +1,4 @@
-"""The left hand: a bass in voice 2, a figure above it in voice 1, busier as density rises."""
+"""The left hand: named figures laid out bar by bar from the bar line, within a hand's reach."""
 
 from __future__ import annotations
 
@@ -9,100 +9,100 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.accompany import accompany
+from sketchbook.accompany import FIGURES, TENTH, accompany
 from sketchbook.harmony import Span, diatonic_chord
-from sketchbook.model import Key, Note
+from sketchbook.model import Key, Meter, Note
 from tests.strategies import keys
 
 F = Fraction
 C_MAJOR = Key(0)
 PROPERTY = settings(max_examples=40, deadline=None)
-LEVELS = [i / 10 for i in range(1, 11)]
+METERS = [Meter(3, 4), Meter(4, 4), Meter(2, 4), Meter(6, 8), Meter(9, 8), Meter(2, 2), Meter(4, 2)]
 
 
 @st.composite
 def settings_for_a_left_hand(draw, low: int = 60, high: int = 88):
-    """Bar or half-bar spans with chords, colours and a melody note over each, and a beat."""
+    """Whole-bar spans after a pickup, with chords, colours and a melody note over each."""
     key = draw(keys)
-    beat = draw(st.sampled_from((F(1), F(1, 2), F(3, 2), F(2))))
-    lengths = draw(st.lists(st.sampled_from((F(1), F(3, 2), F(2), F(3), F(4), F(6))), min_size=1, max_size=6))
-    spans, melody, t = [], [], F(0)
-    for i, length in enumerate(lengths):
-        spans.append(Span(t, t + length, cadence=i == len(lengths) - 1))
-        melody.append(Note(draw(st.integers(low, high)), t, length))
-        t += length
+    meter = draw(st.sampled_from(METERS))
+    bar = meter.bar_length
+    pickup = draw(st.sampled_from([F(0), F(1, 2), F(1), meter.beat])) % bar
+    count = draw(st.integers(1, 6))
+    spans, melody = [], [Note(draw(st.integers(low, high)), F(0), pickup)] if pickup else []
+    for i in range(count):
+        start = pickup + i * bar
+        spans.append(Span(start, start + bar, cadence="final" if i == count - 1 else ""))
+        melody.append(Note(draw(st.integers(low, high)), start, bar))
     chords = [diatonic_chord(draw(st.sampled_from((0, 1, 3, 4, 5))), key) for _ in spans]
     coloured = draw(st.lists(st.booleans(), min_size=len(spans), max_size=len(spans)))
-    return melody, spans, chords, coloured, beat
+    return melody, spans, chords, coloured, meter, pickup
 
 
-def left_hand(case, density: float, seed: int) -> tuple[Note, ...]:
-    melody, spans, chords, coloured, beat = case
-    return accompany(melody, spans, chords, [density] * len(spans), coloured, rng=random.Random(seed), beat=beat)
+def left_hand(case, figure: str, seed: int) -> tuple[Note, ...]:
+    melody, spans, chords, coloured, meter, pickup = case
+    return accompany(melody, spans, chords, [figure] * len(spans), coloured, rng=random.Random(seed), meter=meter,
+                     pickup=pickup, phrase_starts=[pickup])
 
 
-def onsets_per_span(notes, spans) -> list[int]:
-    return [len({n.start for n in notes if s.start <= n.start < s.end}) for s in spans]
+figures = st.sampled_from(sorted(FIGURES))
 
 
-def test_a_sparse_bar_is_a_bass_then_an_open_chord_on_beat_two():
-    spans = [Span(F(0), F(4)), Span(F(4), F(8), cadence=True)]
-    melody = [Note(76, F(0), F(4)), Note(72, F(4), F(4))]
-    chords = [diatonic_chord(4, C_MAJOR), diatonic_chord(0, C_MAJOR)]
-    notes = accompany(melody, spans, chords, [0.1, 0.1], [False, False], rng=random.Random(0))
-    first = [(n.pitch, n.start, n.duration, n.voice) for n in notes if n.start < 4]
-    assert first[0] == (43, F(0), F(4), 2)  # G2 held through the bar
-    assert {(s, d, v) for _, s, d, v in first[1:]} == {(F(1), F(3), 1)}  # the open chord enters on beat two
-    assert {p % 12 for p, *_ in first} >= {7, 11, 2}  # G B D
-    last = [n for n in notes if n.start >= 4]
-    assert {n.start for n in last} == {F(4)}  # the final chord is struck together and held
+@PROPERTY
+@given(settings_for_a_left_hand(), figures, st.integers(0, 999))
+def test_every_bar_strikes_its_downbeat_and_its_lowest_note_on_a_beat(case, figure, seed):
+    melody, spans, chords, coloured, meter, pickup = case
+    notes = left_hand(case, figure, seed)
+    for span in spans:
+        inside = [n for n in notes if span.start <= n.start < span.end]
+        assert any(n.start == span.start for n in inside), f"{figure}: nothing on the downbeat at {span.start}"
+        low = min(n.pitch for n in inside)
+        assert all((n.start - pickup) % meter.beat == 0 for n in inside if n.pitch == low), figure
+    assert all(n.start >= spans[0].start for n in notes), "the left hand waits for the first bar line"
+
+
+@PROPERTY
+@given(settings_for_a_left_hand(), figures, st.integers(0, 999))
+def test_notes_struck_together_fit_in_one_hand(case, figure, seed):
+    struck = defaultdict(list)
+    for n in left_hand(case, figure, seed):
+        struck[n.start].append(n.pitch)
+    assert max(max(p) - min(p) for p in struck.values()) <= TENTH
+
+
+@PROPERTY
+@given(settings_for_a_left_hand(low=50, high=88), figures, st.integers(0, 999))
+def test_the_left_hand_stays_below_the_melody_and_inside_its_spans(case, figure, seed):
+    melody, spans, *_ = case
+    notes = left_hand(case, figure, seed)
+    assert notes == left_hand(case, figure, seed), "a seed fixes the voicing"
+    for n in notes:
+        assert spans[0].start <= n.start and n.end <= spans[-1].end
+        over = [m.pitch for m in melody if m.start < n.end and m.end > n.start]
+        assert not over or n.pitch <= max(52, min(over) - 2), (figure, n, over)
 
 
 @PROPERTY
 @given(settings_for_a_left_hand(), st.integers(0, 999))
-def test_more_density_never_means_fewer_onsets_in_a_span(case, seed):
-    spans = case[1]
-    counts = [onsets_per_span(left_hand(case, d, seed), spans) for d in LEVELS]
-    for sparse, busy in zip(counts, counts[1:]):
-        assert all(a <= b for a, b in zip(sparse, busy))
+def test_no_left_hand_tone_sits_a_semitone_under_the_waltz_melody(case, seed):
+    melody, spans, *_ = case
+    free = [s for s in spans if not s.cadence]  # a cadence keeps its root: compose lands the tune on it
+    for n in left_hand(case, "waltz", seed):
+        if not any(s.start <= n.start < s.end for s in free):
+            continue
+        over = [m.pitch for m in melody if m.start < n.end and m.end > n.start and m.start >= spans[0].start]
+        assert all((m - n.pitch) % 12 != 1 for m in over), (n, over)
 
 
-@PROPERTY
-@given(settings_for_a_left_hand(), st.sampled_from(LEVELS), st.integers(0, 999))
-def test_the_bass_is_in_voice_two_at_every_span_start(case, density, seed):
-    spans, chords = case[1], case[2]
-    notes = left_hand(case, density, seed)
-    for span, chord in zip(spans, chords):
-        inside = [n for n in notes if span.start <= n.start < span.end]
-        lowest = min(inside, key=lambda n: n.pitch)
-        assert lowest.voice == 2 and lowest.start == span.start and lowest.pitch % 12 == chord.root
-        assert all(n.voice == 1 for n in inside if n.pitch > max(m.pitch for m in inside if m.voice == 2))
-
-
-@PROPERTY
-@given(settings_for_a_left_hand(), st.sampled_from(LEVELS), st.integers(0, 999))
-def test_no_voice_overlaps_itself_and_nothing_spills_past_the_end(case, density, seed):
-    spans = case[1]
-    notes = left_hand(case, density, seed)
-    by_voice = defaultdict(lambda: defaultdict(list))
-    for n in notes:
-        by_voice[n.voice][n.start].append(n)
-    for chords_by_onset in by_voice.values():
-        onsets = sorted(chords_by_onset)
-        for now, nxt in zip(onsets, onsets[1:]):
-            assert max(n.end for n in chords_by_onset[now]) <= nxt
-    assert all(n.end <= spans[-1].end for n in notes)
-    assert all(span.start <= n.start and n.end <= span.end for span in spans for n in notes
-               if span.start <= n.start < span.end)
-
-
-@PROPERTY
-@given(settings_for_a_left_hand(low=48, high=88), st.sampled_from(LEVELS), st.integers(0, 999))
-def test_the_left_hand_stays_below_the_melody(case, density, seed):
-    melody, spans = case[0], case[1]
-    notes = left_hand(case, density, seed)
-    for span, tune in zip(spans, melody):
-        # A step below the tune, though never squeezed above E3 when the tune itself dips low.
-        ceiling = max(52, tune.pitch - 2)
-        assert all(n.pitch <= ceiling for n in notes if span.start <= n.start < span.end)
-    assert all(24 <= n.pitch for n in notes)
+def test_a_waltz_bar_is_a_low_bass_then_an_open_chord_on_beat_two():
+    meter = Meter(3, 4)
+    spans = [Span(F(1), F(4)), Span(F(4), F(7), cadence="final")]
+    melody = [Note(79, F(0), F(1)), Note(76, F(1), F(3)), Note(72, F(4), F(3))]
+    chords = [diatonic_chord(4, C_MAJOR), diatonic_chord(0, C_MAJOR)]
+    notes = accompany(melody, spans, chords, ["waltz", "block"], [False, False], rng=random.Random(0), meter=meter,
+                      pickup=F(1))
+    first = [(n.pitch, n.start, n.duration, n.voice) for n in notes if n.start < 4]
+    assert first[0] == (43, F(1), F(3), 2)  # G2 on the downbeat after the pickup, held through the bar
+    assert {(s, d, v) for _, s, d, v in first[1:]} == {(F(2), F(2), 1)}  # the open chord enters on beat two
+    assert {p % 12 for p, *_ in first} >= {7, 11, 2}  # G B D
+    last = [n for n in notes if n.start >= 4]
+    assert {n.start for n in last} == {F(4)} and min(n.pitch for n in last) % 12 == 0  # landed on C

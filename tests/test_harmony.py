@@ -59,7 +59,7 @@ def melody_and_spans(draw):
     spans, melody, t = [], [], F(0)
     tonic_triad = diatonic_chord(0, key).pitch_classes
     for i, length in enumerate(lengths):
-        cadence = i == len(lengths) - 1 or draw(st.booleans())
+        cadence = "final" if i == len(lengths) - 1 else draw(st.sampled_from(["", "", "half", "full"]))
         spans.append(Span(t, t + length, cadence=cadence))
         pitch = draw(in_key_pitches(key, 60, 84))
         if i == len(lengths) - 1:
@@ -78,13 +78,15 @@ def test_progression_has_one_chord_per_span_and_a_seed_fixes_it(case, seed):
     assert chords == choose_progression(melody, spans, key, rng=random.Random(seed))
     assert all(c in [diatonic_chord(d, key) for d in range(7)] for c in chords)
     assert chords[-1].degree == 0  # the closing cadence lands on the tonic
+    for span, chord in zip(spans, chords):  # every cadence is kept, whatever the melody
+        assert chord.degree == {"half": 4, "full": 0, "final": 0}.get(span.cadence, chord.degree)
 
 
 @PROPERTY
 @given(keys, st.lists(st.booleans(), min_size=1, max_size=10), st.integers(0, 999))
 def test_without_a_melody_the_closing_cadence_is_the_tonic(key, cadences, seed):
-    spans = [Span(F(2 * i), F(2 * i + 2), cadence=c) for i, c in enumerate(cadences)]
-    spans[-1] = Span(spans[-1].start, spans[-1].end, cadence=True)
+    spans = [Span(F(2 * i), F(2 * i + 2), cadence="full" if c else "") for i, c in enumerate(cadences)]
+    spans[-1] = Span(spans[-1].start, spans[-1].end, cadence="final")
     chords = choose_progression([], spans, key, rng=random.Random(seed))
     assert chords[-1] == diatonic_chord(0, key)
 
@@ -92,7 +94,7 @@ def test_without_a_melody_the_closing_cadence_is_the_tonic(key, cadences, seed):
 def test_progression_supports_the_melody():
     # C E | F A | G B | C G: the melody spells I, IV (or ii, which also holds F and A), V, I.
     melody = [Note(p, F(s), F(1)) for p, s in ((60, 0), (64, 1), (65, 2), (69, 3), (67, 4), (71, 5), (72, 6), (67, 7))]
-    spans = [Span(F(2 * i), F(2 * i + 2), cadence=i == 3) for i in range(4)]
+    spans = [Span(F(2 * i), F(2 * i + 2), cadence="final" if i == 3 else "") for i in range(4)]
     for seed in range(10):
         degrees = [c.degree for c in choose_progression(melody, spans, C_MAJOR, rng=random.Random(seed))]
         assert degrees[0] == 0 and degrees[1] in (1, 3) and degrees[2:] == [4, 0]
