@@ -22,6 +22,8 @@ HELD, SWAYING, BROKEN = 0.25, 0.45, 0.7
 TENTH = 16  # the widest a hand strikes at once, in semitones
 FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
+    "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
+    "waltz-echo": "the waltz with its chord struck again on the last beat: a half cadence hesitates",
     "sway": "bass held, the chord on alternate beats",
     "broken": "bass held under a chord broken in eighths",
     "broken-octaves": "the bass in octaves, broken low-high in eighths",
@@ -58,7 +60,7 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
         bass = voicing[0]
         if bass % 12 in avoid and span.cadence not in ("full", "final"):
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
-        upper = _hand(bass, [p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]))
+        upper = _hand(bass, _tenor([p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]), top=ceilings[i]))
         for bar in _bars(span, meter, pickup, starts):
             out.extend(_FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
     return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
@@ -72,6 +74,16 @@ def _bars(span: Span, meter: Meter, pickup: Fraction, starts: set[Fraction]) -> 
         end = min(line, span.end)
         out.append(Bar(t, end, t == span.start, any(t <= s < end for s in starts)))
         t = end
+    return out
+
+
+def _tenor(tones: list[int], *, top: int) -> list[int]:
+    """Chord tones lifted out of the bass register (below C3 a chord turns to mud) while under the tune."""
+    out = []
+    for p in tones:
+        while p < 48 and p + 12 <= top:
+            p += 12
+        out.append(p)
     return out
 
 
@@ -118,6 +130,21 @@ def _waltz(bar, bass, upper, chord, top, meter):
     else:
         notes.extend(Note(p, bar.start, bar.end - bar.start, voice=1) for p in upper[:1])
     return notes
+
+
+def _waltz_fifth(bar, bass, upper, chord, top, meter):
+    fifth = bass - 5 if bass - 5 >= 31 else bass + 7
+    return _waltz(bar, fifth, [p for p in upper if p > fifth] or upper, chord, top, meter)
+
+
+def _waltz_echo(bar, bass, upper, chord, top, meter):
+    notes = _waltz(bar, bass, upper, chord, top, meter)
+    last = bar.end - meter.beat
+    if last <= bar.start + meter.beat:
+        return notes
+    held = [n for n in notes if n.voice == 1]
+    return [n for n in notes if n.voice == 2] + [Note(n.pitch, n.start, last - n.start, voice=1) for n in held] + [
+        Note(n.pitch, last, bar.end - last, voice=1) for n in held]
 
 
 def _sway(bar, bass, upper, chord, top, meter):
@@ -187,18 +214,20 @@ def _alberti(bar, bass, upper, chord, top, meter):
     return _per_beat([bass, high, middle], bar, meter, Fraction(1, 4))
 
 
-def _ladder(chord: Chord, bass: int, top: int) -> list[int]:
-    """Chord tones from a fifth above the bass up to the ceiling: the rungs of a run."""
-    pcs = set(chord.pitch_classes)
+def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> list[int]:
+    """Chord tones from a fifth above the bass up to the ceiling: the rungs of a run (under a low melody,
+    whatever chord tones fit between, else the bass's octave). Only the voicing's tones (``upper``: those
+    that do not grate against the tune) and the bass's are used."""
+    pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
     rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
-    return rungs or [bass + 7]
+    return rungs or [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or [bass]
 
 
 def _arpeggio(bar, bass, upper, chord, top, meter):
     low = _low(bass)
     hold = min(meter.beat, bar.end - bar.start)
     notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in sorted({low, low + 12})]
-    rungs = _ladder(chord, low + 12, top)
+    rungs = _ladder(chord, low + 12, top, upper)
     return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
 
 
@@ -206,7 +235,7 @@ def _cascade(bar, bass, upper, chord, top, meter):
     low = _low(bass)
     hold = min(meter.beat, bar.end - bar.start)
     notes = [Note(p, bar.start, hold, voice=2, articulations=("accent",)) for p in sorted({low, bass})]
-    rungs = _ladder(chord, bass, top)
+    rungs = _ladder(chord, bass, top, upper)
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
     return notes + _even(wave, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
 
@@ -228,12 +257,13 @@ def _block(bar, bass, upper, chord, top, meter):
     third, fifth = (chord.intervals + (4, 7))[1:3]
     root_position = bass % 12 == chord.root
     tones = [bass + fifth, bass + third + 12] if root_position else [p for p in upper if p - bass <= TENTH][:2]
+    tones = [p for p in tones if p <= top]
     length = bar.end - bar.start
     return [Note(bass, bar.start, length, voice=2), *(Note(p, bar.start, length, voice=1) for p in tones)]
 
 
 _FIGURES = {
-    "waltz": _waltz, "sway": _sway, "broken": _broken, "broken-octaves": _broken_octaves,
+    "waltz": _waltz, "waltz-fifth": _waltz_fifth, "waltz-echo": _waltz_echo, "sway": _sway, "broken": _broken, "broken-octaves": _broken_octaves,
     "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio, "cascade": _cascade,
     "tremolo": _tremolo, "block": _block,
 }  # fmt: skip

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import random
+from collections import Counter
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
@@ -15,13 +16,30 @@ from sketchbook import develop as dev
 from sketchbook.accompany import accompany
 from sketchbook.embellish import embellish
 from sketchbook.errors import SketchbookError
+from sketchbook.expression import articulate, dynamics_for, land_final_note, ritardandos
 from sketchbook.form import SectionPlan, Style, parse_meter
 from sketchbook.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.metre import remeter, spread_for
-from sketchbook.model import (ORNAMENTS, Dynamic, Hairpin, Harmony, Key, Meter, Motif, Note, Pedal, Phrase, Piece,
-                              Section)
+from sketchbook.model import (
+    ORNAMENTS,
+    Harmony,
+    Key,
+    Meter,
+    Motif,
+    Note,
+    Pedal,
+    Phrase,
+    Piece,
+    Section,
+)
 from sketchbook.ornament import ensure_variety, ornament_notes
-from sketchbook.phrasing import KEEPS_THE_MOTIF, cadence_kinds, cadence_pitch_classes, nearest_tone, pad, phrase_bars, land_cadence
+from sketchbook.phrasing import (
+    KEEPS_THE_MOTIF,
+    cadence_kinds,
+    land_cadence,
+    pad,
+    phrase_bars,
+)
 from sketchbook.techniques import apply_technique
 from sketchbook.texture import double, figure_names, in_climax
 
@@ -189,49 +207,29 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
             density = 1.0 if peak else density
             filled = embellish(Phrase(notes, end - start), density=density, key=key,
                                chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=embellish_rng)
-            articulated = _articulate(filled.notes, notes, lever.articulation, meter, pickup - start % bar, peak,
+            articulated = articulate(filled.notes, notes, lever.articulation, meter, pickup - start % bar, peak,
                                       rng=articulate_rng)
             placed = [n.shifted(start) for n in articulated]
             if lever.density >= 0.7:
                 placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set)
             melody.extend(placed)
     _hold_last_note(melody, bar_start(piece_bars))
-    _land(melody, key)
+    land_final_note(melody, key)
 
     densities = [levers[o].density for o in owners]
-    figures = figure_names(spans, owners, densities, bounds, phrase_starts)
+    figures = figure_names(spans, owners, densities, bounds, phrase_starts, chords)
+    sections = [replace(s, textures=tuple(f for f, _ in Counter(f for f, o in zip(figures, owners) if o == i)
+                                          .most_common())) for i, s in enumerate(sections)]
     left = _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, rng=rng)
-    dynamics, hairpins = _dynamics(sections, levers, bar_start)
+    dynamics, hairpins = dynamics_for(sections, levers, bar_start)
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
     harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
     return Piece(
         title=title or f"{motif.name}: {style.name}",
         key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
-        phrases=tuple(phrase_starts), harmony=harmony, ritardandos=_ritardandos(sections, bar_start, meter),
+        phrases=tuple(phrase_starts), harmony=harmony, ritardandos=ritardandos(sections, bar_start, meter),
     )  # fmt: skip
-
-
-def _land(melody: list[Note], key: Key) -> None:
-    """The piece's last melody note sits on the tonic triad (or its added ninth): embellishment may have
-    left a passing note there."""
-    if not melody:
-        return
-    last = max(n.start for n in melody)
-    top = max((i for i, n in enumerate(melody) if n.start == last), key=lambda i: melody[i].pitch)
-    pcs = cadence_pitch_classes("final", key)
-    if melody[top].pitch % 12 not in pcs:
-        melody[top] = replace(melody[top], pitch=nearest_tone(melody[top].pitch, pcs), ornament=None, graces=())
-
-
-def _ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], ...]:
-    """Before a section that is much slower, the last two bars (or one) ease into its tempo."""
-    out = []
-    for before, after in zip(sections, sections[1:]):
-        if after.tempo < before.tempo * 0.8:
-            end = bar_start(before.end_bar)
-            out.append((max(bar_start(before.start_bar), end - 2 * meter.bar_length), end))
-    return tuple(out)
 
 
 def _windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction):
@@ -369,28 +367,6 @@ def _chord_lookup(spans: list[Span], chords: list[Chord]):
     return chord_at
 
 
-def _articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bool, *,
-                rng: random.Random) -> tuple[Note, ...]:
-    """Accents where they mean something: the phrase's first downbeat, syncopations, the climax's
-    beats; staccato on short figure notes. ``shift`` places the phrase's times against the bar line."""
-    skeleton_onsets = {n.start for n in skeleton}
-    first = min(skeleton_onsets, default=None)
-    draws = [rng.random() for _ in notes]
-    out = []
-    for n, draw in zip(notes, draws):
-        marks: tuple[str, ...] = n.articulations
-        into_beat = (n.start - shift) % meter.beat
-        bone = n.start in skeleton_onsets
-        meaningful = (n.start == first and into_beat == 0) or (into_beat and n.duration >= meter.beat) or (
-            climax and into_beat == 0)
-        if level > 0 and bone and meaningful and draw < level:
-            marks = marks + ("accent",) if "accent" not in marks else marks
-        elif level > 0 and not bone and n.duration <= Fraction(1, 2) and draw < level / 3:
-            marks = marks + ("staccato",) if "staccato" not in marks else marks
-        out.append(replace(n, articulations=marks) if marks != n.articulations else n)
-    return tuple(out)
-
-
 def _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, *,
                rng: random.Random) -> tuple[Note, ...]:
     """Accompany every span; in beach-like pieces steer the colour into the eerie band."""
@@ -418,20 +394,3 @@ def _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pic
         scale = (lo + hi) / 2
         left = build(scale)
     return left
-
-
-def _dynamics(sections, levers, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
-    marks, wedges = [], []
-    for index, (section, lever) in enumerate(zip(sections, levers)):
-        start, end = bar_start(section.start_bar), bar_start(section.end_bar)
-        if index == 0:
-            start = Fraction(0)  # the opening mark covers the pickup too
-        marks.append(Dynamic(start, lever.plan.dynamic))
-        if lever.plan.peak and section.bars >= 2:
-            crest = bar_start(section.start_bar + max(1, section.bars * 3 // 4))
-            if crest > start:
-                wedges.append(Hairpin(start, crest, "crescendo"))
-                marks.append(Dynamic(crest, lever.plan.peak))
-                if end > crest:
-                    wedges.append(Hairpin(crest, end, "diminuendo"))
-    return tuple(marks), tuple(wedges)

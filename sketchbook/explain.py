@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sketchbook.sketch import Variation
+from sketchbook.accompany import FIGURES
 from sketchbook.techniques import TECHNIQUES
 
 def plan_rows(result: Variation) -> list[dict]:
@@ -17,6 +18,7 @@ def plan_rows(result: Variation) -> list[dict]:
             "density": round(s.density, 2),
             "ornament": round(s.ornament, 2),
             "dynamic": s.dynamic,
+            "texture": ", ".join(s.textures),
         })  # fmt: skip
     return rows
 
@@ -25,7 +27,7 @@ def rows_table(title: str, rows):
     """A rich Table from plan rows, captioned with what the techniques mean."""
     from rich.table import Table
 
-    columns = ("bars", "section", "techniques", "tempo", "density", "ornament", "dynamic")
+    columns = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
     table = Table(title=f"{title}: plan", title_justify="left")
     for column in columns:
         table.add_column(column, justify="right" if column in ("tempo", "density", "ornament") else "left")
@@ -36,6 +38,10 @@ def rows_table(title: str, rows):
             base = t.split(":")[0]
             if base not in used:
                 used.append(base)
-    table.caption = "; ".join(f"{t}: {TECHNIQUES[t]}" for t in used if t in TECHNIQUES)
+    figures: list[str] = []
+    for row in rows:
+        figures.extend(f for f in row["texture"].split(", ") if f and f not in figures)
+    table.caption = "; ".join([f"{t}: {TECHNIQUES[t]}" for t in used if t in TECHNIQUES]
+                              + [f"{f}: {FIGURES[f]}" for f in figures if f in FIGURES])
     table.caption_justify = "left"
     return table

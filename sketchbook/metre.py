@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.model import Meter, Note, Phrase
+from sketchbook.model import Meter, Note, Phrase  # noqa: F401 (Note: the doctest)
 
 
 def beats(meter: Meter) -> list[Fraction]:

@@ -191,6 +191,7 @@ class Section:
     density: float = 0.5
     ornament: float = 0.0
     dynamic: str = "p"
+    textures: tuple[str, ...] = ()  # the left-hand figures it uses, most used first
 
     def __post_init__(self) -> None:
         if self.bars < 1:

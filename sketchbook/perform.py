@@ -142,10 +142,17 @@ def _ritardando(closing: Fraction, span: Fraction, offset: Fraction, rubato: flo
 
 
 def _tempo_map(piece: Piece) -> tuple[tuple[Fraction, int], ...]:
+    """Each section's tempo from its first bar line, and a written ritardando eased beat by beat."""
     out: list[tuple[Fraction, int]] = []
     for s in piece.sections:
         offset = Fraction(0) if not out else piece.bar_start(s.start_bar)
         if not out or out[-1][1] != s.tempo:
             out.append((offset, s.tempo))
-    return tuple(out)
+    for start, end in piece.ritardandos:
+        before, after = piece.tempo_at(start), piece.tempo_at(end)
+        steps = int((end - start) / piece.meter.beat)
+        for k in range(1, steps):
+            share = k / steps
+            out.append((start + k * piece.meter.beat, round(before + (after - before) * share ** 1.5)))
+    return tuple(sorted(out))
 

@@ -14,7 +14,7 @@ from dataclasses import replace
 from fractions import Fraction
 
 from sketchbook.accompany import BROKEN, HELD, SWAYING
-from sketchbook.harmony import Span
+from sketchbook.harmony import Chord, Span
 from sketchbook.model import Key, Note
 from sketchbook.theory import diatonic_transpose
 
@@ -25,14 +25,23 @@ _CLIMAX = ("cascade", "tremolo", "cascade")
 
 
 def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequence[float],
-                 bounds: Sequence[tuple[Fraction, Fraction]], phrase_starts: Sequence[Fraction]) -> list[str]:
-    """The left-hand figure for each span, from its section's density and role and its place in the phrase."""
+                 bounds: Sequence[tuple[Fraction, Fraction]], phrase_starts: Sequence[Fraction],
+                 chords: Sequence[Chord] = ()) -> list[str]:
+    """The left-hand figure for each span, from its section's density and role and its place in the phrase.
+
+    The waltz keeps alive by small changes: its bass moves to the fifth when a chord holds over the bar
+    line, and a half cadence strikes its chord again on the last beat.
+    """
     dense_sections = sorted({o for o, d in zip(owners, densities) if d >= BROKEN})
     out = []
     for i, (span, owner, density) in enumerate(zip(spans, owners, densities)):
         final = i == len(spans) - 1
         if density < BROKEN:
             light = "waltz" if density < HELD else "sway" if density < SWAYING else "broken"
+            if light == "waltz" and span.cadence == "half":
+                light = "waltz-echo"
+            elif light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz":
+                light = "waltz-fifth"
             out.append("block" if final else light)
             continue
         if span.cadence or final:

@@ -1,0 +1,180 @@
+"""Issues 9 and 10, measured on written files: metre from the bar line, hands that fit, colour without
+collision, cadences that land, the beach's waltz and the photograph's flurry and climax.
+
+Every bundled motif and a set of tunes in every metre the loaders accept (most with pickups, major and
+minor, sharp and flat keys) are developed once; the facts are read back with an independent reader.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import Counter
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from sketchbook.cli import app
+from sketchbook.compose import compose
+from sketchbook.form import load_style
+from sketchbook.harmony import diatonic_chord
+from sketchbook.load import load_motif
+from tests.musical_facts import read_midi, read_score
+from tests.texture_facts import (
+    TENTH,
+    climax_ratio,
+    final_sonority,
+    left_hand_on_the_beat,
+    left_hand_rhythms,
+    longest_repeat,
+    melody_collisions,
+    notes_per_bar,
+    read_bars,
+    right_hand_multi_share,
+    widest_struck,
+)
+
+REPO = Path(__file__).resolve().parents[1]
+BUNDLED = sorted(p.stem for p in (REPO / "motifs").glob("*.tn"))
+TUNES = {
+    "common-4-4": "4/4 e'4 e' f' g' g' f' e' d' c' c' d' e' e'4. d'8 d'2",
+    "waltz-pickup": "3/4 g4 | c'4 c' d' | e'2 c'4 | f'4 e' d' | c'2.",
+    "jig-pickup": "6/8 d8 | g4 b8 a4 g8 | f#4 a8 d'4 c'8 | b4 g8 a4 f#8 | g4. r4",
+    "two-four": "2/4 c'8 d' e' c' | c'8 d' e' c' | e' f' g'4 | e'8 f' g'4",
+    "g-minor-pickup": "3/4 d'4 | b-4 a g | f#2 g4 | a4 b- c'' | d''2",
+    "nine-eight": "9/8 c'8 d' e' f'4 e'8 d'4 c'8 | g'4. e'4. c'4. | d'8 e' f' g'4 f'8 e'4 d'8 | c'4. r4.",
+    "cut-time": "2/2 r2 g4 a | b2 c'' | d''2 b4 g | a1",
+    "four-two": "4/2 c'2 e' g' c'' | b'1 a'2 g' | f'2 e' d' c' | d'1.",
+    "c-sharp-minor": "3/4 g#4 | c#'4 e' g#' | f#'2 e'4 | d#'4 c#' b# | c#'2",
+    "e-flat-pickup": "4/4 b-4 | e-'4 g' b-' g' | f'2 e-'4 d' | c'4 e-' a-' g' | f'2.",
+}
+CASES = BUNDLED + sorted(TUNES)
+
+
+@cache
+def developed(case: str, seed: int = 1) -> Path:
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="texture-"))
+    spec = TUNES.get(case, case)
+    args = ["develop", spec, "--out", str(out), "--seed", str(seed), "-q", "--name", "t"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    return out / "t"
+
+
+cases = pytest.mark.parametrize("case", CASES)
+both = pytest.mark.parametrize("variation", ["beach", "photograph"])
+
+
+@cases
+@both
+def test_the_left_hand_counts_from_the_bar_line(case, variation):
+    downbeat, lowest_on_beat = left_hand_on_the_beat(developed(case) / f"{variation}.musicxml")
+    assert downbeat >= 0.9 and lowest_on_beat >= 0.9, (downbeat, lowest_on_beat)
+
+
+@cases
+@both
+def test_no_hand_strikes_wider_than_a_tenth(case, variation):
+    path = developed(case) / f"{variation}.musicxml"
+    assert widest_struck(path, 1) <= TENTH and widest_struck(path, 2) <= TENTH
+
+
+@cases
+@both
+def test_the_melody_rarely_grates_a_semitone_over_the_left_hand(case, variation):
+    assert melody_collisions(developed(case) / f"{variation}.musicxml") <= 0.05
+
+
+@cases
+@both
+def test_each_piece_lands_on_the_tonic(case, variation):
+    folder = developed(case)
+    record = json.loads((folder / "sketch.json").read_text())
+    tonic = record["motif"]["tonic"]
+    mode = record["motif"]["mode"]
+    bass, melody = final_sonority(folder / f"{variation}.musicxml")
+    triad = {(tonic + i) % 12 for i in ((0, 4, 7) if mode == "major" else (0, 3, 7))}
+    assert bass % 12 == tonic, (bass, tonic)
+    assert melody % 12 in triad | {(tonic + 2) % 12}, (melody, tonic, mode)
+
+
+@cases
+def test_the_beach_is_a_waltz_of_sixteen_to_forty_eight_bars(case):
+    folder = developed(case)
+    score, midi = read_score(folder / "beach.musicxml"), read_midi(folder / "beach.mid")
+    assert score.times[0] == (3, 4)
+    assert 16 <= score.full_bars <= 48, score.full_bars
+    marks = [(midi.quarters(t), bpm) for t, bpm in midi.tempos] + [(midi.length, 0)]
+    seconds = sum(float(b - a) * 60 / bpm for (a, bpm), (b, _) in zip(marks, marks[1:]))
+    assert seconds <= 190, seconds
+    rhythms = left_hand_rhythms(folder / "beach.musicxml")
+    assert len(rhythms) == score.full_bars, "the left hand strikes in every bar"
+    waltz = sum(1 for r in rhythms if r[:2] == (Fraction(0), Fraction(1)))
+    assert waltz >= 0.75 * len(rhythms), Counter(rhythms)  # bass on one, the chord on two
+    assert longest_repeat(folder / "beach.musicxml") <= 3
+
+
+@cases
+def test_the_photograph_flurries_and_builds_to_a_climax(case):
+    path = developed(case) / "photograph.musicxml"
+    assert right_hand_multi_share(path) >= 0.10
+    rhythms = left_hand_rhythms(path)
+    counts = Counter(rhythms)
+    assert len(counts) >= 4, counts
+    assert counts.most_common(1)[0][1] <= 0.6 * len(rhythms)
+    assert climax_ratio(notes_per_bar(path)) >= 1.3
+
+
+@cases
+def test_statement_and_development_are_led_by_different_figures(case):
+    path = developed(case) / "photograph.musicxml"
+    score, bars = read_score(path), read_bars(path)
+    starts = sorted({o for o, _ in score.rehearsals})
+    full = [(i, s) for i, s in enumerate(bars.starts) if not bars.implicit[i]]
+    rhythms = dict(zip((i for i, _ in full), left_hand_rhythms(path)))  # every full bar has a left hand here
+
+    def leading(lo, hi):
+        return Counter(rhythms[i] for i, s in full if lo <= s < hi and i in rhythms).most_common(1)[0][0]
+
+    assert leading(starts[0], starts[1]) != leading(starts[1], starts[2])
+
+
+@cases
+def test_the_development_dissolves_into_the_return_with_a_written_ritardando(case):
+    folder = developed(case)
+    score, midi = read_score(folder / "photograph.musicxml"), read_midi(folder / "photograph.mid")
+    final = sorted({o for o, _ in score.rehearsals})[-1]
+    rit = [o for o, w in score.words if w.strip().lower().startswith("rit")]
+    assert rit and max(rit) < final, (score.words, final)
+    easing = [bpm for t, bpm in midi.tempos if max(rit) <= midi.quarters(t) < final]
+    assert len(easing) >= 2 and easing == sorted(easing, reverse=True), midi.tempos
+
+
+def test_tempos_come_from_the_seed():
+    tempos = set()
+    for seed in range(1, 7):
+        folder = developed("tide", seed)
+        beach = read_midi(folder / "beach.mid").tempos[0][1]
+        photograph = read_midi(folder / "photograph.mid").tempos[0][1]
+        assert 56 <= round(beach) <= 76 and photograph >= 1.6 * beach
+        tempos.add(round(beach))
+    assert len(tempos) >= 3, tempos
+
+
+@pytest.mark.parametrize("name", ["tide", "kite", "moth"])
+def test_beach_phrases_are_four_or_eight_bars_closing_on_half_and_full_cadences(name):
+    motif = load_motif(name)
+    piece = compose(motif, load_style("beach"), rng=random.Random(3))
+    bar = piece.meter.bar_length
+    starts = [piece.bar_start(round((s - piece.pickup) / bar)) for s in piece.phrases] + [piece.length]
+    lengths = [(b - a) / bar for a, b in zip(starts, starts[1:])]
+    assert all(length % 4 == 0 for length in lengths[1:]), lengths
+    closing = {h.start: (h.root, h.intervals) for h in piece.harmony}
+    tonic, dominant = diatonic_chord(0, motif.key), diatonic_chord(4, motif.key)
+    landings = [closing[end - bar] for end in starts[1:] if end - bar in closing]
+    assert (dominant.root, dominant.intervals) in landings and landings[-1] == (tonic.root, tonic.intervals)
