@@ -24,7 +24,7 @@ FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
     "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
     "waltz-echo": "the waltz with its chord struck again on the last beat: a half cadence hesitates",
-    "sway": "bass held, the chord on alternate beats",
+    "sway": "bass held, the chord on every later beat",
     "broken": "bass held under a chord broken in eighths",
     "broken-octaves": "the bass in octaves, broken low-high in eighths",
     "repeated": "bass on the downbeat, the chord repeated on every other beat",
@@ -153,7 +153,9 @@ def _sway(bar, bass, upper, chord, top, meter):
     while t < bar.end:
         end = min(t + meter.beat, bar.end)
         notes.extend(Note(p, t, end - t, voice=1) for p in upper)
-        t += 2 * meter.beat
+        t += meter.beat
+    if len(notes) == 1 and bar.first:
+        notes.extend(Note(p, bar.start, bar.end - bar.start, voice=1) for p in upper[:1])
     return notes
 
 

@@ -43,6 +43,7 @@ from sketchbook.phrasing import (
 from sketchbook.techniques import apply_technique
 from sketchbook.texture import double, figure_names, in_climax
 
+LILT = 0.55  # onsets per quarter a re-barred motif moves at, at most: a waltz's unhurried pace
 SPARSE = 0.45  # below this density a section has beach texture: long tones, open chords, one chord a bar
 DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that rub (played, up to ~+0.08)
 
@@ -112,7 +113,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     if remetered:
         # Re-barred, the motif also slows to the style's pace: a busy tune spreads over more bars rather
         # than becoming chains of tied notes; long motifs stay within eight bars a statement.
-        spread = spread_for(motif.phrase, motif.pickup, motif.meter, meter, rate=0.4 + style.density,
+        spread = spread_for(motif.phrase, motif.pickup, motif.meter, meter, rate=LILT,
                             most=max(1, 8 // max(1, motif.bars)))
         seed_phrase, seed_pickup = remeter(motif.phrase, motif.pickup, motif.meter, meter, spread=spread)
     seed_phrase = dev.fit_register(seed_phrase, 62, 84)
@@ -157,9 +158,11 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
 
     kinds = cadence_kinds(counts)
     beat_unit = Fraction(4, meter.denominator)
-    for close, kind, (_, technique) in zip(closes, kinds, windows):
-        land_cadence(right, bar_start(close - 1), bar_start(close), kind, key, beat=beat_unit,
-                free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
+    nexts = [start for start, _ in windows[1:]] + [bar_start(piece_bars)]
+    for close, kind, (start, technique), after in zip(closes, kinds, windows, nexts):
+        # The next phrase's pickup may already sound in this phrase's last bar: land before it.
+        land_cadence(right, bar_start(close - 1), min(bar_start(close), after), kind, key, beat=beat_unit,
+                     free=technique.split(":")[0] not in KEEPS_THE_MOTIF, begin=start)
     right.sort(key=_order)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
     spans, owners = _harmonic_spans(sections, levers, meter, bar_start, cadences)
@@ -217,7 +220,8 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     land_final_note(melody, key)
 
     densities = [levers[o].density for o in owners]
-    figures = figure_names(spans, owners, densities, bounds, phrase_starts, chords)
+    figures = figure_names(spans, owners, densities, bounds, phrase_starts, chords,
+                           [levers[o].ornament for o in owners])
     sections = [replace(s, textures=tuple(f for f, _ in Counter(f for f, o in zip(figures, owners) if o == i)
                                           .most_common())) for i, s in enumerate(sections)]
     left = _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, rng=rng)

@@ -67,7 +67,9 @@ def remeter(phrase: Phrase, pickup: Fraction, source: Meter, target: Meter, *, s
     grids: dict[int, Fraction] = {}
     new_pickup = Fraction(0)
     if -1 in groups:
-        ideal = [(pickup - t) * scale for t in groups[-1]]  # distance before the first bar line
+        # A pickup stays shorter than a bar: a long one (spread wide) is squeezed into what fits.
+        squeeze = min(scale, (target.bar_length - unit) / pickup)
+        ideal = [(pickup - t) * squeeze for t in groups[-1]]  # distance before the first bar line
         for grid in (unit, unit / 2, unit / 4, unit / 8):
             slots = [max(1, round(x / grid)) for x in ideal]
             for i in range(len(slots) - 2, -1, -1):

@@ -58,14 +58,14 @@ def cadence_pitch_classes(kind: str, key: Key) -> set[int]:
 
 
 def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind: str, key: Key, *,
-            free: bool, beat: Fraction) -> None:
+                 free: bool, beat: Fraction, begin: Fraction = Fraction(0)) -> None:
     """Land the phrase ending at ``end``: its last melody note moves onto the cadence chord.
 
     A note held into the cadence bar is split at the bar line and resolves there; a long last note
     resolves halfway; otherwise a ``free`` (developed) phrase may bend its last note, a statement not.
     """
     pcs = cadence_pitch_classes(kind, key)
-    inside = [i for i, n in enumerate(melody) if n.start < end and n.end > cadence_bar - beat]
+    inside = [i for i, n in enumerate(melody) if begin <= n.start < end and n.end > cadence_bar - beat]
     if not inside:
         return
     last_start = max(melody[i].start for i in inside)
@@ -74,10 +74,10 @@ def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind:
     if note.pitch % 12 in pcs:
         return
     target = nearest_tone(note.pitch, pcs)
-    if note.start < cadence_bar < note.end:
+    if note.start < cadence_bar < min(note.end, end):
         melody[top] = replace(note, duration=cadence_bar - note.start)
-        melody.append(Note(target, cadence_bar, note.end - cadence_bar, voice=note.voice))
-    elif note.duration >= 2 * beat:
+        melody.append(Note(target, cadence_bar, min(note.end, end) - cadence_bar, voice=note.voice))
+    elif note.duration >= 2 * beat and note.end <= end:
         half = max(beat, (note.duration / 2 // beat) * beat)
         melody[top] = replace(note, duration=half)
         melody.append(Note(target, note.start + half, note.duration - half, voice=note.voice))

@@ -26,7 +26,7 @@ _CLIMAX = ("cascade", "tremolo", "cascade")
 
 def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequence[float],
                  bounds: Sequence[tuple[Fraction, Fraction]], phrase_starts: Sequence[Fraction],
-                 chords: Sequence[Chord] = ()) -> list[str]:
+                 chords: Sequence[Chord] = (), ornaments: Sequence[float] = ()) -> list[str]:
     """The left-hand figure for each span, from its section's density and role and its place in the phrase.
 
     The waltz keeps alive by small changes: its bass moves to the fifth when a chord holds over the bar
@@ -54,7 +54,10 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
         lo, hi = bounds[owner]
         share = (span.start - lo) / (hi - lo) if hi > lo else 0
         if share >= CLIMAX:
-            out.append(_CLIMAX[i % len(_CLIMAX)])
+            figure = _CLIMAX[i % len(_CLIMAX)]
+            if figure == "tremolo" and ornaments and not ornaments[i]:
+                figure = "repeated"  # a tremolo is written as an ornament: ornament 0 means none at all
+            out.append(figure)
         else:
             out.append(_DEVELOPMENT[phrase % 3])
     return out
