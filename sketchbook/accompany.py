@@ -51,7 +51,8 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
               phrase_starts: Sequence[Fraction] = ()) -> tuple[Note, ...]:
     """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
     ceilings = _ceilings(melody, spans)
-    sounding = _melody_by_span(melody, spans)
+    near = _melody_by_span(melody, spans)
+    sounding = [{m.pitch for m in notes} for notes in near]
     starts = set(phrase_starts)
     out: list[Note] = []
     for i, (span, chord, figure, colour) in enumerate(zip(spans, chords, figures, coloured)):
@@ -62,8 +63,25 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
         upper = _hand(bass, _tenor([p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]), top=ceilings[i]))
         for bar in _bars(span, meter, pickup, starts):
-            out.extend(_FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
+            out.extend(_unclash(n, near[i], chord, floor=_low(bass)) for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
     return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
+
+
+def _unclash(note: Note, melody: Sequence[Note], chord: Chord, *, floor: int) -> Note:
+    """A figure note a semitone under a melody note sounding with it moves to the nearest chord tone below
+    that does not grate (a passing rub in the tune is colour; one held against the bass line is not)."""
+    def grates(pitch: int) -> bool:
+        return any(m.start < note.end and m.end > note.start and m.pitch > pitch and (m.pitch - pitch) % 12 == 1
+                   for m in melody)
+
+    if note.voice == 2 or not grates(note.pitch):
+        return note
+    pcs = set(chord.pitch_classes)
+    for pitch in range(note.pitch - 1, max(floor, note.pitch - 6), -1):
+        if pitch % 12 in pcs and not grates(pitch):
+            return Note(pitch, note.start, note.duration, voice=note.voice, ornament=note.ornament,
+                        articulations=note.articulations)
+    return note
 
 
 def _bars(span: Span, meter: Meter, pickup: Fraction, starts: set[Fraction]) -> list[Bar]:
@@ -234,12 +252,22 @@ def _arpeggio(bar, bass, upper, chord, top, meter):
 
 
 def _cascade(bar, bass, upper, chord, top, meter):
+    """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
     low = _low(bass)
-    hold = min(meter.beat, bar.end - bar.start)
-    notes = [Note(p, bar.start, hold, voice=2, articulations=("accent",)) for p in sorted({low, bass})]
-    rungs = _ladder(chord, bass, top, upper)
+    octave = sorted({low, low + 12})
+    rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [octave[-1] + 7]
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
-    return notes + _even(wave, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
+    notes, t, k = [], bar.start, 0
+    while t < bar.end:
+        end = min(t + meter.beat, bar.end)
+        hold = min(Fraction(1, 4), end - t)
+        notes.extend(Note(p, t, hold, voice=2, articulations=_marks(bar) if t == bar.start else ())
+                     for p in octave)
+        for note in _even(wave, t + hold, end, Fraction(1, 4)):
+            notes.append(Note(wave[k % len(wave)], note.start, note.duration, voice=1))
+            k += 1
+        t = end
+    return notes
 
 
 def _tremolo(bar, bass, upper, chord, top, meter):
@@ -271,17 +299,17 @@ _FIGURES = {
 }  # fmt: skip
 
 
-def _melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[set[int]]:
-    """The melody pitches sounding in each span (spans in time order)."""
+def _melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[Note]]:
+    """The melody notes sounding in each span (spans in time order)."""
     notes = sorted(melody, key=lambda n: n.start)
     out, k = [], 0
     for span in spans:
         while k < len(notes) and notes[k].end <= span.start:
             k += 1
-        here, m = set(), k
+        here, m = [], k
         while m < len(notes) and notes[m].start < span.end:
             if notes[m].end > span.start:
-                here.add(notes[m].pitch)
+                here.append(notes[m])
             m += 1
         out.append(here)
     return out

@@ -200,8 +200,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         bones = {(n.start, n.pitch) for n in skeleton}
         for start, end, technique in _windows_in(windows, lo, hi):
             peak = climbing and in_climax(start, (lo, hi))
-            unit = Fraction(1, 4) if lever.density >= 0.65 and (peak or not climbing and index != driven[0]) \
-                else Fraction(1, 2)
+            unit = Fraction(1, 4) if lever.density >= 0.65 else Fraction(1, 2)
             window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
             # A note still ringing when the next phrase begins gives way to it.
             notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in window)

@@ -152,7 +152,7 @@ def open_voicing(chord: Chord, *, coloured: bool, rng: random.Random, top: int =
         else:
             upper = (bass + fifth, bass + third + 12, bass + 21)  # added sixth
     pitches = sorted({bass, *upper})
-    while pitches[-1] > top and pitches[0] - 12 >= 33:  # the bass no lower than A1: below it is rumble
+    while pitches[-1] > top and pitches[0] - 12 >= 28:
         pitches = [p - 12 for p in pitches]
     # Still too tall for a low melody: fold upper tones down by octaves rather than cross it.
     low, folded = pitches[0], set()

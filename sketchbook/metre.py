@@ -47,9 +47,9 @@ def remeter(phrase: Phrase, pickup: Fraction, source: Meter, target: Meter, *, s
     still on downbeats and every pitch in order. Returns the new phrase and its pickup.
 
     >>> tune = Phrase(tuple(Note(60 + i, Fraction(i), Fraction(1)) for i in range(4)), Fraction(4))
-    >>> waltz, pickup = remeter(tune, Fraction(0), Meter(4, 4), Meter(3, 4))
-    >>> [(n.start, n.duration) for n in waltz.notes][:2], waltz.length
-    ([(Fraction(0, 1), Fraction(1, 2)), (Fraction(1, 2), Fraction(1, 2))], Fraction(3, 1))
+    >>> waltz, pickup = remeter(tune, Fraction(0), Meter(4, 4), Meter(3, 4), spread=2)
+    >>> [str(n.duration) for n in waltz.notes], waltz.length  # quarter, half | quarter, half
+    (['1', '2', '1', '2'], Fraction(6, 1))
     """
     source_bar, target_bar = source.bar_length, target.bar_length * spread
     scale = target_bar / source_bar
@@ -84,11 +84,8 @@ def remeter(phrase: Phrase, pickup: Fraction, source: Meter, target: Meter, *, s
         start = new_pickup + index * target_bar
         ideal = [(t - pickup - index * source_bar) * scale for t in groups[index]]
         for grid in (unit, unit / 2, unit / 4, unit / 8):
-            slots, last = [], -1
-            for x in ideal:
-                last = max(round(x / grid), last + 1)
-                slots.append(last)
-            if last * grid < target_bar or grid == unit / 8:
+            if len(ideal) * grid <= target_bar or grid == unit / 8:
+                slots = _snap(ideal, grid, target_bar, target.bar_length)
                 break
         grids[index] = grid
         for t, slot in zip(groups[index], slots):
@@ -108,3 +105,38 @@ def remeter(phrase: Phrase, pickup: Fraction, source: Meter, target: Meter, *, s
             end = min(end, placed[nxt] if nxt is not None else length)
         notes.append(replace(n, start=begin, duration=max(end - begin, grid)))
     return Phrase(tuple(notes), length), new_pickup
+
+
+def _snap(ideal: list[Fraction], grid: Fraction, span: Fraction, bar: Fraction) -> list[int]:
+    """Grid slots for onsets at ``ideal`` places in a span of one or more bars: as near as may be, in order,
+    and sparing ties over the bar lines inside the span (a melody that lands on its downbeats reads, and
+    sings, as a tune rather than as a syncopation). A small dynamic programme over the slots."""
+    count = int(span / grid)
+    if len(ideal) > count:
+        return [min(i, count - 1) for i in range(len(ideal))]
+    lines = {int(k * bar / grid) for k in range(1, int(span / bar))}
+
+    def crosses(a: int, b: int) -> bool:
+        return any(a < line < b for line in lines)
+
+    def cost(i: int, slot: int) -> float:
+        return abs(float(slot * grid - ideal[i])) / float(grid) - (0.5 if slot in lines else 0.0)
+
+    inf = float("inf")
+    best = [[inf] * count for _ in ideal]
+    back = [[-1] * count for _ in ideal]
+    for slot in range(count):
+        best[0][slot] = cost(0, slot)
+    for i in range(1, len(ideal)):
+        for slot in range(i, count):
+            for prev in range(i - 1, slot):
+                if best[i - 1][prev] == inf:
+                    continue
+                total = best[i - 1][prev] + cost(i, slot) + (1.5 if crosses(prev, slot) else 0.0)
+                if total < best[i][slot]:
+                    best[i][slot], back[i][slot] = total, prev
+    last = min(range(count), key=lambda slot: (best[-1][slot] + (1.5 if crosses(slot, count) else 0.0), slot))
+    slots = [last]
+    for i in range(len(ideal) - 1, 0, -1):
+        slots.append(back[i][slots[-1]])
+    return slots[::-1]

@@ -20,7 +20,7 @@ from sketchbook.theory import diatonic_transpose
 
 CLIMAX = 0.55  # where in a development section the climax begins (share of its length)
 _STATEMENT = ("broken-octaves", "repeated")
-_DEVELOPMENT = ("alberti", "repeated", "arpeggio")
+_DEVELOPMENT = ("repeated", "alberti", "repeated", "arpeggio")
 _CLIMAX = ("cascade", "tremolo", "cascade")
 
 
@@ -59,7 +59,7 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
                 figure = "repeated"  # a tremolo is written as an ornament: ornament 0 means none at all
             out.append(figure)
         else:
-            out.append(_DEVELOPMENT[phrase % 3])
+            out.append(_DEVELOPMENT[phrase % len(_DEVELOPMENT)])
     return out
 
 
@@ -74,8 +74,10 @@ def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key
     phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes."""
     out = list(melody)
     for n in melody:
-        if (n.start, n.pitch) not in skeleton or n.ornament or n.graces or n.duration < Fraction(1, 4):
+        if n.ornament or n.graces or n.duration < Fraction(1, 4):
             continue
+        if (n.start, n.pitch) not in skeleton and not climax:
+            continue  # away from the peak only the tune's own notes thicken; at the peak, the runs too
         if climax or n.start in phrase_starts:
             added = [n.pitch - 12]
             if climax and n.duration >= 1:

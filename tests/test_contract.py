@@ -121,8 +121,17 @@ def check_midi_basics(path: Path, score_path: Path) -> None:
     m, s = midi(path), score(score_path)
     assert m.type == 1
     assert m.tempos and m.tempos[0][0] == 0, "a tempo at tick 0"
-    assert {(m.quarters(t), round(bpm)) for t, bpm in m.tempos} == {(o, round(q)) for o, q in s.quarter_tempos}, \
-        "the MIDI tempo map matches the score's metronome marks"
+    marked = {(o, round(q)) for o, q in s.quarter_tempos}
+    played = {(m.quarters(t), round(bpm)) for t, bpm in m.tempos}
+    assert marked <= played, "every metronome mark is in the MIDI tempo map"
+    # Any other tempo change eases a written ritardando: after a "rit." and before the next mark, slowing.
+    rits = [o for o, w in s.words if w.strip().lower().startswith("rit")]
+    for offset, bpm in played - marked:
+        start = max((r for r in rits if r <= offset), default=None)
+        assert start is not None, f"a tempo change at {offset} with no mark and no rit."
+        before = max((q for o, q in marked if o <= start), default=None)
+        after = min(((o, q) for o, q in marked if o > offset), default=None)
+        assert after is not None and after[1] <= bpm <= before, (offset, bpm, before, after)
     assert m.time_signatures[:1] == [(0, *s.times[0])], "the MIDI metre is the score's"
     assert m.key_signatures and m.key_signatures[0][0] == 0
     assert midi_key_fifths(m.key_signatures[0][1]) == s.keys[0], "the MIDI key is the score's key"

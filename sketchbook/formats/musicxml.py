@@ -136,6 +136,8 @@ class _Score:
                 # The trailing space keeps readers that join words and metronome from gluing them.
                 words = [_leaf("words", s.tempo_text + " ")] if s.tempo_text else []
                 place(offset, 1, [*words, metronome], {"tempo": str(s.tempo)}, placement="above")
+        for start, _ in piece.ritardandos:  # the MIDI eases the tempo from here to the next mark
+            place(start, 1, [_leaf("words", "rit.")], placement="above")
         marks = [(d.offset, d.mark) for d in piece.dynamics]
         if not marks:  # without explicit marks, the sections' planned levels stand in
             for k, s in enumerate(piece.sections):
