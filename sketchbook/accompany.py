@@ -63,7 +63,7 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
         upper = _hand(bass, _tenor([p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]), top=ceilings[i]))
         for bar in _bars(span, meter, pickup, starts):
-            out.extend(_unclash(n, near[i], chord, floor=_low(bass)) for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
+            out.extend(_unclash(n, near[i], chord, floor=_low(bass, floor=28)) for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
     return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
 
 
@@ -192,8 +192,10 @@ def _broken(bar, bass, upper, chord, top, meter):
     return notes + _even(cycle, bar.start + Fraction(1, 2), bar.end, Fraction(1, 2))
 
 
-def _low(bass: int) -> int:
-    return bass - 12 if bass - 12 >= 28 else bass
+def _low(bass: int, floor: int = 36) -> int:
+    """The bottom of a bass octave: an octave under the bass when that stays above ``floor`` (C2; the
+    climax digs to E1)."""
+    return bass - 12 if bass - 12 >= floor else bass
 
 
 def _per_beat(tones: Sequence[int], bar: Bar, meter: Meter, unit: Fraction, voice: int = 1) -> list[Note]:
@@ -253,7 +255,7 @@ def _arpeggio(bar, bass, upper, chord, top, meter):
 
 def _cascade(bar, bass, upper, chord, top, meter):
     """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
-    low = _low(bass)
+    low = _low(bass, floor=28)
     octave = sorted({low, low + 12})
     rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [octave[-1] + 7]
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
