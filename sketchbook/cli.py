@@ -295,11 +295,14 @@ def motifs() -> None:
 
     Example: sketchbook motifs
     """
-    from sketchbook.load import DEFAULT_MOTIF, bundled_motifs
+    from sketchbook.load import DEFAULT_MOTIF, bundled_motifs, motifs_folder, shown
 
+    found = bundled_motifs()
+    if not found:  # an install without its motifs is broken, and an empty list would hide it
+        raise fail(f"no motifs found in {shown(motifs_folder())} (set SKETCHBOOK_MOTIFS to a folder of .tn files)")
     # click's echo rather than rich: a third less start-up, and one unbroken line per motif in a pipe.
     bold = not os.environ.get("NO_COLOR")
-    for m in bundled_motifs():
+    for m in found:
         marker = " (default)" if m.name == DEFAULT_MOTIF else ""
         typer.secho(m.name, bold=bold, nl=False)
         typer.echo(f"{marker}: {m.description}")
