@@ -104,7 +104,7 @@ def _sketch(root: Path, sketch: Sketch, anchor: str, counter) -> str:
              ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
     levers = meta.get("levers") if isinstance(meta.get("levers"), dict) else {}
     chips += [(f"--{k}", v) for k, v in levers.items() if v is not None]  # what the command line asked for
-    chip_html = "".join(f"<li><b>{k}</b>{escape(str(v))}</li>" for k, v in chips if v is not None)
+    chip_html = "".join(f"<li><b>{k}</b>{escape(_value(v))}</li>" for k, v in chips if v is not None)
     problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
     if not meta and not problem:
         problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
@@ -189,6 +189,8 @@ def _parameters(parameters: dict) -> str:
 
 
 def _value(value) -> str:
+    if isinstance(value, float):  # sketch.json files from older versions kept the float noise
+        return repr(round(value, 6))
     if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
-        return ", ".join(map(str, value))
+        return ", ".join(map(_value, value))
     return value if isinstance(value, str) else json.dumps(value)

@@ -26,7 +26,9 @@ class _OneLineErrors(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sketchbook`: the help is the answer
                 typer.echo(exc.format_message())
                 sys.exit(exc.exit_code)
-            fail(" ".join(exc.format_message().split()) + " (see --help)")
+            from sketchbook.usage import usage_line
+
+            fail(usage_line(exc, list(sys.argv[1:] if args is None else args)))
             sys.exit(exc.exit_code)
         except typer.Abort:
             sys.exit(1)
@@ -140,7 +142,8 @@ def develop(
         typer.Argument(help="Bundled motif name(s), .mid/.musicxml/.mxl file(s), or inline tinyNotation.",
                        show_default="the bundled default"),
     ] = None,
-    variation: Annotated[VariationChoice, typer.Option(help="Which piece(s) to write.")] = VariationChoice.all,
+    variation: Annotated[Optional[VariationChoice], typer.Option(help="Which piece(s) to write.",
+                                                                 show_default="all")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical files.", min=0,
                                       max=2**63 - 1)] = 1,
     seeds: Annotated[Optional[str], typer.Option(help="A batch of seeds, e.g. 1-20 or 1,4,9-12.")] = None,
@@ -167,7 +170,7 @@ def develop(
     from sketchbook.errors import SketchbookError
 
     try:
-        options = dict(variation=variation.value, seed=seed, seeds=seeds, out=out, name=name, force=force,
+        options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out, name=name, force=force,
                        tempo=tempo, density=density, ornament=ornament, morph=morph, preset=preset, bars=bars,
                        audio=audio, from_sketch=from_sketch)
         jobs_to_run = _plan_jobs(motif or [None], **options)
@@ -205,16 +208,21 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         raise SketchbookError(f"--bars {bars} must be between 1 and 20000")
     if morph is not None and preset is not None:
         raise SketchbookError("--morph and --preset cannot be combined")
+    for label, value in (("--morph", morph), ("--preset", preset)):
+        if value is not None and variation is not None:  # either makes its own single piece
+            raise SketchbookError(f"{label} makes one piece of its own; leave out --variation {variation}")
+    variation = variation or "all"
     if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
         raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
     variations = ("beach", "photograph") if variation == "all" else (variation,)
     if morph is not None:
         variations = ("morph",)
     elif preset is not None:
-        from sketchbook.form import VARIATIONS, load_style
+        from sketchbook.form import VARIATIONS
         from sketchbook.sketch import NAME_PATTERN
+        from sketchbook.style_check import load_preset
 
-        style_name = load_style(preset).name
+        style_name = load_preset(preset).name
         ok = NAME_PATTERN.match(style_name) and style_name not in VARIATIONS
         variations = (style_name if ok else "preset",)  # files named after the style, e.g. storm.mid
     levers = Levers(tempo, density, ornament, morph, str(preset) if preset else None, bars)

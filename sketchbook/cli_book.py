@@ -61,35 +61,44 @@ def book(
 
 @app.command()
 def render(
-    midi: Annotated[Path, typer.Argument(help="MIDI file to render.")],
+    file: Annotated[Path, typer.Argument(help="MIDI file to render.")],
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont (default: the system's).")]
     = None,
     out: Annotated[Optional[Path], typer.Option(help="Audio file or folder to write (default: beside the MIDI).")]
     = None,
     fmt: Annotated[Optional[AudioFormat], typer.Option(
-        "--format", help="wav (default, or from --out's suffix); flac/ogg also need flac/oggenc, sox or ffmpeg.")]
-    = None,
+        "--format", help="wav (default, or from --out's suffix), flac or ogg (Opus).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Render a MIDI file to a WAV with fluidsynth and a General MIDI piano, plus FLAC or OGG if asked.
+    """Render a MIDI file to audio with fluidsynth and a General MIDI piano, peaking at -1 dBFS.
 
-    Example: sketchbook render output/tide/beach.mid --format flac
+    Example: sketchbook render output/tide/beach.mid --format ogg
     """
-    from sketchbook.audio import encode, render_midi
+    from sketchbook.audio import render_midi
 
-    if not midi.is_file():
-        raise _fail(f"{midi}: no such MIDI file")
-    if out is not None and out.is_dir():
-        out = out / midi.name
-    target = out or midi
-    suffix = target.suffix.lower().lstrip(".")
-    fmt = fmt or (AudioFormat(suffix) if suffix in AudioFormat.__members__ else AudioFormat.wav)
     try:
-        wav = render_midi(midi, target.with_suffix(".wav"), soundfont=soundfont)
-        print(wav)
-        if fmt is not AudioFormat.wav:
-            print(encode(wav, fmt.value, target.with_suffix(f".{fmt.value}")))
+        target = _target(file, out, fmt)
+        print(render_midi(file, target, soundfont=soundfont, force=force))
     except SketchbookError as exc:
         raise _fail(str(exc)) from None
+
+
+def _target(file: Path, out: Path | None, fmt: AudioFormat | None) -> Path:
+    """The file render writes: --out (a file, or a folder to write into) or beside FILE, in --format."""
+    from sketchbook.book import MIDI_SUFFIXES, SCORE_SUFFIXES
+
+    if not file.is_file():
+        raise SketchbookError(f"{file}: no such MIDI file" if file.suffix.lower() in MIDI_SUFFIXES or not
+                              file.suffix else f"{file}: no such file")
+    if file.suffix.lower() in SCORE_SUFFIXES:
+        raise SketchbookError(f"{file.name} is a MusicXML score; render plays MIDI files (.mid, .midi): "
+                              f"try {file.with_suffix('.mid')}")
+    if out is None or out.is_dir():
+        return (out or file.parent) / f"{file.stem}.{(fmt or AudioFormat.wav).value}"
+    suffix = out.suffix.lower().lstrip(".")
+    if fmt is None and suffix not in AudioFormat.__members__:
+        raise SketchbookError(f"--out {out}: name the audio file .wav, .flac or .ogg (or give --format)")
+    return out.with_suffix(f".{(fmt or AudioFormat(suffix)).value}")
 
 
 @app.command()
