@@ -157,7 +157,7 @@ def develop(
     preset: Annotated[Optional[Path], typer.Option(help="A TOML style file (see README).")] = None,
     bars: Annotated[Optional[int], typer.Option(help="Exact length in bars.")] = None,
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
-    audio: Annotated[bool, typer.Option(help="Also render each MIDI file to WAV (needs fluidsynth).")] = False,
+    audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus audio (needs fluidsynth).")] = False,
     from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
     jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -194,38 +194,16 @@ def develop(
 def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
                bars, audio, from_sketch):
     """Check every option and load every motif before anything is written."""
+    from sketchbook.api import plan
     from sketchbook.batch import Job, parse_seeds
     from sketchbook.errors import SketchbookError
     from sketchbook.load import load_motif
-    from sketchbook.sketch import Levers, check_name, read_sketch_record, sketch_files
+    from sketchbook.sketch import check_name, read_sketch_record, sketch_files
 
-    for label, value in (("--density", density), ("--ornament", ornament), ("--morph", morph)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise SketchbookError(f"{label} {value} must be between 0 and 1")
-    if tempo is not None and not 20 <= tempo <= 400:
-        raise SketchbookError(f"--tempo {tempo} must be between 20 and 400")
-    if bars is not None and not 1 <= bars <= 20000:
-        raise SketchbookError(f"--bars {bars} must be between 1 and 20000")
-    if morph is not None and preset is not None:
-        raise SketchbookError("--morph and --preset cannot be combined")
-    for label, value in (("--morph", morph), ("--preset", preset)):
-        if value is not None and variation is not None:  # either makes its own single piece
-            raise SketchbookError(f"{label} makes one piece of its own; leave out --variation {variation}")
-    variation = variation or "all"
     if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
         raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
-    variations = ("beach", "photograph") if variation == "all" else (variation,)
-    if morph is not None:
-        variations = ("morph",)
-    elif preset is not None:
-        from sketchbook.form import VARIATIONS
-        from sketchbook.sketch import NAME_PATTERN
-        from sketchbook.style_check import load_preset
-
-        style_name = load_preset(preset).name
-        ok = NAME_PATTERN.match(style_name) and style_name not in VARIATIONS
-        variations = (style_name if ok else "preset",)  # files named after the style, e.g. storm.mid
-    levers = Levers(tempo, density, ornament, morph, str(preset) if preset else None, bars)
+    variations, levers = plan(variation, flag="--", tempo=tempo, density=density, ornament=ornament, morph=morph,
+                              preset=preset, bars=bars)
     seed_list = parse_seeds(seeds) if seeds is not None else [seed]
     if from_sketch is not None:
         motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())
@@ -248,7 +226,7 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         raise SketchbookError("two motifs would write the same sketch folder; give them different names")
     if not force:
         for job in jobs:
-            for file in sketch_files(list(job.variations)):
+            for file in sketch_files(list(job.variations)) + [f"{v}.ogg" for v in job.variations if audio]:
                 if (job.folder / file).exists():
                     raise SketchbookError(f"{job.folder / file} already exists (use --force to overwrite)")
     return jobs
