@@ -6,8 +6,8 @@ import json
 from html import escape
 from pathlib import Path
 
-from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, data_uri, href,
-                             motif_notes, motif_svg, note_name, piano_roll_png, score_svg)
+from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, href, motif_notes,
+                             motif_svg, note_name, score_svg)
 
 CSS = """
 :root { color-scheme: light dark; --bg: #f5f4f0; --card: #ffffff; --ink: #1d2127; --muted: #69707c;
@@ -52,7 +52,8 @@ figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em
 .score { background: var(--paper); color: #111; border-radius: 10px; border: 1px solid var(--line);
   padding: .6rem 1rem; max-height: 34rem; overflow: auto; }
 .score svg { width: 100%; height: auto; display: block; }
-.roll img { width: 100%; height: auto; display: block; }
+.roll svg { width: 100%; height: auto; display: block; }
+.rh { color: #3563b8; } .lh { color: #c0562f; } .ped { color: #8a6d1e; }
 .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .35rem 1.2rem;
   margin: 0; font-size: .9rem; }
 .params div { display: flex; justify-content: space-between; gap: .6rem; border-bottom: 1px dashed var(--line);
@@ -125,25 +126,39 @@ def _motif(motif: dict) -> str:
 
 
 def _variation(root: Path, v: Variation, anchor: str, counter) -> str:
-    summary = _summary(v.summary)
+    played, problem = _played(v)
+    summary = summary_line(v.summary, played.tempos if played else ())
     labels = {".mid": "MIDI", ".midi": "MIDI", ".musicxml": "MusicXML", ".xml": "MusicXML", ".mxl": "MusicXML",
               ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
     links = "".join(f'<a href="{href(root, p)}" download>{labels[s]}</a>' for s, p in v.files.items())
     return (f'<article class="card variation" id="{anchor}-{_slug(v.name)}"><header><h3>{escape(v.name)}</h3>'
             f'<span class="summary">{escape(summary)}</span><nav class="files">{links}</nav></header>'
-            f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v)}{_parameters(v.parameters)}</article>')
+            f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v, played, problem)}{_parameters(v.parameters)}'
+            f'</article>')
 
 
-def _summary(summary: dict) -> str:
-    """'126 → 66 bpm · 37 bars · 601 notes · 1:06' from whatever the summary holds."""
-    listed = summary.get("tempos") if isinstance(summary.get("tempos"), list) else []
-    tempos = [t for i, t in enumerate(listed) if t not in listed[:i]]
+def summary_line(summary: dict, tempos=()) -> str:
+    """'126 → 66 bpm · 37 bars · 601 notes · 1:06': tempos in the order played (from the MIDI when known)."""
+    listed = list(tempos) or (summary.get("tempos") if isinstance(summary.get("tempos"), list) else [])
+    tempos = [t for i, t in enumerate(listed) if i == 0 or t != listed[i - 1]]
     parts = [" → ".join(map(str, tempos)) + " bpm" if len(tempos) > 1 else
-             f"{summary['tempo']} bpm" if "tempo" in summary else ""]
+             f"{tempos[0]} bpm" if tempos else f"{summary['tempo']} bpm" if "tempo" in summary else ""]
     parts += [f"{summary[k]} {k}" for k in ("bars", "notes") if k in summary]
     if isinstance(summary.get("seconds"), (int, float)):
         parts.append(f"{int(summary['seconds']) // 60}:{int(summary['seconds']) % 60:02d}")
     return " · ".join(p for p in parts if p)
+
+
+def _played(v: Variation):
+    from sketchbook.roll import read_played
+
+    midi = v.first(MIDI_SUFFIXES)
+    if midi is None:
+        return None, ""
+    try:
+        return read_played(midi), ""
+    except Exception as exc:  # noqa: BLE001 - a damaged MIDI file still leaves the rest of the page
+        return None, f"No piano roll for {midi.name}: {exc}"
 
 
 def _audio(root: Path, v: Variation) -> str:
@@ -168,16 +183,16 @@ def _score(v: Variation, seed: int) -> str:
             f'<div class="score" aria-label="score of {escape(v.name)}">{svg}</div></figure>')
 
 
-def _roll(v: Variation) -> str:
+def _roll(v: Variation, played, problem: str) -> str:
+    from sketchbook.roll import roll_svg
+
+    if played is None:
+        return f'<p class="warn">{escape(problem)}</p>' if problem else ""
     midi = v.first(MIDI_SUFFIXES)
-    if midi is None:
-        return ""
-    try:
-        png = piano_roll_png(midi)
-    except Exception as exc:  # a damaged MIDI file still leaves the rest of the page
-        return f'<p class="warn">No piano roll for {escape(midi.name)}: {escape(str(exc))}</p>'
-    return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · pedal in orange</figcaption>'
-            f'<img src="{data_uri(png)}" alt="piano roll of {escape(v.name)}"></figure>')
+    return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · '
+            f'<span class="rh">right hand</span> · <span class="lh">left hand</span> · '
+            f'<span class="ped">pedal</span></figcaption>{roll_svg(played, label=f"piano roll of {v.name}")}'
+            f'</figure>')
 
 
 def _parameters(parameters: dict) -> str:

@@ -238,7 +238,8 @@ def as_written(value: float) -> float:
 
 def summary(result: Variation) -> dict:
     piece = result.piece
-    tempos = sorted({s.tempo for s in piece.sections})
+    played = [s.tempo for s in piece.sections]
+    tempos = [t for i, t in enumerate(played) if i == 0 or t != played[i - 1]]  # in the order played
     return {
         "tempo": piece.sections[0].tempo,
         "tempos": tempos,
