@@ -17,6 +17,12 @@ class AudioFormat(str, Enum):
     wav = "wav"
     flac = "flac"
     ogg = "ogg"
+    pdf = "pdf"
+
+
+class Engraver(str, Enum):
+    musescore = "musescore"
+    lilypond = "lilypond"
 
 
 def _err_console():
@@ -61,24 +67,30 @@ def book(
 
 @app.command()
 def render(
-    file: Annotated[Path, typer.Argument(help="MIDI file to render.")],
+    file: Annotated[Path, typer.Argument(help="MIDI file to play into audio, or MusicXML score to engrave as PDF.")],
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont (default: the system's).")]
     = None,
-    out: Annotated[Optional[Path], typer.Option(help="Audio file or folder to write (default: beside the MIDI).")]
-    = None,
+    out: Annotated[Optional[Path], typer.Option(help="File or folder to write (default: beside FILE).")] = None,
     fmt: Annotated[Optional[AudioFormat], typer.Option(
-        "--format", help="wav (default, or from --out's suffix), flac or ogg (Opus).")] = None,
+        "--format", help="Audio from MIDI: wav (default), flac or ogg (Opus). A score: pdf.")] = None,
+    engraver: Annotated[Optional[Engraver], typer.Option(help="For pdf (default: MuseScore, else LilyPond).")]
+    = None,
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Render a MIDI file to audio with fluidsynth and a General MIDI piano, peaking at -1 dBFS.
+    """Render a MIDI file to audio with fluidsynth (peaking at -1 dBFS), or a MusicXML score to a printable PDF.
 
-    Example: sketchbook render output/tide/beach.mid --format ogg
+    Example: sketchbook render output/tide/beach.mid --format ogg; sketchbook render output/tide/beach.musicxml
     """
-    from sketchbook.audio import render_midi
-
     try:
         target = _target(file, out, fmt)
-        print(render_midi(file, target, soundfont=soundfont, force=force))
+        if target.suffix == ".pdf":
+            from sketchbook.engrave import engrave_pdf
+
+            print(engrave_pdf(file, target, engraver=engraver.value if engraver else None, force=force))
+        else:
+            from sketchbook.audio import render_midi
+
+            print(render_midi(file, target, soundfont=soundfont, force=force))
     except SketchbookError as exc:
         raise _fail(str(exc)) from None
 
@@ -87,18 +99,25 @@ def _target(file: Path, out: Path | None, fmt: AudioFormat | None) -> Path:
     """The file render writes: --out (a file, or a folder to write into) or beside FILE, in --format."""
     from sketchbook.book import MIDI_SUFFIXES, SCORE_SUFFIXES
 
+    score = file.suffix.lower() in SCORE_SUFFIXES
     if not file.is_file():
-        raise SketchbookError(f"{file}: no such MIDI file" if file.suffix.lower() in MIDI_SUFFIXES or not
-                              file.suffix else f"{file}: no such file")
-    if file.suffix.lower() in SCORE_SUFFIXES:
-        raise SketchbookError(f"{file.name} is a MusicXML score; render plays MIDI files (.mid, .midi): "
-                              f"try {file.with_suffix('.mid')}")
-    if out is None or out.is_dir():
-        return (out or file.parent) / f"{file.stem}.{(fmt or AudioFormat.wav).value}"
-    suffix = out.suffix.lower().lstrip(".")
-    if fmt is None and suffix not in AudioFormat.__members__:
-        raise SketchbookError(f"--out {out}: name the audio file .wav, .flac or .ogg (or give --format)")
-    return out.with_suffix(f".{(fmt or AudioFormat(suffix)).value}")
+        kind = "MusicXML" if score else "MIDI" if file.suffix.lower() in MIDI_SUFFIXES or not file.suffix else ""
+        raise SketchbookError(f"{file}: no such {kind + ' ' if kind else ''}file")
+    if out is not None and not out.is_dir():
+        suffix = out.suffix.lower().lstrip(".")
+        if fmt is None and suffix not in AudioFormat.__members__:
+            raise SketchbookError(f"--out {out}: name the file .wav, .flac, .ogg or .pdf (or give --format)")
+        fmt = fmt or AudioFormat(suffix)
+    fmt = fmt or (AudioFormat.pdf if score else AudioFormat.wav)
+    if score and fmt is not AudioFormat.pdf:
+        raise SketchbookError(f"{file.name} is a MusicXML score, which renders as --format pdf; for {fmt.value} "
+                              f"audio render the MIDI file: try {file.with_suffix('.mid')}")
+    if not score and fmt is AudioFormat.pdf:
+        raise SketchbookError(f"--format pdf engraves a MusicXML score; {file.name} is not one: try "
+                              f"{file.with_suffix('.musicxml')}")
+    if out is not None and not out.is_dir():
+        return out.with_suffix(f".{fmt.value}")
+    return (out or file.parent) / f"{file.stem}.{fmt.value}"
 
 
 @app.command()

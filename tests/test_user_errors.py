@@ -92,9 +92,10 @@ def test_variation_with_morph_or_preset_is_refused_not_ignored(runner, tmp_path,
     assert _tree(tmp_path) == []
 
 
-def test_render_a_score_says_to_give_the_midi(runner, tmp_path):
+def test_render_a_score_as_audio_says_to_give_the_midi(runner, tmp_path):
     score = write_musicxml(tmp_path / "beach.musicxml")
-    line = _one_line(runner.invoke(app, ["render", str(score)]), "beach.musicxml", "MusicXML score", "beach.mid")
+    line = _one_line(runner.invoke(app, ["render", str(score), "--format", "ogg"]), "beach.musicxml",
+                     "MusicXML score", "beach.mid")
     assert "fluidsynth" not in line.lower()
     assert _tree(tmp_path) == ["beach.musicxml"]
 
