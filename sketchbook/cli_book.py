@@ -1,4 +1,4 @@
-"""Commands for the sketchbook folder: book, render, inspect."""
+"""Commands for the sketchbook folder: book, render, play, inspect."""
 
 from __future__ import annotations
 
@@ -118,6 +118,40 @@ def _target(file: Path, out: Path | None, fmt: AudioFormat | None) -> Path:
     if out is not None and not out.is_dir():
         return out.with_suffix(f".{fmt.value}")
     return (out or file.parent) / f"{file.stem}.{fmt.value}"
+
+
+@app.command()
+def play(
+    file: Annotated[Optional[Path], typer.Argument(help="MIDI file to play.")] = None,
+    port: Annotated[Optional[str], typer.Option(help="MIDI output port to send to (see --ports).")] = None,
+    ports: Annotated[bool, typer.Option("--ports", help="List the MIDI output ports and exit.")] = False,
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for FluidSynth.")] = None,
+    driver: Annotated[Optional[str], typer.Option(help="FluidSynth audio driver, e.g. pulseaudio, alsa, jack.")]
+    = None,
+) -> None:
+    """Play a MIDI file now: to a MIDI output port (--port), or out loud through FluidSynth.
+
+    Example: sketchbook play output/tide/beach.mid --port "FLUID Synth"
+    """
+    from sketchbook import play as player
+
+    try:
+        if ports:
+            for name in player.output_names():
+                print(name)
+            return
+        if file is None:
+            raise SketchbookError("give a MIDI file to play (or --ports to list the MIDI output ports)")
+        if port is None:
+            player.play_with_fluidsynth(file, soundfont=soundfont, driver=driver)
+            return
+        events = player.schedule(file)
+        with player.open_port(port) as out:
+            player.play_to_port(events, out)
+    except SketchbookError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(code=130) from None  # stopped by the listener: every note was let go
 
 
 @app.command()
