@@ -157,7 +157,7 @@ def develop(
     preset: Annotated[Optional[Path], typer.Option(help="A TOML style file (see README).")] = None,
     bars: Annotated[Optional[int], typer.Option(help="Exact length in bars.")] = None,
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
-    audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus audio (needs fluidsynth).")] = False,
+    audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus (needs fluidsynth).")] = False,
     from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
     jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -170,9 +170,9 @@ def develop(
     from sketchbook.errors import SketchbookError
 
     try:
-        options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out, name=name, force=force,
-                       tempo=tempo, density=density, ornament=ornament, morph=morph, preset=preset, bars=bars,
-                       audio=audio, from_sketch=from_sketch)
+        options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out,
+                       name=name, force=force, tempo=tempo, density=density, ornament=ornament, morph=morph,
+                       preset=preset, bars=bars, audio=audio, from_sketch=from_sketch)
         jobs_to_run = _plan_jobs(motif or [None], **options)
         _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:

@@ -49,7 +49,8 @@ def _progress(items, label: str):
 @app.command()
 def book(
     folder: Annotated[Path, typer.Argument(help="Folder of sketch folders, as written by develop.")] = Path("output"),
-    audio: Annotated[bool, typer.Option("--audio", help="Render a WAV for each MIDI file without audio.")] = False,
+    audio: Annotated[bool, typer.Option("--audio", help="Render Ogg Opus for each MIDI file without audio.")]
+    = False,
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for --audio.")] = None,
 ) -> None:
     """Write FOLDER/index.html: one static page with every sketch's score, piano roll, audio and parameters.

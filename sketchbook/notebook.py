@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import shutil
 import tempfile
+import zlib
 from html import escape
 from pathlib import Path
 
@@ -38,7 +39,8 @@ def sketch_html(sketch, *, audio: bool | None = None) -> str:
                          f'{escape(summary_line(_summary(sketch, variation.name), played.tempos))}</span></h3>')
             if audio:
                 parts.append(_audio(midi))
-            parts.append(_score(score, number))
+            # Seeded per sketch, so two cells on one notebook page do not share SVG ids.
+            parts.append(_score(score, zlib.crc32(f"{motif.name}:{sketch.seed}:{number}".encode()) % 10**8 + 1))
             parts.append(roll_svg(played, label=f"piano roll of {variation.name}"))
     parts.append("</div>")
     return "".join(parts)

@@ -32,7 +32,8 @@ const decoded = players.map(a => new Promise(done => {
   request.responseType = 'arraybuffer';
   request.onload = () => new OfflineAudioContext(2, 48000, 48000).decodeAudioData(request.response).then(b => {
     let peak = 0;
-    for (let c = 0; c < b.numberOfChannels; c++) for (const v of b.getChannelData(c)) peak = Math.max(peak, Math.abs(v));
+    for (let c = 0; c < b.numberOfChannels; c++)
+      for (const v of b.getChannelData(c)) peak = Math.max(peak, Math.abs(v));
     done({src: a.currentSrc || a.querySelector('source').src, seconds: b.duration, peak: peak});
   }, () => done(null));
   request.onerror = () => done(null);
