@@ -7,7 +7,7 @@ from html import escape
 from pathlib import Path
 
 from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, href, motif_notes,
-                             motif_svg, note_name, score_svg)
+                             engrave, motif_svg, note_name)
 
 CSS = """
 :root { color-scheme: light dark; --bg: #f5f4f0; --card: #ffffff; --ink: #1d2127; --muted: #69707c;
@@ -53,6 +53,7 @@ figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em
   padding: .6rem 1rem; max-height: 34rem; overflow: auto; }
 .score svg { width: 100%; height: auto; display: block; }
 .roll svg { width: 100%; height: auto; display: block; }
+.score g.playing { fill: #d04a02; color: #d04a02; }
 .rh { color: #3563b8; } .lh { color: #c0562f; } .ped { color: #8a6d1e; }
 .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .35rem 1.2rem;
   margin: 0; font-size: .9rem; }
@@ -62,6 +63,47 @@ figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em
 .muted { color: var(--muted); font-size: .9rem; } .warn { color: var(--warn); font-size: .9rem; }
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .85em; }
 @media (max-width: 760px) { .sketch-head { grid-template-columns: 1fr; } .files { margin-left: 0; } }
+"""
+
+
+# As a piece plays, a cursor crosses its piano roll and the notes sounding light up in its score.
+FOLLOW = """
+function sketchbookFollow(article, seconds) {
+  const roll = article.querySelector('.roll-svg'), cursor = roll && roll.querySelector('.cursor');
+  if (cursor) {
+    const x = (+roll.dataset.x0 + seconds * roll.dataset.scale).toFixed(1);
+    cursor.setAttribute('x1', x); cursor.setAttribute('x2', x); cursor.setAttribute('visibility', 'visible');
+  }
+  const data = article.querySelector('script.timemap'), score = article.querySelector('.score');
+  if (!data || !score) return;
+  const map = article._timemap || (article._timemap = JSON.parse(data.textContent));
+  const ms = seconds * 1000;
+  let at = article._at || 0;
+  if (ms < (article._ms || 0)) {  // a jump back: start again from silence
+    score.querySelectorAll('.playing').forEach(n => n.classList.remove('playing'));
+    at = 0;
+  }
+  let lit = null;
+  for (; at < map.length && map[at][0] <= ms; at++) {
+    for (const id of map[at][2]) { const n = document.getElementById(id); if (n) n.classList.remove('playing'); }
+    for (const id of map[at][1]) { const n = document.getElementById(id); if (n) { n.classList.add('playing'); lit = n; } }
+  }
+  article._at = at; article._ms = ms;
+  if (lit) {  // keep the sounding notes in view inside the score's own scroll box
+    const box = score.getBoundingClientRect(), note = lit.getBoundingClientRect();
+    if (note.top < box.top || note.bottom > box.bottom) score.scrollTop += note.top - box.top - box.height / 3;
+  }
+}
+document.querySelectorAll('article.variation').forEach(article => {
+  const audio = article.querySelector('audio');
+  if (!audio) return;
+  const step = () => {
+    sketchbookFollow(article, audio.currentTime);
+    if (!audio.paused) requestAnimationFrame(step);
+  };
+  audio.addEventListener('play', () => requestAnimationFrame(step));
+  audio.addEventListener('seeked', step);
+});
 """
 
 
@@ -80,7 +122,7 @@ def page(root: Path, sketches: list[Sketch], *, progress=None) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>Sketchbook · {place}</title><style>{CSS}</style></head>'
             f'<body><main><header class="book-head"><h1>Sketchbook</h1><p>{count} in <code>{place}/</code></p>'
-            f'<ul class="toc">{toc}</ul></header>{body}</main></body></html>\n')
+            f'<ul class="toc">{toc}</ul></header>{body}</main><script>{FOLLOW}</script></body></html>\n')
 
 
 def _title(sketch: Sketch, root: Path) -> str:
@@ -176,11 +218,14 @@ def _score(v: Variation, seed: int) -> str:
     if score is None:
         return '<p class="muted">No MusicXML score in this folder.</p>'
     try:
-        svg = score_svg(score, id_seed=seed)
+        svg, timemap = engrave(score, id_seed=seed)
     except Exception as exc:  # one unreadable score should not spoil the whole book
         return f'<p class="warn">The score {escape(score.name)} could not be engraved: {escape(str(exc))}</p>'
+    # The timemap lets the page light each note as the audio reaches it ("</" cannot end the script early).
+    timing = json.dumps(timemap, separators=(",", ":")).replace("</", "<\\/")
     return (f'<figure><figcaption>Score · {escape(score.name)}</figcaption>'
-            f'<div class="score" aria-label="score of {escape(v.name)}">{svg}</div></figure>')
+            f'<div class="score" aria-label="score of {escape(v.name)}">{svg}</div>'
+            f'<script type="application/json" class="timemap">{timing}</script></figure>')
 
 
 def _roll(v: Variation, played, problem: str) -> str:

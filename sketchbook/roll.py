@@ -112,8 +112,9 @@ def roll_svg(played: Played, *, label: str = "piano roll") -> str:
     def x(t: float) -> float:
         return left + t * scale
 
+    # x0 and scale place a moment of the audio on the roll (a page's script moves the cursor with them).
     parts = [f'<svg class="roll-svg" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-             f'role="img" aria-label="{escape(label)}">',
+             f'role="img" aria-label="{escape(label)}" data-x0="{left:g}" data-scale="{scale:.6f}">',
              '<style>.roll-svg text{font:9px system-ui,sans-serif;fill:#8a8f98}</style>']
     for t in played.bars:
         parts.append(f'<line x1="{x(t):.1f}" x2="{x(t):.1f}" y1="{top}" y2="{top + roll_height:.0f}" '
@@ -148,5 +149,6 @@ def roll_svg(played: Played, *, label: str = "piano roll") -> str:
     for t in range(0, int(played.length) + 1, step):
         parts.append(f'<text x="{x(t):.1f}" y="{height - 3:.0f}" text-anchor="middle">'
                      f'{t // 60}:{t % 60:02d}</text>')
-    parts.append("</svg>")
+    parts.append(f'<line class="cursor" x1="{left:g}" x2="{left:g}" y1="0" y2="{pedal_y + 10:.0f}" '
+                 'stroke="#d04a02" stroke-width="1.5" visibility="hidden"/></svg>')
     return "".join(parts)

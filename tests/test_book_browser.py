@@ -39,8 +39,16 @@ const decoded = players.map(a => new Promise(done => {
   request.onerror = () => done(null);
   request.send();
 }));
-Promise.all([Promise.all(playing), Promise.all(decoded)]).then(
-  ([p, d]) => document.body.setAttribute('data-audio', JSON.stringify({playing: p, decoded: d})));
+Promise.all([Promise.all(playing), Promise.all(decoded)]).then(([p, d]) => {
+  players.forEach(a => a.pause());
+  // Where each piece is at 4.5 s: the roll's cursor, and the notes lit in the score.
+  const follow = [...document.querySelectorAll('article.variation')].map(article => {
+    sketchbookFollow(article, 4.5);
+    return {id: article.id, cursor: +article.querySelector('.roll-svg .cursor').getAttribute('x1'),
+            lit: [...article.querySelectorAll('.score .playing')].map(n => n.id + ' ' + n.getAttribute('class'))};
+  });
+  document.body.setAttribute('data-audio', JSON.stringify({playing: p, decoded: d, follow: follow}));
+});
 </script>"""
 
 
@@ -88,3 +96,15 @@ def test_a_book_of_two_sketches_shows_every_score_and_plays_compressed_audio(run
         # Every piece, soft beach or loud photograph, peaks at about -1 dBFS (0.89) as Chromium decodes it.
         assert decoded and decoded["seconds"] > 5 and 0.80 <= decoded["peak"] <= 0.98, decoded
     assert all((root / s).stat().st_size < 2_000_000 for s in sources)
+    for follow in audio["follow"]:
+        article = dom.get_element_by_id(follow["id"])
+        roll = article.xpath(".//*[local-name()='svg'][contains(@class, 'roll-svg')]")[0]
+        assert follow["cursor"] == pytest.approx(float(roll.get("data-x0")) + 4.5 * float(roll.get("data-scale")),
+                                                 abs=0.1)
+        sounding: set[str] = set()
+        for ms, on, off in json.loads(article.xpath(".//script[@class='timemap']")[0].text):
+            if ms <= 4500:
+                sounding = (sounding - set(off)) | set(on)
+        lit = dict(entry.split(" ", 1) for entry in follow["lit"])
+        assert set(lit) == sounding and sounding, follow["id"]
+        assert all("note" in classes.split() and "playing" in classes.split() for classes in lit.values())
