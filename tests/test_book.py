@@ -209,3 +209,18 @@ def test_chromium_sees_scores_players_and_links(root):
     suffixes = sorted(a.get("href").rpartition(".")[2] for a in _all(dom, "nav.files a"))
     assert suffixes == ["mid"] * 4 + ["musicxml"] * 4 + ["ogg"]
     assert len(_all(dom, ".roll svg")) == 4
+
+
+def test_numbers_show_as_people_write_them(root):
+    import json
+
+    record = json.loads((root / "tide" / "sketch.json").read_text())
+    record["variations"]["beach"]["parameters"]["density"] = 0.45000000000000007  # an older sketch.json
+    record["levers"]["density"] = 0.30000000000000004
+    (root / "tide" / "sketch.json").write_text(json.dumps(record))
+    page = _page(build_book(root))
+    beach = page.get_element_by_id("sketch-tide-beach")
+    params = {dt.text: dd.text for dt, dd in zip(_all(beach, "dt"), _all(beach, "dd"))}
+    assert params["density"] == "0.45"
+    chips = [li.text_content() for li in _all(page.get_element_by_id("sketch-tide"), ".chips li")]
+    assert "--density0.3" in chips
