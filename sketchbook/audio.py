@@ -96,6 +96,8 @@ def render_midi(midi_path: Path, out_path: Path, *, soundfont: Path | None = Non
         raise SketchbookError(f"{midi_path}: not a MIDI file (it does not start with a MIDI header)")
     if not force and os.path.lexists(out_path):
         raise SketchbookError(f"{out_path} already exists (use --force to overwrite)")
+    if not out_path.parent.is_dir():
+        raise SketchbookError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
     program, font = find_fluidsynth(), find_soundfont(soundfont)
     raw, tmp = _atomic_tmp(out_path, ".raw.wav"), _atomic_tmp(out_path, out_path.suffix)
     command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "float",
@@ -104,6 +106,8 @@ def render_midi(midi_path: Path, out_path: Path, *, soundfont: Path | None = Non
         done = subprocess.run(command, capture_output=True, text=True, timeout=600)
         if done.returncode != 0 or not raw.is_file() or raw.stat().st_size <= 44:
             detail = (done.stderr or done.stdout).strip().splitlines()
+            if any("failed to open audio file" in line.lower() for line in detail):
+                raise SketchbookError(f"cannot write {out_path}: its folder does not take new files")
             raise SketchbookError(f"fluidsynth could not render {midi_path.name}: "
                                   f"{detail[-1] if detail else f'exit code {done.returncode}'}")
         _write_normalised(raw, tmp, fmt, midi_path.name)

@@ -141,3 +141,10 @@ def test_levers_are_recorded_as_written_and_still_regenerate_the_same_files(runn
     assert result.exit_code == 0, result.stderr
     for name in ("morph.mid", "morph.musicxml", "sketch.json"):
         assert (tmp_path / "a" / "tide" / name).read_bytes() == (tmp_path / "b" / "tide" / name).read_bytes()
+
+
+def test_render_into_a_missing_folder_is_one_line(runner, tmp_path):
+    midi = write_midi(tmp_path / "tune.mid")
+    _one_line(runner.invoke(app, ["render", str(midi), "--out", str(tmp_path / "no" / "tune.ogg")]),
+              "does not exist")
+    assert _tree(tmp_path) == ["tune.mid"]
