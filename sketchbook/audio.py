@@ -1,4 +1,9 @@
-"""Render MIDI to audio with the fluidsynth program and a General MIDI soundfont."""
+"""Render MIDI to audio with the fluidsynth program and a General MIDI soundfont, at a common peak level.
+
+fluidsynth writes 32-bit float samples; they are scaled so every piece peaks at PEAK_DBFS (a pp beach
+and an f photograph then both play at sensible levels side by side) and written as WAV, FLAC or Ogg Opus
+by soundfile, whose wheels carry libsndfile with those encoders, so nothing else needs installing.
+"""
 
 from __future__ import annotations
 
@@ -22,19 +27,13 @@ SOUNDFONTS = (
     "/opt/homebrew/share/soundfonts/default.sf2",
 )
 FORMATS = ("wav", "flac", "ogg")
-# Per format, the encoders tried in order, each as a command built from (wav, out).
-ENCODERS = {
-    "flac": (("flac", lambda w, o: ["flac", "--silent", "--force", "-o", o, w]),
-             ("sox", lambda w, o: ["sox", w, "-t", "flac", o]),
-             ("ffmpeg", lambda w, o: ["ffmpeg", "-loglevel", "error", "-y", "-i", w, "-f", "flac", o])),
-    "ogg": (("oggenc", lambda w, o: ["oggenc", "--quiet", "-o", o, w]),
-            ("sox", lambda w, o: ["sox", w, "-t", "ogg", o]),
-            ("ffmpeg", lambda w, o: ["ffmpeg", "-loglevel", "error", "-y", "-i", w, "-c:a", "libvorbis",
-                                     "-f", "ogg", o])),
-}
-SAMPLE_RATE = 44100
-SILENCE = 3e-4  # RMS; fluidsynth's dither alone measures about 3e-5
-GAIN = 0.6  # fluidsynth's default 0.2 leaves a solo piano very quiet
+# What soundfile writes for each format: a container and its codec. Ogg holds Opus, the smallest that
+# browsers play (about 0.9 MB a minute against 10 MB of WAV); Opus runs at 48 kHz, so everything does.
+CODECS = {"wav": ("WAV", "PCM_16"), "flac": ("FLAC", "PCM_16"), "ogg": ("OGG", "OPUS")}
+SAMPLE_RATE = 48000
+PEAK_DBFS = -1.0  # room for the lossy codecs' small overshoot, and no clipping in any player
+SILENCE = 3e-4  # RMS before scaling; fluidsynth's dither alone measures about 3e-5
+GAIN = 0.6  # fluidsynth's default 0.2 leaves a solo piano very quiet (the peak is scaled afterwards anyway)
 
 
 def find_fluidsynth() -> str:
@@ -62,6 +61,91 @@ def find_soundfont(soundfont: Path | None = None) -> Path:
     raise SketchbookError(f"no General MIDI soundfont found; install one with: {INSTALL_HINT} (or pass --soundfont)")
 
 
+def check_format(fmt: str) -> None:
+    """Refuse, before anything is rendered, a format this installation cannot write."""
+    if fmt not in CODECS:
+        raise SketchbookError(f"unknown audio format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    soundfile = _soundfile()
+    container, codec = CODECS[fmt]
+    if codec not in soundfile.available_subtypes(container):
+        raise SketchbookError(f"this installation's libsndfile cannot write {fmt} ({codec}); "
+                              "install the soundfile wheel with: pip install --force-reinstall soundfile")
+
+
+def is_midi(path: Path) -> bool:
+    """A Standard MIDI File starts with its header chunk, whatever the file is called."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"MThd"
+    except OSError:
+        return False
+
+
+def render_midi(midi_path: Path, out_path: Path, *, soundfont: Path | None = None, force: bool = True) -> Path:
+    """Render a MIDI file to WAV, FLAC or Ogg Opus (by out_path's suffix), peaking at PEAK_DBFS.
+
+    Fails unless the result has sound in it; on any failure nothing is left behind, and without
+    ``force`` an existing file is never replaced.
+    """
+    midi_path, out_path = Path(midi_path), Path(out_path)
+    fmt = out_path.suffix.lower().lstrip(".")
+    check_format(fmt)
+    if not midi_path.is_file():
+        raise SketchbookError(f"{midi_path}: no such MIDI file")
+    if not is_midi(midi_path):
+        raise SketchbookError(f"{midi_path}: not a MIDI file (it does not start with a MIDI header)")
+    if not force and os.path.lexists(out_path):
+        raise SketchbookError(f"{out_path} already exists (use --force to overwrite)")
+    if not out_path.parent.is_dir():
+        raise SketchbookError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
+    program, font = find_fluidsynth(), find_soundfont(soundfont)
+    raw, tmp = _atomic_tmp(out_path, ".raw.wav"), _atomic_tmp(out_path, out_path.suffix)
+    command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "float",
+               "-F", str(raw), "-r", str(SAMPLE_RATE), str(font), str(midi_path)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        if done.returncode != 0 or not raw.is_file() or raw.stat().st_size <= 44:
+            detail = (done.stderr or done.stdout).strip().splitlines()
+            if any("failed to open audio file" in line.lower() for line in detail):
+                raise SketchbookError(f"cannot write {out_path}: its folder does not take new files")
+            raise SketchbookError(f"fluidsynth could not render {midi_path.name}: "
+                                  f"{detail[-1] if detail else f'exit code {done.returncode}'}")
+        _write_normalised(raw, tmp, fmt, midi_path.name)
+        if not force and os.path.lexists(out_path):  # it appeared while we were rendering
+            raise SketchbookError(f"{out_path} already exists (use --force to overwrite)")
+        os.replace(tmp, out_path)
+    except OSError as exc:
+        raise SketchbookError(f"cannot write {out_path}: {exc.strerror or exc}") from None
+    finally:
+        raw.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
+    return out_path
+
+
+def _write_normalised(raw: Path, out: Path, fmt: str, name: str) -> None:
+    import numpy as np
+
+    soundfile = _soundfile()
+    samples, rate = soundfile.read(str(raw), dtype="float32", always_2d=True)
+    if not len(samples) or float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < SILENCE:
+        raise SketchbookError(f"fluidsynth rendered {name} as silence; is it a General MIDI soundfont?")
+    samples *= np.float32(10 ** (PEAK_DBFS / 20) / float(np.abs(samples).max()))
+    container, codec = CODECS[fmt]
+    soundfile.write(str(out), samples, rate, format=container, subtype=codec)
+
+
+def levels(path: Path) -> tuple[float, float, float]:
+    """Duration in seconds, peak and RMS in dBFS of any audio file soundfile reads."""
+    import numpy as np
+
+    samples, rate = _soundfile().read(str(path), dtype="float32", always_2d=True)
+    if not len(samples):
+        return 0.0, float("-inf"), float("-inf")
+    peak = float(np.abs(samples).max())
+    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
+    return len(samples) / rate, 20 * np.log10(max(peak, 1e-12)), 20 * np.log10(max(rms, 1e-12))
+
+
 def wav_stats(path: Path) -> tuple[float, float]:
     """Duration in seconds and RMS level (0..1) of a 16-bit WAV file."""
     with wave.open(str(path), "rb") as w:
@@ -75,50 +159,33 @@ def wav_stats(path: Path) -> tuple[float, float]:
     return frames / rate, rms
 
 
-def _atomic_tmp(out: Path) -> Path:
-    return out.with_name(f".{out.stem}.tmp{os.getpid()}{out.suffix}")
-
-
-def render_midi(midi_path: Path, wav_path: Path, *, soundfont: Path | None = None) -> Path:
-    """Render a MIDI file to a 16-bit 44.1 kHz WAV; fails unless the result has sound in it."""
-    midi_path, wav_path = Path(midi_path), Path(wav_path)
-    if not midi_path.is_file():
-        raise SketchbookError(f"{midi_path}: no such MIDI file")
-    program, font = find_fluidsynth(), find_soundfont(soundfont)
-    tmp = _atomic_tmp(wav_path)
-    command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "s16",
-               "-F", str(tmp), "-r", str(SAMPLE_RATE), str(font), str(midi_path)]
+def encode(wav_path: Path, fmt: str, out: Path | None = None) -> Path:
+    """Encode a WAV as FLAC or Ogg Opus (the levels are kept as they are)."""
+    check_format(fmt)
+    out = Path(out) if out else Path(wav_path).with_suffix(f".{fmt}")
+    soundfile = _soundfile()
+    tmp = _atomic_tmp(out, out.suffix)
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        if done.returncode != 0 or not tmp.is_file() or tmp.stat().st_size <= 44:
-            detail = (done.stderr or done.stdout).strip().splitlines()
-            raise SketchbookError(f"fluidsynth could not render {midi_path.name}: "
-                                  f"{detail[-1] if detail else f'exit code {done.returncode}'}")
-        seconds, rms = wav_stats(tmp)
-        if seconds == 0 or rms < SILENCE:
-            raise SketchbookError(f"fluidsynth rendered {midi_path.name} as silence; is it a General MIDI soundfont?")
-        os.replace(tmp, wav_path)
+        samples, rate = soundfile.read(str(wav_path), dtype="float32", always_2d=True)
+        container, codec = CODECS[fmt]
+        if codec == "OPUS" and rate not in (8000, 12000, 16000, 24000, 48000):
+            raise SketchbookError(f"{Path(wav_path).name}: Opus needs 48 kHz audio, not {rate} Hz; render again")
+        soundfile.write(str(tmp), samples, rate, format=container, subtype=codec)
+        os.replace(tmp, out)
+    except (RuntimeError, OSError) as exc:  # soundfile's LibsndfileError is a RuntimeError
+        raise SketchbookError(f"cannot encode {Path(wav_path).name} as {fmt}: {' '.join(str(exc).split())}") from None
     finally:
         tmp.unlink(missing_ok=True)
-    return wav_path
+    return out
 
 
-def encode(wav_path: Path, fmt: str, out: Path | None = None) -> Path:
-    """Encode a WAV as FLAC or OGG with the first of flac/oggenc, sox, ffmpeg that is installed."""
-    if fmt not in ENCODERS:
-        raise SketchbookError(f"unknown audio format {fmt!r}; choose one of {', '.join(FORMATS)}")
-    out = Path(out) if out else Path(wav_path).with_suffix(f".{fmt}")
-    for program, command in ENCODERS[fmt]:
-        if shutil.which(program) is None:
-            continue
-        tmp = _atomic_tmp(out)
-        try:
-            done = subprocess.run(command(str(wav_path), str(tmp)), capture_output=True, text=True, timeout=600)
-            if done.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
-                raise SketchbookError(f"{program} could not encode {Path(wav_path).name} as {fmt}")
-            os.replace(tmp, out)
-        finally:
-            tmp.unlink(missing_ok=True)
-        return out
-    tool = "flac" if fmt == "flac" else "vorbis-tools"
-    raise SketchbookError(f"no {fmt} encoder found; install one with: apt-get install {tool} (or sox, ffmpeg)")
+def _soundfile():
+    try:
+        import soundfile
+    except (ImportError, OSError):  # OSError: the module is there but its libsndfile is not
+        raise SketchbookError("audio needs the soundfile package; install it with: pip install soundfile") from None
+    return soundfile
+
+
+def _atomic_tmp(out: Path, suffix: str) -> Path:
+    return out.with_name(f".{out.stem}.tmp{os.getpid()}{suffix}")

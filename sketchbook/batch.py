@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sketchbook.errors import SketchbookError
 from sketchbook.model import Motif
-from sketchbook.sketch import Levers, develop_variation, summary, write_sketch
+from sketchbook.sketch import Levers, summary
 
 MAX_SEEDS = 10_000
 
@@ -59,14 +59,17 @@ def parse_seeds(text: str) -> list[int]:
 
 def run_job(job: Job, *, explain: bool = False) -> Outcome:
     """Develop and write one sketch (and its audio when asked)."""
-    results = [develop_variation(job.motif, v, seed=job.seed, levers=job.levers) for v in job.variations]
-    written = write_sketch(job.folder, job.motif, results, seed=job.seed, levers=job.levers, force=job.force)
+    from sketchbook.api import Sketch
+
+    sketch = Sketch.develop(job.motif, job.seed, job.variations, job.levers)
+    results = sketch.variations
+    written = sketch.write(job.folder, force=job.force)
     if job.audio:
         from sketchbook.audio import render_midi
 
         for r in results:
             midi = job.folder / f"{r.name}.mid"
-            written.append(render_midi(midi, midi.with_suffix(".wav")))
+            written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
     plans = ()
     if explain:
         from sketchbook.explain import plan_rows

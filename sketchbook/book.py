@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import json
 import os
 import re
-import warnings
 from dataclasses import dataclass, field
 from fractions import Fraction
 from html import escape
@@ -50,9 +47,16 @@ def find_sketches(root: Path) -> list[Sketch]:
     root = Path(root)
     if not root.is_dir():
         raise SketchbookError(f"{root}: no such folder (write sketches there with `sketchbook develop`)")
-    folders = [root] + sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
+    folders = [root] + sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+                              key=lambda p: natural_key(p.name))
     sketches = [load_sketch(f) for f in folders]
     return [s for s in sketches if s.variations or s.meta or s.problem]
+
+
+def natural_key(name: str) -> tuple:
+    """Numbers inside a name sort as numbers: kite-s2 before kite-s10."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
+                 for part in re.split(r"(\d+)", name) if part)
 
 
 def load_sketch(folder: Path) -> Sketch:
@@ -82,6 +86,11 @@ def load_sketch(folder: Path) -> Sketch:
 
 def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
     """The whole score engraved by verovio as one scalable SVG (ids seeded so scores never clash)."""
+    return engrave(musicxml, id_seed=id_seed)[0]
+
+
+def engrave(musicxml: Path, *, id_seed: int = 1) -> tuple[str, list]:
+    """The score's SVG and its timemap: [milliseconds, note ids that start, note ids that stop] in time order."""
     import verovio
 
     toolkit = verovio.toolkit()
@@ -94,63 +103,18 @@ def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
     svg = toolkit.renderToSVG(1)
     if 'class="measure' not in svg:  # verovio engraves a broken file as an empty page
         raise SketchbookError(f"{musicxml.name}: verovio found no measures in this score")
-    svg = re.sub(r' data-(?:id|class)="[^"]*"', "", svg)  # copies of id and class: a quarter of the bytes
+    # Notes keep their ids, for the timemap to light them as the audio plays; the other copies of id and
+    # class go (a quarter of the bytes).
+    svg = re.sub(r' data-id="([^"]*)" data-class="note"', r' id="\1"', svg)
+    svg = re.sub(r' data-(?:id|class)="[^"]*"', "", svg)
     # A short score keeps its engraved size instead of being stretched to the page's width.
     if match := re.search(r'viewBox="0 0 ([\d.]+) ', svg):
         svg = svg.replace("<svg ", f'<svg style="max-width: {float(match[1]) * 1.25:.0f}px" ', 1)
-    return svg
-
-
-def piano_roll_png(midi: Path) -> bytes:
-    """A piano-roll picture of the MIDI notes (velocity as strength) with pedal presses underneath."""
-    import numpy as np
-    import pretty_midi
-    from matplotlib.colors import LinearSegmentedColormap
-    from matplotlib.figure import Figure
-
-    with warnings.catch_warnings():  # pretty_midi's remarks about odd files are not faults
-        warnings.simplefilter("ignore")
-        pm = pretty_midi.PrettyMIDI(str(midi))
-    end = max(pm.get_end_time(), 0.1)
-    fs = min(100.0, 1600 / end)
-    roll = pm.get_piano_roll(fs=fs, pedal_threshold=None)
-    active = np.nonzero(roll.sum(axis=1))[0]
-    low, high = (int(active.min()) - 2, int(active.max()) + 2) if active.size else (57, 72)
-    # One mid-tone blue whose strength follows velocity reads on light and dark pages alike.
-    colours = LinearSegmentedColormap.from_list(
-        "roll", [(0.25, 0.45, 0.85, 0.35), (0.25, 0.45, 0.85, 1.0)]).with_extremes(bad=(0, 0, 0, 0))
-    fig = Figure(figsize=(11, 2.6), dpi=120)
-    ax = fig.add_axes((0.045, 0.16, 0.945, 0.8))
-    ax.imshow(np.ma.masked_equal(roll[low:high + 1], 0), aspect="auto", origin="lower", cmap=colours,
-              interpolation="nearest", extent=(0, roll.shape[1] / fs, low - 0.5, high + 0.5), vmin=1, vmax=127)
-    for bar in pm.get_downbeats():
-        ax.axvline(bar, color="#8a8f98", alpha=0.25, linewidth=0.7)
-    for start, stop in _pedal_spans(pm, end):
-        # A small gap at each release keeps back-to-back pedal changes apart.
-        stop -= min(0.1, (stop - start) / 5)
-        ax.axhspan(low - 0.5, low + 0.3, xmin=start / end, xmax=stop / end, color="#d08a2e", alpha=0.7)
-    cs = [p for p in range(low, high + 1) if p % 12 == 0]
-    ax.set_yticks(cs, [pretty_midi.note_number_to_name(p) for p in cs])
-    ax.set_xlim(0, end)
-    ax.set_xlabel("seconds", color="#8a8f98", fontsize=8)
-    ax.tick_params(colors="#8a8f98", labelsize=8, length=2)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    out = io.BytesIO()
-    fig.savefig(out, format="png", transparent=True, metadata={"Software": None})
-    return out.getvalue()
-
-
-def _pedal_spans(pm, end: float) -> list[tuple[float, float]]:
-    spans, down = [], None
-    changes = sorted((c.time, c.value) for inst in pm.instruments for c in inst.control_changes if c.number == 64)
-    for time, value in changes:
-        if value >= 64 and down is None:
-            down = time
-        elif value < 64 and down is not None:
-            spans.append((down, time))
-            down = None
-    return spans + ([(down, end)] if down is not None else [])
+    timemap = toolkit.renderToTimemap({"includeMeasures": False, "includeRests": False})
+    if isinstance(timemap, str):  # older verovio bindings give JSON text
+        timemap = json.loads(timemap)
+    events = [[round(e.get("tstamp", 0)), e.get("on", []), e.get("off", [])] for e in timemap]
+    return svg, events
 
 
 def parse_key(text: str) -> Key:
@@ -207,7 +171,7 @@ def note_name(pitch: int, motif: dict) -> str:
 
 
 def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None, progress=None) -> Path:
-    """Write root/index.html for every sketch under root; with audio, render missing WAVs first."""
+    """Write root/index.html for every sketch under root; with audio, render missing audio (Ogg Opus) first."""
     from sketchbook.book_html import page
 
     root = Path(root)
@@ -219,7 +183,7 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
                 if v.first(MIDI_SUFFIXES) and not v.first(tuple(AUDIO_TYPES))]
         for _, v in progress(todo, "rendering audio") if progress else todo:
             midi = v.first(MIDI_SUFFIXES)
-            v.files[".wav"] = render_midi(midi, midi.with_suffix(".wav"), soundfont=soundfont)
+            v.files[".ogg"] = render_midi(midi, midi.with_suffix(".ogg"), soundfont=soundfont)
     html = page(root, sketches, progress=progress)
     index = root / "index.html"
     tmp = root / f".index.html.tmp{os.getpid()}"
@@ -229,10 +193,6 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
     finally:
         tmp.unlink(missing_ok=True)
     return index
-
-
-def data_uri(png: bytes) -> str:
-    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def href(root: Path, path: Path) -> str:

@@ -6,8 +6,8 @@ import json
 from html import escape
 from pathlib import Path
 
-from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, data_uri, href,
-                             motif_notes, motif_svg, note_name, piano_roll_png, score_svg)
+from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, href, motif_notes,
+                             engrave, motif_svg, note_name)
 
 CSS = """
 :root { color-scheme: light dark; --bg: #f5f4f0; --card: #ffffff; --ink: #1d2127; --muted: #69707c;
@@ -52,7 +52,9 @@ figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em
 .score { background: var(--paper); color: #111; border-radius: 10px; border: 1px solid var(--line);
   padding: .6rem 1rem; max-height: 34rem; overflow: auto; }
 .score svg { width: 100%; height: auto; display: block; }
-.roll img { width: 100%; height: auto; display: block; }
+.roll svg { width: 100%; height: auto; display: block; }
+.score g.playing { fill: #d04a02; color: #d04a02; }
+.rh { color: #3563b8; } .lh { color: #c0562f; } .ped { color: #8a6d1e; }
 .params { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: .35rem 1.2rem;
   margin: 0; font-size: .9rem; }
 .params div { display: flex; justify-content: space-between; gap: .6rem; border-bottom: 1px dashed var(--line);
@@ -61,6 +63,47 @@ figcaption { font-size: .78rem; text-transform: uppercase; letter-spacing: .08em
 .muted { color: var(--muted); font-size: .9rem; } .warn { color: var(--warn); font-size: .9rem; }
 code { font-family: ui-monospace, "SF Mono", Menlo, Consolas, monospace; font-size: .85em; }
 @media (max-width: 760px) { .sketch-head { grid-template-columns: 1fr; } .files { margin-left: 0; } }
+"""
+
+
+# As a piece plays, a cursor crosses its piano roll and the notes sounding light up in its score.
+FOLLOW = """
+function sketchbookFollow(article, seconds) {
+  const roll = article.querySelector('.roll-svg'), cursor = roll && roll.querySelector('.cursor');
+  if (cursor) {
+    const x = (+roll.dataset.x0 + seconds * roll.dataset.scale).toFixed(1);
+    cursor.setAttribute('x1', x); cursor.setAttribute('x2', x); cursor.setAttribute('visibility', 'visible');
+  }
+  const data = article.querySelector('script.timemap'), score = article.querySelector('.score');
+  if (!data || !score) return;
+  const map = article._timemap || (article._timemap = JSON.parse(data.textContent));
+  const ms = seconds * 1000;
+  let at = article._at || 0;
+  if (ms < (article._ms || 0)) {  // a jump back: start again from silence
+    score.querySelectorAll('.playing').forEach(n => n.classList.remove('playing'));
+    at = 0;
+  }
+  let lit = null;
+  for (; at < map.length && map[at][0] <= ms; at++) {
+    for (const id of map[at][2]) { const n = document.getElementById(id); if (n) n.classList.remove('playing'); }
+    for (const id of map[at][1]) { const n = document.getElementById(id); if (n) { n.classList.add('playing'); lit = n; } }
+  }
+  article._at = at; article._ms = ms;
+  if (lit) {  // keep the sounding notes in view inside the score's own scroll box
+    const box = score.getBoundingClientRect(), note = lit.getBoundingClientRect();
+    if (note.top < box.top || note.bottom > box.bottom) score.scrollTop += note.top - box.top - box.height / 3;
+  }
+}
+document.querySelectorAll('article.variation').forEach(article => {
+  const audio = article.querySelector('audio');
+  if (!audio) return;
+  const step = () => {
+    sketchbookFollow(article, audio.currentTime);
+    if (!audio.paused) requestAnimationFrame(step);
+  };
+  audio.addEventListener('play', () => requestAnimationFrame(step));
+  audio.addEventListener('seeked', step);
+});
 """
 
 
@@ -79,7 +122,7 @@ def page(root: Path, sketches: list[Sketch], *, progress=None) -> str:
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>Sketchbook · {place}</title><style>{CSS}</style></head>'
             f'<body><main><header class="book-head"><h1>Sketchbook</h1><p>{count} in <code>{place}/</code></p>'
-            f'<ul class="toc">{toc}</ul></header>{body}</main></body></html>\n')
+            f'<ul class="toc">{toc}</ul></header>{body}</main><script>{FOLLOW}</script></body></html>\n')
 
 
 def _title(sketch: Sketch, root: Path) -> str:
@@ -104,7 +147,7 @@ def _sketch(root: Path, sketch: Sketch, anchor: str, counter) -> str:
              ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
     levers = meta.get("levers") if isinstance(meta.get("levers"), dict) else {}
     chips += [(f"--{k}", v) for k, v in levers.items() if v is not None]  # what the command line asked for
-    chip_html = "".join(f"<li><b>{k}</b>{escape(str(v))}</li>" for k, v in chips if v is not None)
+    chip_html = "".join(f"<li><b>{k}</b>{escape(_value(v))}</li>" for k, v in chips if v is not None)
     problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
     if not meta and not problem:
         problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
@@ -125,25 +168,39 @@ def _motif(motif: dict) -> str:
 
 
 def _variation(root: Path, v: Variation, anchor: str, counter) -> str:
-    summary = _summary(v.summary)
+    played, problem = _played(v)
+    summary = summary_line(v.summary, played.tempos if played else ())
     labels = {".mid": "MIDI", ".midi": "MIDI", ".musicxml": "MusicXML", ".xml": "MusicXML", ".mxl": "MusicXML",
               ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
     links = "".join(f'<a href="{href(root, p)}" download>{labels[s]}</a>' for s, p in v.files.items())
     return (f'<article class="card variation" id="{anchor}-{_slug(v.name)}"><header><h3>{escape(v.name)}</h3>'
             f'<span class="summary">{escape(summary)}</span><nav class="files">{links}</nav></header>'
-            f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v)}{_parameters(v.parameters)}</article>')
+            f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v, played, problem)}{_parameters(v.parameters)}'
+            f'</article>')
 
 
-def _summary(summary: dict) -> str:
-    """'126 → 66 bpm · 37 bars · 601 notes · 1:06' from whatever the summary holds."""
-    listed = summary.get("tempos") if isinstance(summary.get("tempos"), list) else []
-    tempos = [t for i, t in enumerate(listed) if t not in listed[:i]]
+def summary_line(summary: dict, tempos=()) -> str:
+    """'126 → 66 bpm · 37 bars · 601 notes · 1:06': tempos in the order played (from the MIDI when known)."""
+    listed = list(tempos) or (summary.get("tempos") if isinstance(summary.get("tempos"), list) else [])
+    tempos = [t for i, t in enumerate(listed) if i == 0 or t != listed[i - 1]]
     parts = [" → ".join(map(str, tempos)) + " bpm" if len(tempos) > 1 else
-             f"{summary['tempo']} bpm" if "tempo" in summary else ""]
+             f"{tempos[0]} bpm" if tempos else f"{summary['tempo']} bpm" if "tempo" in summary else ""]
     parts += [f"{summary[k]} {k}" for k in ("bars", "notes") if k in summary]
     if isinstance(summary.get("seconds"), (int, float)):
         parts.append(f"{int(summary['seconds']) // 60}:{int(summary['seconds']) % 60:02d}")
     return " · ".join(p for p in parts if p)
+
+
+def _played(v: Variation):
+    from sketchbook.roll import read_played
+
+    midi = v.first(MIDI_SUFFIXES)
+    if midi is None:
+        return None, ""
+    try:
+        return read_played(midi), ""
+    except Exception as exc:  # noqa: BLE001 - a damaged MIDI file still leaves the rest of the page
+        return None, f"No piano roll for {midi.name}: {exc}"
 
 
 def _audio(root: Path, v: Variation) -> str:
@@ -161,23 +218,26 @@ def _score(v: Variation, seed: int) -> str:
     if score is None:
         return '<p class="muted">No MusicXML score in this folder.</p>'
     try:
-        svg = score_svg(score, id_seed=seed)
+        svg, timemap = engrave(score, id_seed=seed)
     except Exception as exc:  # one unreadable score should not spoil the whole book
         return f'<p class="warn">The score {escape(score.name)} could not be engraved: {escape(str(exc))}</p>'
+    # The timemap lets the page light each note as the audio reaches it ("</" cannot end the script early).
+    timing = json.dumps(timemap, separators=(",", ":")).replace("</", "<\\/")
     return (f'<figure><figcaption>Score · {escape(score.name)}</figcaption>'
-            f'<div class="score" aria-label="score of {escape(v.name)}">{svg}</div></figure>')
+            f'<div class="score" aria-label="score of {escape(v.name)}">{svg}</div>'
+            f'<script type="application/json" class="timemap">{timing}</script></figure>')
 
 
-def _roll(v: Variation) -> str:
+def _roll(v: Variation, played, problem: str) -> str:
+    from sketchbook.roll import roll_svg
+
+    if played is None:
+        return f'<p class="warn">{escape(problem)}</p>' if problem else ""
     midi = v.first(MIDI_SUFFIXES)
-    if midi is None:
-        return ""
-    try:
-        png = piano_roll_png(midi)
-    except Exception as exc:  # a damaged MIDI file still leaves the rest of the page
-        return f'<p class="warn">No piano roll for {escape(midi.name)}: {escape(str(exc))}</p>'
-    return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · pedal in orange</figcaption>'
-            f'<img src="{data_uri(png)}" alt="piano roll of {escape(v.name)}"></figure>')
+    return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · '
+            f'<span class="rh">right hand</span> · <span class="lh">left hand</span> · '
+            f'<span class="ped">pedal</span></figcaption>{roll_svg(played, label=f"piano roll of {v.name}")}'
+            f'</figure>')
 
 
 def _parameters(parameters: dict) -> str:
@@ -189,6 +249,8 @@ def _parameters(parameters: dict) -> str:
 
 
 def _value(value) -> str:
+    if isinstance(value, float):  # sketch.json files from older versions kept the float noise
+        return repr(round(value, 6))
     if isinstance(value, list) and all(isinstance(x, (str, int, float)) for x in value):
-        return ", ".join(map(str, value))
+        return ", ".join(map(_value, value))
     return value if isinstance(value, str) else json.dumps(value)

@@ -26,7 +26,9 @@ class _OneLineErrors(TyperGroup):
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sketchbook`: the help is the answer
                 typer.echo(exc.format_message())
                 sys.exit(exc.exit_code)
-            fail(" ".join(exc.format_message().split()) + " (see --help)")
+            from sketchbook.usage import usage_line
+
+            fail(usage_line(exc, list(sys.argv[1:] if args is None else args)))
             sys.exit(exc.exit_code)
         except typer.Abort:
             sys.exit(1)
@@ -140,7 +142,8 @@ def develop(
         typer.Argument(help="Bundled motif name(s), .mid/.musicxml/.mxl file(s), or inline tinyNotation.",
                        show_default="the bundled default"),
     ] = None,
-    variation: Annotated[VariationChoice, typer.Option(help="Which piece(s) to write.")] = VariationChoice.all,
+    variation: Annotated[Optional[VariationChoice], typer.Option(help="Which piece(s) to write.",
+                                                                 show_default="all")] = None,
     seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical files.", min=0,
                                       max=2**63 - 1)] = 1,
     seeds: Annotated[Optional[str], typer.Option(help="A batch of seeds, e.g. 1-20 or 1,4,9-12.")] = None,
@@ -156,7 +159,7 @@ def develop(
     meter: Annotated[Optional[str], typer.Option(
         help="The beach's metre: 3/4 by default (re-barred), 'source' keeps the motif's, or e.g. 6/8.")] = None,
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
-    audio: Annotated[bool, typer.Option(help="Also render each MIDI file to WAV (needs fluidsynth).")] = False,
+    audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus (needs fluidsynth).")] = False,
     from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
     jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -169,9 +172,9 @@ def develop(
     from sketchbook.errors import SketchbookError
 
     try:
-        options = dict(variation=variation.value, seed=seed, seeds=seeds, out=out, name=name, force=force,
-                       tempo=tempo, density=density, ornament=ornament, morph=morph, preset=preset, bars=bars,
-                       meter=meter, audio=audio, from_sketch=from_sketch)
+        options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out,
+                       name=name, force=force, tempo=tempo, density=density, ornament=ornament, morph=morph,
+                       preset=preset, bars=bars, meter=meter, audio=audio, from_sketch=from_sketch)
         jobs_to_run = _plan_jobs(motif or [None], **options)
         _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:
@@ -193,37 +196,16 @@ def develop(
 def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
                bars, meter, audio, from_sketch):
     """Check every option and load every motif before anything is written."""
+    from sketchbook.api import plan
     from sketchbook.batch import Job, parse_seeds
     from sketchbook.errors import SketchbookError
     from sketchbook.load import load_motif
-    from sketchbook.sketch import Levers, check_name, read_sketch_record, sketch_files
+    from sketchbook.sketch import check_name, read_sketch_record, sketch_files
 
-    for label, value in (("--density", density), ("--ornament", ornament), ("--morph", morph)):
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise SketchbookError(f"{label} {value} must be between 0 and 1")
-    if tempo is not None and not 20 <= tempo <= 400:
-        raise SketchbookError(f"--tempo {tempo} must be between 20 and 400")
-    if bars is not None and not 1 <= bars <= 20000:
-        raise SketchbookError(f"--bars {bars} must be between 1 and 20000")
-    if morph is not None and preset is not None:
-        raise SketchbookError("--morph and --preset cannot be combined")
     if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
         raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
-    variations = ("beach", "photograph") if variation == "all" else (variation,)
-    if morph is not None:
-        variations = ("morph",)
-    elif preset is not None:
-        from sketchbook.form import VARIATIONS, load_style
-        from sketchbook.sketch import NAME_PATTERN
-
-        style_name = load_style(preset).name
-        ok = NAME_PATTERN.match(style_name) and style_name not in VARIATIONS
-        variations = (style_name if ok else "preset",)  # files named after the style, e.g. storm.mid
-    if meter is not None:
-        from sketchbook.form import parse_meter
-
-        parse_meter(meter)
-    levers = Levers(tempo, density, ornament, morph, str(preset) if preset else None, bars, meter)
+    variations, levers = plan(variation, flag="--", tempo=tempo, density=density, ornament=ornament, morph=morph,
+                              preset=preset, bars=bars, meter=meter)
     seed_list = parse_seeds(seeds) if seeds is not None else [seed]
     if from_sketch is not None:
         motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())
@@ -246,7 +228,7 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         raise SketchbookError("two motifs would write the same sketch folder; give them different names")
     if not force:
         for job in jobs:
-            for file in sketch_files(list(job.variations)):
+            for file in sketch_files(list(job.variations)) + [f"{v}.ogg" for v in job.variations if audio]:
                 if (job.folder / file).exists():
                     raise SketchbookError(f"{job.folder / file} already exists (use --force to overwrite)")
     return jobs
@@ -301,11 +283,14 @@ def motifs() -> None:
 
     Example: sketchbook motifs
     """
-    from sketchbook.load import DEFAULT_MOTIF, bundled_motifs
+    from sketchbook.load import DEFAULT_MOTIF, bundled_motifs, motifs_folder, shown
 
+    found = bundled_motifs()
+    if not found:  # an install without its motifs is broken, and an empty list would hide it
+        raise fail(f"no motifs found in {shown(motifs_folder())} (set SKETCHBOOK_MOTIFS to a folder of .tn files)")
     # click's echo rather than rich: a third less start-up, and one unbroken line per motif in a pipe.
     bold = not os.environ.get("NO_COLOR")
-    for m in bundled_motifs():
+    for m in found:
         marker = " (default)" if m.name == DEFAULT_MOTIF else ""
         typer.secho(m.name, bold=bold, nl=False)
         typer.echo(f"{marker}: {m.description}")

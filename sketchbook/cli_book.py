@@ -1,4 +1,4 @@
-"""Commands for the sketchbook folder: book, render, inspect."""
+"""Commands for the sketchbook folder: book, render, play, inspect."""
 
 from __future__ import annotations
 
@@ -17,6 +17,12 @@ class AudioFormat(str, Enum):
     wav = "wav"
     flac = "flac"
     ogg = "ogg"
+    pdf = "pdf"
+
+
+class Engraver(str, Enum):
+    musescore = "musescore"
+    lilypond = "lilypond"
 
 
 def _err_console():
@@ -43,7 +49,8 @@ def _progress(items, label: str):
 @app.command()
 def book(
     folder: Annotated[Path, typer.Argument(help="Folder of sketch folders, as written by develop.")] = Path("output"),
-    audio: Annotated[bool, typer.Option("--audio", help="Render a WAV for each MIDI file without audio.")] = False,
+    audio: Annotated[bool, typer.Option("--audio", help="Render Ogg Opus for each MIDI file without audio.")]
+    = False,
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for --audio.")] = None,
 ) -> None:
     """Write FOLDER/index.html: one static page with every sketch's score, piano roll, audio and parameters.
@@ -61,35 +68,91 @@ def book(
 
 @app.command()
 def render(
-    midi: Annotated[Path, typer.Argument(help="MIDI file to render.")],
+    file: Annotated[Path, typer.Argument(help="MIDI file to play into audio, or MusicXML score to engrave as PDF.")],
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont (default: the system's).")]
     = None,
-    out: Annotated[Optional[Path], typer.Option(help="Audio file or folder to write (default: beside the MIDI).")]
-    = None,
+    out: Annotated[Optional[Path], typer.Option(help="File or folder to write (default: beside FILE).")] = None,
     fmt: Annotated[Optional[AudioFormat], typer.Option(
-        "--format", help="wav (default, or from --out's suffix); flac/ogg also need flac/oggenc, sox or ffmpeg.")]
+        "--format", help="Audio from MIDI: wav (default), flac or ogg (Opus). A score: pdf.")] = None,
+    engraver: Annotated[Optional[Engraver], typer.Option(help="For pdf (default: MuseScore, else LilyPond).")]
     = None,
+    force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
-    """Render a MIDI file to a WAV with fluidsynth and a General MIDI piano, plus FLAC or OGG if asked.
+    """Render a MIDI file to audio with fluidsynth (peaking at -1 dBFS), or a MusicXML score to a printable PDF.
 
-    Example: sketchbook render output/tide/beach.mid --format flac
+    Example: sketchbook render output/tide/beach.mid --format ogg; sketchbook render output/tide/beach.musicxml
     """
-    from sketchbook.audio import encode, render_midi
-
-    if not midi.is_file():
-        raise _fail(f"{midi}: no such MIDI file")
-    if out is not None and out.is_dir():
-        out = out / midi.name
-    target = out or midi
-    suffix = target.suffix.lower().lstrip(".")
-    fmt = fmt or (AudioFormat(suffix) if suffix in AudioFormat.__members__ else AudioFormat.wav)
     try:
-        wav = render_midi(midi, target.with_suffix(".wav"), soundfont=soundfont)
-        print(wav)
-        if fmt is not AudioFormat.wav:
-            print(encode(wav, fmt.value, target.with_suffix(f".{fmt.value}")))
+        target = _target(file, out, fmt)
+        if target.suffix == ".pdf":
+            from sketchbook.engrave import engrave_pdf
+
+            print(engrave_pdf(file, target, engraver=engraver.value if engraver else None, force=force))
+        else:
+            from sketchbook.audio import render_midi
+
+            print(render_midi(file, target, soundfont=soundfont, force=force))
     except SketchbookError as exc:
         raise _fail(str(exc)) from None
+
+
+def _target(file: Path, out: Path | None, fmt: AudioFormat | None) -> Path:
+    """The file render writes: --out (a file, or a folder to write into) or beside FILE, in --format."""
+    from sketchbook.book import MIDI_SUFFIXES, SCORE_SUFFIXES
+
+    score = file.suffix.lower() in SCORE_SUFFIXES
+    if not file.is_file():
+        kind = "MusicXML" if score else "MIDI" if file.suffix.lower() in MIDI_SUFFIXES or not file.suffix else ""
+        raise SketchbookError(f"{file}: no such {kind + ' ' if kind else ''}file")
+    if out is not None and not out.is_dir():
+        suffix = out.suffix.lower().lstrip(".")
+        if fmt is None and suffix not in AudioFormat.__members__:
+            raise SketchbookError(f"--out {out}: name the file .wav, .flac, .ogg or .pdf (or give --format)")
+        fmt = fmt or AudioFormat(suffix)
+    fmt = fmt or (AudioFormat.pdf if score else AudioFormat.wav)
+    if score and fmt is not AudioFormat.pdf:
+        raise SketchbookError(f"{file.name} is a MusicXML score, which renders as --format pdf; for {fmt.value} "
+                              f"audio render the MIDI file: try {file.with_suffix('.mid')}")
+    if not score and fmt is AudioFormat.pdf:
+        raise SketchbookError(f"--format pdf engraves a MusicXML score; {file.name} is not one: try "
+                              f"{file.with_suffix('.musicxml')}")
+    if out is not None and not out.is_dir():
+        return out.with_suffix(f".{fmt.value}")
+    return (out or file.parent) / f"{file.stem}.{fmt.value}"
+
+
+@app.command()
+def play(
+    file: Annotated[Optional[Path], typer.Argument(help="MIDI file to play.")] = None,
+    port: Annotated[Optional[str], typer.Option(help="MIDI output port to send to (see --ports).")] = None,
+    ports: Annotated[bool, typer.Option("--ports", help="List the MIDI output ports and exit.")] = False,
+    soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for FluidSynth.")] = None,
+    driver: Annotated[Optional[str], typer.Option(help="FluidSynth audio driver, e.g. pulseaudio, alsa, jack.")]
+    = None,
+) -> None:
+    """Play a MIDI file now: to a MIDI output port (--port), or out loud through FluidSynth.
+
+    Example: sketchbook play output/tide/beach.mid --port "FLUID Synth"
+    """
+    from sketchbook import play as player
+
+    try:
+        if ports:
+            for name in player.output_names():
+                print(name)
+            return
+        if file is None:
+            raise SketchbookError("give a MIDI file to play (or --ports to list the MIDI output ports)")
+        if port is None:
+            player.play_with_fluidsynth(file, soundfont=soundfont, driver=driver)
+            return
+        events = player.schedule(file)
+        with player.open_port(port) as out:
+            player.play_to_port(events, out)
+    except SketchbookError as exc:
+        raise _fail(str(exc)) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(code=130) from None  # stopped by the listener: every note was let go
 
 
 @app.command()

@@ -13,9 +13,15 @@ from sketchbook.errors import SketchbookError
 if TYPE_CHECKING:  # an annotation only: the parser, and the model with it, load inside the readers
     from sketchbook.model import Motif
 
-MOTIFS_DIR: Path = Path(
-    os.environ.get("SKETCHBOOK_MOTIFS") or Path(__file__).resolve().parent.parent / "motifs"
-)
+
+def _packaged_motifs() -> Path:
+    """The motifs shipped inside the package (the repository's top-level motifs/ links here)."""
+    from importlib.resources import files
+
+    return Path(os.fspath(files("sketchbook") / "motifs"))
+
+
+MOTIFS_DIR: Path = Path(os.environ.get("SKETCHBOOK_MOTIFS") or _packaged_motifs())
 DEFAULT_MOTIF = "tide"
 MAX_FILE_BYTES = 2 * 1024 * 1024  # .tn and MIDI files (MusicXML has its own limit in formats/motif_files.py)
 MAX_SPEC_CHARS = 4096  # longer specs cannot be paths on any common file system
@@ -188,6 +194,11 @@ def _description(path: Path) -> str:
         return motif_description(_read_text(path))
     except SketchbookError:
         return ""
+
+
+def motifs_folder() -> Path:
+    """Where bundled motifs are looked up: $SKETCHBOOK_MOTIFS, else the package's own folder."""
+    return _folder(None)
 
 
 def _folder(motifs_dir: Path | None) -> Path:

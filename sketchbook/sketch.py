@@ -54,7 +54,9 @@ class Variation:
 def style_for(variation: str, levers: Levers) -> Style:
     """The style a variation is developed in, after preset, morph and lever overrides."""
     if levers.preset is not None:
-        style = load_style(levers.preset)
+        from sketchbook.style_check import load_preset
+
+        style = load_preset(levers.preset)
     elif levers.morph is not None:
         style = morph(load_style("beach"), load_style("photograph"), levers.morph)
     elif variation in VARIATIONS:
@@ -223,9 +225,10 @@ def sketch_json(motif: Motif, results: list[Variation], *, seed: int, levers: Le
         "variations": {
             r.name: {
                 "parameters": {
-                    "style": r.style.name, "tempo": r.style.tempo, "density": r.style.density,
-                    "ornament": r.style.ornament, "colour": r.style.colour, "articulation": r.style.articulation,
-                    "rubato": r.style.rubato, "dynamics": list(r.style.dynamics),
+                    "style": r.style.name, "tempo": r.style.tempo, "density": as_written(r.style.density),
+                    "ornament": as_written(r.style.ornament), "colour": as_written(r.style.colour),
+                    "articulation": as_written(r.style.articulation), "rubato": as_written(r.style.rubato),
+                    "dynamics": list(r.style.dynamics),
                 },
                 "files": {"midi": f"{r.name}.mid", "musicxml": f"{r.name}.musicxml"},
                 "summary": summary(r),
@@ -236,9 +239,16 @@ def sketch_json(motif: Motif, results: list[Variation], *, seed: int, levers: Le
     return json.dumps(record, indent=2) + "\n"
 
 
+def as_written(value: float) -> float:
+    """A lever as a person writes it: a morph's 0.45000000000000007 is 0.45 (the record only describes;
+    regeneration reads the levers the user gave, so nothing played changes)."""
+    return round(value, 6)
+
+
 def summary(result: Variation) -> dict:
     piece = result.piece
-    tempos = sorted({s.tempo for s in piece.sections})
+    played = [s.tempo for s in piece.sections]
+    tempos = [t for i, t in enumerate(played) if i == 0 or t != played[i - 1]]  # in the order played
     return {
         "tempo": piece.sections[0].tempo,
         "tempos": tempos,

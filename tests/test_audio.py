@@ -12,7 +12,7 @@ import pytest
 from sketchbook import audio
 from sketchbook.audio import encode, find_soundfont, render_midi, wav_stats
 from sketchbook.errors import SketchbookError
-from tests.sketch_fixtures import needs_fluidsynth, write_midi
+from tests.sketch_fixtures import TUNE, needs_fluidsynth, write_midi
 
 
 @needs_fluidsynth
@@ -21,7 +21,7 @@ def test_render_writes_a_wav_as_long_as_the_midi_with_sound_in_it(tmp_path):
     wav = render_midi(midi, tmp_path / "tune.wav")
     assert wav == tmp_path / "tune.wav"
     with wave.open(str(wav), "rb") as w:
-        assert (w.getframerate(), w.getsampwidth(), w.getnchannels()) == (44100, 2, 2)
+        assert (w.getframerate(), w.getsampwidth(), w.getnchannels()) == (48000, 2, 2)
     seconds, rms = wav_stats(wav)
     midi_seconds = mido.MidiFile(midi).length
     assert midi_seconds == pytest.approx(6.0, abs=0.05)
@@ -76,33 +76,47 @@ def _tiny_wav(path):
     return path
 
 
-def test_encode_uses_an_installed_encoder(tmp_path, monkeypatch):
-    # A stand-in `flac` on PATH shows the command line the real one would get.
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    script = bin_dir / "flac"
-    script.write_text('#!/bin/sh\necho "$@" > "$(dirname "$0")/args"\ncp "$5" "$4"\n')
-    script.chmod(0o755)
-    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    wav = _tiny_wav(tmp_path / "tune.wav")
-    out = encode(wav, "flac")
-    assert out == tmp_path / "tune.flac"
-    assert out.read_bytes() == wav.read_bytes()
-    assert (bin_dir / "args").read_text().split()[:3] == ["--silent", "--force", "-o"]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["bin", "tune.flac", "tune.wav"]
+def test_encode_writes_flac_and_ogg_opus_with_the_same_sound(tmp_path):
+    soundfile = pytest.importorskip("soundfile")
+    wav = tmp_path / "tune.wav"
+    t = [i / 48000 for i in range(4800)]
+    import math
+
+    soundfile.write(str(wav), [[0.5 * math.sin(2 * math.pi * 440 * x)] * 2 for x in t], 48000, subtype="PCM_16")
+    flac, ogg = encode(wav, "flac"), encode(wav, "ogg")
+    assert flac.read_bytes()[:4] == b"fLaC" and ogg.read_bytes()[:4] == b"OggS" and b"OpusHead" in ogg.read_bytes()
+    for path in (flac, ogg):
+        seconds, peak, rms = audio.levels(path)
+        # Opus rings a little at the sine's abrupt edges, so its peak is looser than its RMS.
+        assert seconds == pytest.approx(0.1, abs=0.01) and peak == pytest.approx(-6.0, abs=1.5)
+        assert rms == pytest.approx(-9.0, abs=0.6)  # a sine's RMS is 3 dB under its peak
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tune.flac", "tune.ogg", "tune.wav"]
 
 
-def test_encode_without_any_encoder_says_what_to_install(tmp_path, monkeypatch):
-    monkeypatch.setattr(audio.shutil, "which", lambda name: None)
+def test_encode_without_soundfile_says_what_to_install(tmp_path, monkeypatch):
+    def missing():
+        raise SketchbookError("audio needs the soundfile package; install it with: pip install soundfile")
+
+    monkeypatch.setattr(audio, "_soundfile", missing)
     wav = _tiny_wav(tmp_path / "tune.wav")
-    with pytest.raises(SketchbookError, match="apt-get install vorbis-tools"):
+    with pytest.raises(SketchbookError, match="pip install soundfile"):
         encode(wav, "ogg")
-    assert wav_stats(wav) == (pytest.approx(0.1), pytest.approx(4096 / 32768))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["tune.wav"]
 
 
-@pytest.mark.skipif(shutil.which("flac") is None, reason="needs the flac encoder (apt-get install flac)")
 @needs_fluidsynth
-def test_real_flac(tmp_path):
-    wav = render_midi(write_midi(tmp_path / "tune.mid"), tmp_path / "tune.wav")
-    flac = encode(wav, "flac")
-    assert flac.read_bytes()[:4] == b"fLaC"
+@pytest.mark.parametrize("fmt, magic", [("flac", b"fLaC"), ("ogg", b"OggS")])
+def test_render_straight_to_a_compressed_file_at_a_common_peak(tmp_path, fmt, magic):
+    quiet = write_midi(tmp_path / "quiet.mid", notes=tuple((p, s, d, 20) for p, s, d, _ in TUNE))
+    loud = write_midi(tmp_path / "loud.mid", notes=tuple((p, s, d, 120) for p, s, d, _ in TUNE))
+    peaks = []
+    for midi in (quiet, loud):
+        out = render_midi(midi, midi.with_suffix(f".{fmt}"))
+        assert out.read_bytes()[:4] == magic
+        seconds, peak, rms = audio.levels(out)
+        assert seconds > 4 and rms > -40
+        peaks.append(peak)
+    # Velocity 20 and 120 differ by over 20 dB as played; both files peak at about -1 dBFS.
+    assert all(-1.5 <= p <= -0.5 for p in peaks), peaks
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["quiet.mid", "loud.mid", f"quiet.{fmt}",
+                                                                 f"loud.{fmt}"])

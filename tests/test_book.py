@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import base64
 import shutil
-import struct
 import subprocess
 import tempfile
 import wave
@@ -13,7 +11,7 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from sketchbook.book import build_book, find_sketches, load_sketch, motif_svg, piano_roll_png, score_svg
+from sketchbook.book import build_book, find_sketches, load_sketch, motif_svg, natural_key, score_svg
 from sketchbook.errors import SketchbookError
 from tests.sketch_fixtures import make_sketch, needs_fluidsynth
 
@@ -71,9 +69,11 @@ def test_book_shows_every_sketch_with_scores_rolls_links_and_parameters(root):
     assert hrefs == {f"{s}/{v}.{x}" for s in ("tide", "shell") for v in ("beach", "photograph")
                      for x in ("mid", "musicxml")}
     assert all((root / h).is_file() for h in hrefs)
-    for img in _all(page, ".roll img"):
-        png = base64.b64decode(img.get("src").removeprefix("data:image/png;base64,"))
-        assert png[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", png[16:24]) == (1320, 312)
+    rolls = _all(page, ".roll svg")
+    assert len(rolls) == 4
+    for roll in rolls:  # the fixture's tune above middle C, its drone below: one colour per hand
+        assert len(_svg(roll, "g.hand-right rect")) == 9 and len(_svg(roll, "g.hand-left rect")) == 4
+        assert len(_svg(roll, "g.pedal > g")) == 4  # four presses, each drawn on its own
     tide = page.get_element_by_id("sketch-tide")
     chips = [li.text_content() for li in _all(tide, ".chips li")]
     assert "seed1" in chips and "keyD major" in chips and "meter3/4" in chips
@@ -81,7 +81,7 @@ def test_book_shows_every_sketch_with_scores_rolls_links_and_parameters(root):
     beach = page.get_element_by_id("sketch-tide-beach")
     params = {dt.text: dd.text for dt, dd in zip(_all(beach, "dt"), _all(beach, "dd"))}
     assert params == {"tempo": "66", "density": "0.2", "ornament": "0.1", "dynamics": "pp, mp"}
-    assert "66 → 56 bpm · 4 bars · 13 notes · 1:06" in beach.text_content()
+    assert "66 bpm · 4 bars · 13 notes · 1:06" in beach.text_content()  # the MIDI's one tempo
     assert "--density0.2" in chips and not any(c.startswith("--tempo") for c in chips)
     assert not _all(page, "audio") and "sketchbook render" in beach.text_content()
 
@@ -112,7 +112,7 @@ def test_folder_without_sketch_json_still_shows_its_files(root):
     assert "sketch.json could not be read" in _all(shell, ".warn")[0].text_content()
     for section in (tide, shell):
         assert [h.text for h in _all(section, "article h3")] == ["beach", "photograph"]
-        assert len(_all(section, ".score > svg")) == 2 and len(_all(section, ".roll img")) == 2
+        assert len(_all(section, ".score > svg")) == 2 and len(_all(section, ".roll svg")) == 2
 
 
 def test_an_unreadable_score_or_midi_spoils_only_its_own_card(root):
@@ -142,15 +142,53 @@ def test_score_svg_and_motif_svg_draw_every_note(root):
     assert motif_svg({"notes": []}) == ""
 
 
-def test_piano_roll_is_a_png(root):
-    assert piano_roll_png(root / "tide" / "beach.mid")[:4] == b"\x89PNG"
+def _svg(element, selector: str) -> list:
+    """SVG elements by tag.class steps (namespace-blind); '>' for a direct child."""
+    path, axis = ".", "//"
+    for step in selector.split():
+        if step == ">":
+            axis = "/"
+            continue
+        tag, _, cls = step.partition(".")
+        path += f"{axis}*[local-name()='{tag}']" + (f"[contains(concat(' ', @class, ' '), ' {cls} ')]" if cls else "")
+        axis = "//"
+    return element.xpath(path)
+
+
+def test_the_tempo_path_reads_in_the_order_played(root):
+    from tests.sketch_fixtures import write_midi
+    import mido
+
+    midi = root / "tide" / "photograph.mid"
+    write_midi(midi, tempo=126)
+    mf = mido.MidiFile(str(midi))
+    mf.tracks[0].insert(1, mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(66), time=960))
+    mf.tracks[0][2].time = 0
+    mf.save(str(midi))
+    photograph = _page(build_book(root)).get_element_by_id("sketch-tide-photograph")
+    assert "126 → 66 bpm" in photograph.text_content()
+
+
+def test_sketches_sort_in_natural_order(tmp_path):
+    for seed in (1, 10, 11, 2):
+        make_sketch(tmp_path / f"kite-s{seed}", name="kite", seed=seed)
+    page = _page(build_book(tmp_path))
+    assert [s.get("id") for s in _all(page, "section.sketch")] == [f"sketch-kite-s{n}" for n in (1, 2, 10, 11)]
+    assert sorted(["a10", "a2", "B1", "a1b"], key=natural_key) == ["a1b", "a2", "a10", "B1"]
 
 
 @needs_fluidsynth
-def test_book_with_audio_renders_missing_wavs(root):
+def test_book_with_audio_renders_missing_audio_compressed_at_a_common_peak(root):
+    from sketchbook.audio import levels
+
     page = _page(build_book(root, audio=True))
-    assert sorted(p.name for p in (root / "tide").glob("*.wav")) == ["beach.wav", "photograph.wav"]
-    assert len([x for x in _all(page, "audio source") if x.get("type") == "audio/wav"]) == 4
+    rendered = sorted((root / "tide").glob("*.ogg"))
+    assert [p.name for p in rendered] == ["beach.ogg", "photograph.ogg"] and not list(root.rglob("*.wav"))
+    assert len([x for x in _all(page, "audio source") if x.get("type") == "audio/ogg"]) == 4
+    for ogg in rendered:
+        seconds, peak, rms = levels(ogg)
+        assert ogg.read_bytes()[:4] == b"OggS" and -1.6 <= peak <= -0.4 and rms > -30
+        assert ogg.stat().st_size < seconds * 48000 * 4 / 8  # under an eighth of the 16-bit stereo WAV
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (apt-get install chromium)")
@@ -170,4 +208,19 @@ def test_chromium_sees_scores_players_and_links(root):
     assert [s.get("src") for s in _all(dom, "audio source")] == ["tide/beach.ogg"]
     suffixes = sorted(a.get("href").rpartition(".")[2] for a in _all(dom, "nav.files a"))
     assert suffixes == ["mid"] * 4 + ["musicxml"] * 4 + ["ogg"]
-    assert len(_all(dom, ".roll img")) == 4
+    assert len(_all(dom, ".roll svg")) == 4
+
+
+def test_numbers_show_as_people_write_them(root):
+    import json
+
+    record = json.loads((root / "tide" / "sketch.json").read_text())
+    record["variations"]["beach"]["parameters"]["density"] = 0.45000000000000007  # an older sketch.json
+    record["levers"]["density"] = 0.30000000000000004
+    (root / "tide" / "sketch.json").write_text(json.dumps(record))
+    page = _page(build_book(root))
+    beach = page.get_element_by_id("sketch-tide-beach")
+    params = {dt.text: dd.text for dt, dd in zip(_all(beach, "dt"), _all(beach, "dd"))}
+    assert params["density"] == "0.45"
+    chips = [li.text_content() for li in _all(page.get_element_by_id("sketch-tide"), ".chips li")]
+    assert "--density0.3" in chips

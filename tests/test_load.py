@@ -28,9 +28,11 @@ BUNDLED = sorted(Path(__file__).resolve().parent.parent.joinpath("motifs").glob(
 
 
 @pytest.mark.skipif("SKETCHBOOK_MOTIFS" in os.environ, reason="the motifs folder is overridden")
-def test_motifs_dir_is_the_repo_folder():
-    assert MOTIFS_DIR == Path(__file__).resolve().parent.parent / "motifs"
-    assert [m.path for m in bundled_motifs()] == BUNDLED
+def test_motifs_dir_is_inside_the_package_and_the_repo_folder_points_there():
+    package = Path(__file__).resolve().parent.parent / "sketchbook"
+    assert MOTIFS_DIR == package / "motifs"
+    assert [m.path.name for m in bundled_motifs()] == [p.name for p in BUNDLED]
+    assert (package.parent / "motifs").resolve() == MOTIFS_DIR.resolve()
 
 
 def test_bundled_motifs_are_listed_by_name_with_descriptions():

@@ -1,0 +1,137 @@
+"""A preset file checked field by field, so a mistake is told in the preset's own words.
+
+form.style_from_dict builds the Style; this module stands in front of it and names the file, the
+field and what is allowed, instead of letting a comparison or a constructor fail on the wrong type.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+from sketchbook.errors import SketchbookError
+
+MAX_PRESET_BYTES = 256 * 1024
+LEVERS = ("density", "ornament", "colour", "articulation", "rubato")
+LEVER_MEANING = {"density": "onsets per beat", "ornament": "share of notes ornamented",
+                 "colour": "share of chords with a tone that rubs", "articulation": "accents and staccato",
+                 "rubato": "timing freedom"}
+REQUIRED = ("name", "tempo", *LEVERS, "dynamics")
+TEXT = ("name", "tempo_text", "description", "meter")
+SWITCHES = ("pedal", "swell")
+SECTION_TEXT = ("name", "dynamic", "peak", "tempo_text")
+
+
+def load_preset(path: str | Path):
+    """The Style in a preset file (or a built-in name), after every field has been checked."""
+    from sketchbook.form import VARIATIONS, load_style, style_from_dict
+
+    if str(path) in VARIATIONS:
+        return load_style(str(path))
+    path = Path(path)
+    from sketchbook.load import read_limited, shown
+
+    if not path.exists():
+        raise SketchbookError(f"preset file not found: {shown(path)}")
+    try:
+        data = tomllib.loads(read_limited(path, MAX_PRESET_BYTES, "preset").decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SketchbookError(f"preset {shown(path)} is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SketchbookError(f"preset {shown(path)} is not valid TOML: {exc}") from None
+    check_style_data(data, origin=shown(path))
+    return style_from_dict(data, origin=shown(path))
+
+
+def check_style_data(data: dict, *, origin: str) -> None:
+    """Refuse a missing field or a value of the wrong kind, naming the file and the field."""
+    from sketchbook.model import DYNAMICS
+
+    missing = [k for k in REQUIRED if k not in data]
+    if not data.get("section"):
+        missing.append("[[section]]")
+    if missing:
+        raise SketchbookError(f"preset {origin} is missing {_listed(missing)} (see the preset format in the README)")
+    for key in TEXT:
+        if key in data and not isinstance(data[key], str):
+            raise SketchbookError(f"preset {origin}: {key} must be text in quotes, not {_shown(data[key])}")
+    _tempo(data["tempo"], f"preset {origin}: tempo")
+    if "meter" in data:
+        from sketchbook.form import parse_meter
+
+        parse_meter(data["meter"], what=f"preset {origin}: meter")
+    if "tempo_sway" in data and (isinstance(data["tempo_sway"], bool) or not isinstance(data["tempo_sway"], (int, float))
+                                 or not 0 <= data["tempo_sway"] <= 0.5):
+        raise SketchbookError(f"preset {origin}: tempo_sway (how far the seed moves the tempo) must be a number "
+                              f"from 0 to 0.5, not {_shown(data['tempo_sway'])}")
+    for lever in LEVERS:
+        _share(data[lever], f"preset {origin}: {lever} ({LEVER_MEANING[lever]})")
+    dynamics = data["dynamics"]
+    if not (isinstance(dynamics, list) and len(dynamics) == 2 and all(d in DYNAMICS for d in dynamics)):
+        raise SketchbookError(f"preset {origin}: dynamics must be two marks, soft then loud, from "
+                              f"{', '.join(DYNAMICS)}, e.g. [\"pp\", \"mp\"]; not {_shown(dynamics)}")
+    for key in SWITCHES:
+        if key in data and not isinstance(data[key], bool):
+            raise SketchbookError(f"preset {origin}: {key} must be true or false, not {_shown(data[key])}")
+    sections = data["section"]
+    if not isinstance(sections, list) or not all(isinstance(s, dict) for s in sections):
+        raise SketchbookError(f"preset {origin}: write each section as a [[section]] table")
+    for number, section in enumerate(sections, 1):
+        _check_section(section, f"preset {origin}: section {number}", DYNAMICS)
+
+
+def _check_section(section: dict, where: str, dynamics: tuple[str, ...]) -> None:
+    if "name" not in section:
+        raise SketchbookError(f"{where} needs a name, e.g. name = \"calm\"")
+    for key in SECTION_TEXT:
+        if key in section and not isinstance(section[key], str):
+            raise SketchbookError(f"{where}: {key} must be text in quotes, not {_shown(section[key])}")
+    where = f"{where} ({section['name']})"
+    techniques = section.get("techniques", ["statement"])
+    if not isinstance(techniques, list) or not techniques or not all(isinstance(t, str) for t in techniques):
+        raise SketchbookError(f"{where}: techniques must be a list of names in quotes, e.g. [\"statement\", "
+                              f"\"invert\"]; not {_shown(techniques)}")
+    for key in ("dynamic", "peak"):
+        if key in section and section[key] not in dynamics:
+            raise SketchbookError(f"{where}: {key} must be one of {', '.join(dynamics)}, not {_shown(section[key])}")
+    if "min_bars" in section:
+        value = section["min_bars"]
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+            raise SketchbookError(f"{where}: min_bars must be a whole number from 1 to 1000, not {_shown(value)}")
+    if "tempo" in section:
+        _tempo(section["tempo"], f"{where}: tempo")
+    for lever in LEVERS:
+        if lever in section:
+            _share(section[lever], f"{where}: {lever} ({LEVER_MEANING[lever]})")
+
+
+def _tempo(value, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 20 <= value <= 400:
+        raise SketchbookError(f"{where} must be a whole number of beats per minute from 20 to 400, "
+                              f"not {_shown(value)}")
+
+
+def _share(value, where: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise SketchbookError(f"{where} must be a number from 0 to 1, not {_shown(value)}")
+
+
+def _shown(value) -> str:
+    """A TOML value as it would be written in the file: "fast", true, [1, 2]."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        text = value if len(value) <= 40 else value[:37] + "..."
+        return '"' + "".join(c if c.isprintable() else "?" for c in text) + '"'
+    if isinstance(value, (int, float)):
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    if isinstance(value, list):
+        inner = ", ".join(_shown(v) for v in value[:4]) + (", ..." if len(value) > 4 else "")
+        return f"[{inner}]"
+    if isinstance(value, dict):
+        return "a table"
+    return "a date or time"
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
