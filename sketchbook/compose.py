@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from sketchbook import develop as dev
+from sketchbook.develop import HIGHEST, LOWEST
 from sketchbook.accompany import accompany
 from sketchbook.embellish import embellish
 from sketchbook.errors import SketchbookError
@@ -227,12 +228,20 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     dynamics, hairpins = dynamics_for(sections, levers, bar_start)
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
     harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
+    melody, left = [_on_the_piano(n) for n in melody], tuple(_on_the_piano(n) for n in left)
     return Piece(
         title=title or f"{motif.name}: {style.name}",
         key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
         phrases=tuple(phrase_starts), harmony=harmony, ritardandos=ritardandos(sections, bar_start, meter),
     )  # fmt: skip
+
+
+def _on_the_piano(note: Note) -> Note:
+    """A note (and its graces) folded by octaves onto the piano's 88 keys, whatever the motif's register."""
+    if LOWEST <= note.pitch <= HIGHEST and all(LOWEST <= g <= HIGHEST for g in note.graces):
+        return note
+    return replace(note, pitch=dev.on_the_keys(note.pitch), graces=tuple(dev.on_the_keys(g) for g in note.graces))
 
 
 def _windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction):

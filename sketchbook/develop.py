@@ -15,6 +15,11 @@ from sketchbook.theory import degree_of, diatonic_transpose, pitch_of
 LOWEST, HIGHEST = 21, 108  # the piano's keys
 
 
+def on_the_keys(pitch: int) -> int:
+    """The pitch moved by octaves onto the piano (A0..C8)."""
+    return _clamp_pitch(pitch)
+
+
 def _clamp_pitch(pitch: int) -> int:
     while pitch < LOWEST:
         pitch += 12

@@ -11,6 +11,7 @@ import random
 from collections import defaultdict
 from fractions import Fraction
 
+from sketchbook.develop import on_the_keys
 from sketchbook.model import Note, Performance, Piece, SoundingNote
 from sketchbook.ornament import realise, roll_offset
 
@@ -42,6 +43,7 @@ def perform(piece: Piece, *, rng: random.Random, rubato: float = 0.5, velocity_s
             # smear it); only the ritardando moves releases.
             release = onset(note.end)[1]
             for pitch, start, duration in _realised(piece, note, tempo):
+                pitch = on_the_keys(pitch)  # an ornament's neighbour above C8 or below A0 folds back
                 if "staccato" in note.articulations:
                     duration = max(TICK * 30, duration / 2)
                 begin = max(Fraction(0), start + delay)
