@@ -74,7 +74,12 @@ def read_played(midi: Path) -> Played:
     numerator, denominator = (signatures[0][1], signatures[0][2]) if signatures else (4, 4)
     bar_ticks = max(1, tpb * 4 * numerator // denominator)
     bars = tuple(seconds(t) for t in range(0, end_tick + 1, bar_ticks))
-    bpms = [round(mido.tempo2bpm(t)) for _, t in sorted(tempo_changes)] or [120]
+    changes = sorted(tempo_changes)
+    # A ritardando eases through a tempo a beat: the path names only tempos held for a bar or more.
+    held = [(tick, t) for k, (tick, t) in enumerate(changes)
+            if k == 0 or (changes[k + 1][0] if k + 1 < len(changes) else max(end_tick, tick + bar_ticks)) - tick
+            >= bar_ticks]
+    bpms = [round(mido.tempo2bpm(t)) for _, t in held] or [120]
     tempos = tuple(b for i, b in enumerate(bpms) if i == 0 or b != bpms[i - 1])
     length = max([n[1] for n in notes] + [p[1] for p in pedals] + [0.1])
     return Played(notes, tuple(pedals), bars, tempos, length)
