@@ -90,12 +90,21 @@ def embellish(
     for i, note in enumerate(notes):
         chord_mate = i + 1 < len(notes) and notes[i + 1].start == note.start
         slots = int(note.duration / unit)
-        if chord_mate or note.ornament or draws[i][0] >= chance or slots < 2:
+        # In a driven texture a note held for bars is always spun out, whatever its draw.
+        spun = density >= 0.5 and note.duration > 3
+        if chord_mate or note.ornament or (draws[i][0] >= chance and not spun) or slots < 2:
             out.append(note)
             continue
         target = next((m.pitch for m in notes[i + 1 :] if m.start > note.start), note.pitch)
         figure = _pick_figure(note.pitch, target, draws[i][1])
-        pitches = _figure(figure, note.pitch, target, slots - 1, key, chord_at(note.start))
+        chord = chord_at(note.start)
+        if slots - 1 > 7:
+            # A long note is not one figure repeated for bars: its figure opens a cascade that falls
+            # (or climbs) across registers toward the next note.
+            head = _figure(figure, note.pitch, target, 3, key, chord)
+            pitches = head + chord_cascade(head[-1], slots - 4, chord, down=target <= note.pitch, span=19)
+        else:
+            pitches = _figure(figure, note.pitch, target, slots - 1, key, chord)
         out.append(replace(note, duration=unit))
         for k, pitch in enumerate(pitches, start=1):
             if 21 <= pitch <= 108:
