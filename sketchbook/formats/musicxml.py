@@ -50,7 +50,7 @@ class _Score:
     def __init__(self, piece: Piece, divisions: int) -> None:
         self.piece, self.layout = piece, Layout(piece, divisions)
         self.shared = _Shared()
-        self.pitches: dict[int, ET.Element] = {}
+        self.pitches: dict[tuple, ET.Element] = {}
         self.modifications: dict[tuple, ET.Element] = {}
 
     def to_bytes(self) -> bytes:
@@ -247,10 +247,10 @@ class _Score:
                 ET.SubElement(note, "notations").extend(marks)
 
     def pitch(self, head: list) -> ET.Element:
-        """The <pitch> of a spelled head, made once per MIDI pitch and shared."""
-        element = self.pitches.get(head[4])
+        """The <pitch> of a spelled head, made once per spelling and shared."""
+        element = self.pitches.get((head[0], head[1], head[2]))
         if element is None:
-            element = self.pitches[head[4]] = ET.Element("pitch")
+            element = self.pitches[head[0], head[1], head[2]] = ET.Element("pitch")
             ET.SubElement(element, "step").text = head[0]
             if head[1]:
                 ET.SubElement(element, "alter").text = str(head[1])
