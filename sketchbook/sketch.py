@@ -64,7 +64,7 @@ def develop_variation(motif: Motif, variation: str, *, seed: int, levers: Levers
     """Compose and perform one variation; the same motif, variation, levers and seed give the same result."""
     style = style_for(variation, levers)
     rng = random.Random(f"sketchbook:{seed}:{variation}")
-    piece = compose(motif, style, rng=rng, bars=levers.bars, title=f"{motif.name} - {variation}")
+    piece = compose(motif, style, rng=rng, bars=levers.bars, title=f"{motif.name}: {variation}")
     soft = style.density < 0.45
     span = (22, 72) if soft else None
     performance = perform(piece, rng=rng, rubato=style.rubato, velocity_span=span)

@@ -56,8 +56,8 @@ class _Score:
     def to_bytes(self) -> bytes:
         piece = self.piece
         root = ET.Element("score-partwise", version="4.0")
+        # The title once: LilyPond prints a movement-title equal to the work-title a second time.
         ET.SubElement(ET.SubElement(root, "work"), "work-title").text = piece.title
-        ET.SubElement(root, "movement-title").text = piece.title
         ident = ET.SubElement(root, "identification")
         ET.SubElement(ident, "creator", type="composer").text = "sketchbook"
         encoding = ET.SubElement(ident, "encoding")
@@ -90,7 +90,8 @@ class _Score:
                 for v, items in written:
                     marks = [d for d in directions[m] if d[1] == staff] if v == 1 else []
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
-                    self.write_voice(measure, items, str(numbers[v - 1]), str(staff), stem, marks)
+                    last = m == len(layout.starts) - 1
+                    self.write_voice(measure, items, str(numbers[v - 1]), str(staff), stem, marks, last)
                     if staff == 1 or v != written[-1][0]:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
@@ -130,9 +131,7 @@ class _Score:
                 place(offset, 1, [_leaf("rehearsal", s.name)], placement="above")
             if (s.tempo, s.tempo_text) != shown:
                 shown = (s.tempo, s.tempo_text)
-                metronome = ET.Element("metronome")
-                ET.SubElement(metronome, "beat-unit").text = "quarter"
-                ET.SubElement(metronome, "per-minute").text = str(s.tempo)
+                metronome = _metronome(piece.meter.beat, s.tempo)
                 # The trailing space keeps readers that join words and metronome from gluing them.
                 words = [_leaf("words", s.tempo_text + " ")] if s.tempo_text else []
                 place(offset, 1, [*words, metronome], {"tempo": str(s.tempo)}, placement="above")
@@ -167,22 +166,26 @@ class _Score:
             place(end, 2, [ET.Element("pedal", type="stop", line="yes")], stop=True)
         return out
 
-    def write_voice(self, measure, items, voice, staff, stem, marks) -> None:
-        """Items of one voice, with each direction before the item it falls in (``offset`` inside it)."""
+    def write_voice(self, measure, items, voice, staff, stem, marks, last) -> None:
+        """Items of one voice, with each direction before the item it falls in (``offset`` inside it).
+
+        In the last measure a mark at the very end goes on the last item: LilyPond drops (and complains
+        about) a pedal release after the last note.
+        """
         marks = sorted(marks, key=lambda d: d[0])
         k = 0
-        for it in items:
-            while k < len(marks) and marks[k][0] < it.start + it.ticks:
+        for i, it in enumerate(items):
+            while k < len(marks) and (marks[k][0] < it.start + it.ticks or last and i == len(items) - 1):
                 _direction(measure, marks[k], marks[k][0] - it.start)
                 k += 1
             if it.chord is None:
-                self.rest(measure, it, voice, staff)
+                self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
             else:
                 self.chord(measure, it, voice, staff, stem)
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
-    def rest(self, measure, it: Item, voice: str, staff: str) -> None:
+    def rest(self, measure, it: Item, voice: str, staff: str, hidden: bool) -> None:
         el = self.shared
         kids = [el["rest", None] if it.type else el["rest", None, "measure", "yes"]]
         kids += (el["duration", str(it.ticks)], el["voice", voice])
@@ -192,7 +195,8 @@ class _Score:
             if it.tuplet:
                 kids.append(self.time_modification(it.tuplet))
         kids.append(el["staff", staff])
-        note = ET.SubElement(measure, "note")
+        # A second voice's rests only fill time: MuseScore would draw them over the first voice's notes.
+        note = ET.SubElement(measure, "note", {"print-object": "no"} if hidden else {})
         note.extend(kids)
         if it.bracket:
             ET.SubElement(note, "notations").append(el["tuplet", None, "type", it.bracket, "number", "1"])
@@ -313,6 +317,22 @@ def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:
     ET.SubElement(direction, "staff").text = str(staff)
     if sound:
         ET.SubElement(direction, "sound", sound)
+
+
+def _metronome(beat: Fraction, quarter_tempo: int) -> ET.Element:
+    """A metronome mark in the metre's beat (dotted quarter in 6/8, half in 2/2), rounded to a whole number."""
+    units = {Fraction(4): "whole", Fraction(2): "half", Fraction(1): "quarter", Fraction(1, 2): "eighth",
+             Fraction(1, 4): "16th"}  # fmt: skip
+    dotted = beat not in units and beat * 2 / 3 in units
+    unit = units.get(beat * 2 / 3 if dotted else beat)
+    if unit is None:
+        unit, beat, dotted = "quarter", Fraction(1), False
+    metronome = ET.Element("metronome")
+    ET.SubElement(metronome, "beat-unit").text = unit
+    if dotted:
+        ET.SubElement(metronome, "beat-unit-dot")
+    ET.SubElement(metronome, "per-minute").text = str(round(quarter_tempo / beat))
+    return metronome
 
 
 def _leaf(tag: str, text: str) -> ET.Element:
