@@ -11,6 +11,8 @@ from pathlib import Path
 
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
+from sketchbook.formats.staves import BASS, TREBLE, clef_plan, onsets, ottava_plan, slur_spans
+from sketchbook.formats.xml_text import Shared, serialise
 from sketchbook.model import Piece
 from sketchbook.theory import fifths
 
@@ -49,9 +51,58 @@ class _Score:
 
     def __init__(self, piece: Piece, divisions: int) -> None:
         self.piece, self.layout = piece, Layout(piece, divisions)
-        self.shared = _Shared()
+        self.shared = Shared()
         self.pitches: dict[tuple, ET.Element] = {}
         self.modifications: dict[tuple, ET.Element] = {}
+        self.clefs: dict[int, str] = {}  # each staff's first clef
+        self.at_onset: dict[tuple[int, int], list[ET.Element]] = {}  # (staff, tick): clef and ottava marks
+        self.ottava_ends: list[tuple[Fraction, int, ET.Element]] = []  # stops with no onset to sit on
+        self.plan_staves()
+        self.slurs: dict[int, list[tuple[str, str]]] = {}  # tick: (type, number) on the melody note there
+        self.plan_slurs()
+
+    def plan_staves(self) -> None:
+        """Clef changes and ottava lines per staff, keyed to the onsets where they are written."""
+        piece, layout = self.piece, self.layout
+        bar = piece.meter.bar_length
+        bar_lines = [Fraction(0)] * bool(piece.pickup) + [piece.bar_start(k) for k in range(piece.bars)]
+        for staff, hand, _ in _STAVES:
+            chords = onsets(getattr(piece, hand), layout.names, piece.length)
+            home = TREBLE if staff == 1 else BASS
+            clefs = clef_plan(chords, home, bar_lines)
+            self.clefs[staff] = clefs[0] if clefs else home
+            for k in range(1, len(chords)):
+                if clefs[k] != clefs[k - 1]:
+                    self.onset(staff, chords[k].start).append(_clef(staff, clefs[k]))
+            starts = [c.start for c in chords]
+            for start, end, octaves in ottava_plan(chords, clefs, bar):
+                later = [t for t in starts if start < t < end]
+                end = later[0] if later else end  # a note struck under the line is written under it
+                size = str(1 + 7 * abs(octaves))
+                stop = _octave_shift(staff, "stop", size)
+                if end in starts:
+                    self.onset(staff, end).append(stop)
+                else:
+                    self.ottava_ends.append((end, staff, stop[0][0]))
+                self.onset(staff, start).append(_octave_shift(staff, "down" if octaves > 0 else "up", size))
+
+    def onset(self, staff: int, time: Fraction) -> list[ET.Element]:
+        return self.at_onset.setdefault((staff, self.layout.ticks(time)), [])
+
+    def plan_slurs(self) -> None:
+        """Slur numbers: the lowest free one at each start, freed at its stop."""
+        events = []
+        for first, last in slur_spans(self.piece):
+            events += [(first, 1, last), (last, 0, None)]
+        open_slurs: dict[Fraction, str] = {}
+        for time, starting, last in sorted(events, key=lambda e: (e[0], e[1])):
+            tick = self.layout.ticks(time)
+            if starting:
+                number = str(min(set(range(1, 7)) - {int(n) for n in open_slurs.values()} or {6}))
+                open_slurs[last] = number
+                self.slurs.setdefault(tick, []).append(("start", number))
+            elif time in open_slurs:
+                self.slurs.setdefault(tick, []).append(("stop", open_slurs.pop(time)))
 
     def to_bytes(self) -> bytes:
         piece = self.piece
@@ -91,13 +142,14 @@ class _Score:
                     marks = [d for d in directions[m] if d[1] == staff] if v == 1 else []
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
                     last = m == len(layout.starts) - 1
-                    self.write_voice(measure, items, str(numbers[v - 1]), str(staff), stem, marks, last)
+                    voice = (str(numbers[v - 1]), str(staff), m_start)
+                    self.write_voice(measure, items, voice, stem, marks, last)
                     if staff == 1 or v != written[-1][0]:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
         ET.SubElement(barline, "bar-style").text = "light-heavy"
         shared = {id(e) for e in self.pitches.values()} | {id(e) for e in self.modifications.values()}
-        return (_HEADER + _serialise(root, shared)).encode("utf-8")
+        return (_HEADER + serialise(root, shared)).encode("utf-8")
 
     def attributes(self, measure: ET.Element) -> None:
         attributes = ET.SubElement(measure, "attributes")
@@ -109,10 +161,8 @@ class _Score:
         ET.SubElement(time, "beats").text = str(self.piece.meter.numerator)
         ET.SubElement(time, "beat-type").text = str(self.piece.meter.denominator)
         ET.SubElement(attributes, "staves").text = "2"
-        for number, sign, line in (("1", "G", "2"), ("2", "F", "4")):
-            clef = ET.SubElement(attributes, "clef", number=number)
-            ET.SubElement(clef, "sign").text = sign
-            ET.SubElement(clef, "line").text = line
+        for staff in (1, 2):
+            attributes.append(_clef(staff, self.clefs[staff])[0])
 
     def directions(self) -> list[list[tuple]]:
         """Per measure: (tick, staff, placement, direction-type children, sound attributes)."""
@@ -164,24 +214,30 @@ class _Score:
             end = min(presses[start], starts[k + 1]) if k + 1 < len(starts) else presses[start]
             place(start, 2, [ET.Element("pedal", type="start", line="yes", sign="yes")])
             place(end, 2, [ET.Element("pedal", type="stop", line="yes")], stop=True)
+        for end, staff, shift in self.ottava_ends:
+            place(end, staff, [shift], stop=True, placement="above")
         return out
 
-    def write_voice(self, measure, items, voice, staff, stem, marks, last) -> None:
+    def write_voice(self, measure, items, voice, stem, marks, last) -> None:
         """Items of one voice, with each direction before the item it falls in (``offset`` inside it).
 
-        In the last measure a mark at the very end goes on the last item: LilyPond drops (and complains
-        about) a pedal release after the last note.
+        In the last measure a pedal mark at the very end goes on the last item: LilyPond drops (and
+        complains about) a pedal release after the last note.
         """
+        voice, staff, m_start = voice
         marks = sorted(marks, key=lambda d: d[0])
         k = 0
         for i, it in enumerate(items):
-            while k < len(marks) and (marks[k][0] < it.start + it.ticks or last and i == len(items) - 1):
+            final = last and i == len(items) - 1
+            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag == "pedal"):
                 _direction(measure, marks[k], marks[k][0] - it.start)
                 k += 1
+            measure.extend(self.at_onset.pop((int(staff), m_start + it.start), ()))
             if it.chord is None:
                 self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
             else:
-                self.chord(measure, it, voice, staff, stem)
+                slurs = self.slurs.pop(m_start + it.start, ()) if voice == "1" and it.first else ()
+                self.chord(measure, it, voice, staff, stem, slurs)
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
@@ -201,7 +257,7 @@ class _Score:
         if it.bracket:
             ET.SubElement(note, "notations").append(el["tuplet", None, "type", it.bracket, "number", "1"])
 
-    def chord(self, measure, it: Item, voice: str, staff: str, stem: str | None) -> None:
+    def chord(self, measure, it: Item, voice: str, staff: str, stem: str | None, slurs=()) -> None:
         el = self.shared
         if it.graces:
             slash = "yes" if any(n.ornament == "acciaccatura" for n in it.chord) else "no"
@@ -242,6 +298,7 @@ class _Score:
                 if it.bracket:
                     marks.append(el["tuplet", None, "type", it.bracket, "number", "1"])
                 marks += _ornaments(it)
+                marks += [ET.Element("slur", type=kind, number=number, placement="above") for kind, number in slurs]
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
                 marks.append(el["arpeggiate", None, "direction", "up"])
@@ -293,20 +350,6 @@ def _ornaments(it: Item) -> list[ET.Element]:
     return out
 
 
-class _Shared(dict):
-    """Leaf elements keyed (tag, text, *attributes), each made once and reused wherever it recurs.
-
-    ElementTree keeps no parent links, so one element may sit under many notes: this saves most of
-    a score's allocations, and the serialiser writes each shared leaf's text once.
-    """
-
-    def __missing__(self, key: tuple) -> ET.Element:
-        tag, text, *attributes = key
-        element = self[key] = ET.Element(tag, dict(zip(attributes[::2], attributes[1::2])))
-        element.text = text
-        return element
-
-
 def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:
     _, staff, placement, kids, sound = mark
     direction = ET.SubElement(measure, "direction", placement=placement)
@@ -317,6 +360,23 @@ def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:
     ET.SubElement(direction, "staff").text = str(staff)
     if sound:
         ET.SubElement(direction, "sound", sound)
+
+
+def _clef(staff: int, clef: str) -> ET.Element:
+    """An <attributes> holding one staff's clef."""
+    attributes = ET.Element("attributes")
+    element = ET.SubElement(attributes, "clef", number=str(staff))
+    ET.SubElement(element, "sign").text = "G" if clef == TREBLE else "F"
+    ET.SubElement(element, "line").text = "2" if clef == TREBLE else "4"
+    return attributes
+
+
+def _octave_shift(staff: int, kind: str, size: str) -> ET.Element:
+    """An ottava direction: MusicXML pitches stay as they sound, so 8va shifts the written notes "down"."""
+    direction = ET.Element("direction", placement="below" if kind == "up" else "above")
+    ET.SubElement(ET.SubElement(direction, "direction-type"), "octave-shift", type=kind, number=str(staff), size=size)
+    ET.SubElement(direction, "staff").text = str(staff)
+    return direction
 
 
 def _metronome(beat: Fraction, quarter_tempo: int) -> ET.Element:
@@ -339,46 +399,3 @@ def _leaf(tag: str, text: str) -> ET.Element:
     element = ET.Element(tag)
     element.text = text
     return element
-
-
-def _escape(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text or '"' in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return text
-
-
-def _serialise(root: ET.Element, shared: set[int]) -> str:
-    """The tree as indented text; leaves and ``shared`` subtrees are written out once and reused.
-
-    Three times as fast as ElementTree.tostring on a score, whose lines repeat a great deal.
-    """
-    out: list[str] = []
-    write = out.append
-    made: dict[str, dict[int, str]] = {}  # per indent: id(element) -> its text
-
-    def open_tag(element: ET.Element, indent: str) -> str:
-        return indent + "<" + element.tag + "".join([f' {k}="{_escape(v)}"' for k, v in element.items()])
-
-    def walk(element: ET.Element, indent: str) -> None:
-        write(open_tag(element, indent) + ">\n")
-        inner = indent + " "
-        cache = made.setdefault(inner, {})
-        for child in element:
-            text = cache.get(id(child))
-            if text is None:
-                if len(child):
-                    mark = len(out)
-                    walk(child, inner)
-                    if id(child) in shared:
-                        cache[id(child)] = "".join(out[mark:])
-                    continue
-                head = open_tag(child, inner)
-                if child.text is None:
-                    text = cache[id(child)] = head + "/>\n"
-                else:
-                    text = cache[id(child)] = f"{head}>{_escape(child.text)}</{child.tag}>\n"
-            write(text)
-        write(f"{indent}</{element.tag}>\n")
-
-    walk(root, "")
-    return "".join(out)
