@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Iterable
+from fractions import Fraction
 
 from sketchbook.model import Harmony, Key, Note, Piece
 from sketchbook.theory import LETTER_PCS, LETTERS, fifths, scale, spell
@@ -126,7 +127,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
                 names[note], firmness[note] = (letter, alter), _KEY
             else:
                 names[note], firmness[note] = chromatic_spelling(note.pitch, directions.get(note), key), _CHROMATIC
-    _untangle(list(names), names, firmness)
+    _untangle(_written_spans(piece), names, firmness)
     return names
 
 
@@ -156,45 +157,63 @@ def _step(pitch: int, after: list[int] | None, before: list[int] | None) -> bool
     return None
 
 
-def sonorities(notes: list[Note]) -> list[list[Note]]:
-    """The notes sounding at each onset, both hands together."""
-    ordered = sorted(notes, key=lambda n: n.start)
+def _written_spans(piece: Piece) -> dict[Note, Fraction]:
+    """Each note's end as the score writes it: cut where the next chord of its voice begins."""
+    ends: dict[Note, Fraction] = {}
+    for hand in (piece.right_hand, piece.left_hand):
+        for voice in (1, 2):
+            notes = sorted((n for n in hand if n.voice == voice and n.start < piece.length), key=lambda n: n.start)
+            starts = sorted({n.start for n in notes})
+            for n in notes:
+                k = bisect_right(starts, n.start)
+                cut = starts[k] if k < len(starts) else piece.length
+                ends[n] = min(n.end, cut, piece.length)
+    return ends
+
+
+def sonorities(ends: dict[Note, Fraction]) -> list[list[Note]]:
+    """The notes sounding at each onset (both hands together), each lasting until its ``ends``."""
+    ordered = sorted(ends, key=lambda n: n.start)
     onsets = sorted({n.start for n in ordered})
     out, active, i = [], [], 0
     for t in onsets:
         while i < len(ordered) and ordered[i].start <= t:
             active.append(ordered[i])
             i += 1
-        active = [n for n in active if n.end > t]
+        active = [n for n in active if ends[n] > t]
         out.append(list(active))
     return out
 
 
-def _untangle(notes: list[Note], names: dict[Note, Spelling], firmness: dict[Note, int]) -> None:
-    """Respell the weakest note of each letter clash until no sonority holds a letter with two accidentals."""
-    groups = sonorities(notes)
+def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness: dict[Note, int]) -> None:
+    """Respell the weakest note of each letter clash until no sonority holds a letter with two accidentals.
+
+    Never into a double sharp or flat: a cross-relation the music really holds (E against Eb with F and D
+    sounding) reads better as written than as D## or Fb.
+    """
+    groups = sonorities(ends)
     member: dict[Note, list[int]] = {}
     for g, group in enumerate(groups):
         for n in group:
             member.setdefault(n, []).append(g)
 
-    def clashes(note: Note, spelling: Spelling) -> bool:
-        return any(
-            names[other][0] == spelling[0] and names[other][1] != spelling[1]
+    def clashes(note: Note, spelling: Spelling) -> int:
+        """Sonorities in which ``note`` so spelled would share its letter with another accidental."""
+        return sum(
+            any(names[other][0] == spelling[0] and names[other][1] != spelling[1] for other in groups[g])
             for g in member[note]
-            for other in groups[g]
         )
 
     for _ in range(3):
         changed = False
         for group in groups:
             for note in sorted(group, key=lambda n: (firmness[n], n.pitch)):
-                if firmness[note] == _MOTIF or not clashes(note, names[note]):
+                now = clashes(note, names[note]) if firmness[note] != _MOTIF else 0
+                if not now:
                     continue
-                for letter in sorted(LETTERS, key=lambda s: abs(alter_for(s, note.pitch))):
-                    option = (letter, alter_for(letter, note.pitch))
-                    if abs(option[1]) <= 2 and option != names[note] and not clashes(note, option):
-                        names[note], changed = option, True
-                        break
+                options = [(s, alter_for(s, note.pitch)) for s in LETTERS if abs(alter_for(s, note.pitch)) <= 1]
+                best = min(options, key=lambda o: (clashes(note, o), o != names[note]))
+                if clashes(note, best) < now:
+                    names[note], changed = best, True
         if not changed:
             return

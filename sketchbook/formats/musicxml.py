@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
-from sketchbook.formats.staves import BASS, TREBLE, clef_plan, onsets, ottava_plan, slur_spans
+from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, written_onsets
 from sketchbook.formats.xml_text import Shared, serialise
 from sketchbook.model import Piece
 from sketchbook.theory import fifths
@@ -57,17 +57,16 @@ class _Score:
         self.clefs: dict[int, str] = {}  # each staff's first clef
         self.at_onset: dict[tuple[int, int], list[ET.Element]] = {}  # (staff, tick): clef and ottava marks
         self.ottava_ends: list[tuple[Fraction, int, ET.Element]] = []  # stops with no onset to sit on
-        self.plan_staves()
         self.slurs: dict[int, list[tuple[str, str]]] = {}  # tick: (type, number) on the melody note there
         self.plan_slurs()
 
-    def plan_staves(self) -> None:
-        """Clef changes and ottava lines per staff, keyed to the onsets where they are written."""
+    def plan_staves(self, staves: list) -> None:
+        """Clef changes and ottava lines per staff, keyed to the written chords where they go."""
         piece, layout = self.piece, self.layout
         bar = piece.meter.bar_length
         bar_lines = [Fraction(0)] * bool(piece.pickup) + [piece.bar_start(k) for k in range(piece.bars)]
-        for staff, hand, _ in _STAVES:
-            chords = onsets(getattr(piece, hand), layout.names, piece.length)
+        for staff, _, measures in staves:
+            chords = written_onsets(measures, layout.starts, layout.divisions)
             home = TREBLE if staff == 1 else BASS
             clefs = clef_plan(chords, home, bar_lines)
             self.clefs[staff] = clefs[0] if clefs else home
@@ -76,8 +75,6 @@ class _Score:
                     self.onset(staff, chords[k].start).append(_clef(staff, clefs[k]))
             starts = [c.start for c in chords]
             for start, end, octaves in ottava_plan(chords, clefs, bar):
-                later = [t for t in starts if start < t < end]
-                end = later[0] if later else end  # a note struck under the line is written under it
                 size = str(1 + 7 * abs(octaves))
                 stop = _octave_shift(staff, "stop", size)
                 if end in starts:
@@ -127,7 +124,8 @@ class _Score:
         part = ET.SubElement(root, "part", id="P1")
 
         layout = self.layout
-        staves = [(staff, numbers, layout.staff(getattr(piece, hand))) for staff, hand, numbers in _STAVES]
+        staves = [(staff, numbers, list(layout.staff(getattr(piece, hand)))) for staff, hand, numbers in _STAVES]
+        self.plan_staves(staves)
         directions = self.directions()
         for m, (m_start, m_end) in enumerate(zip(layout.starts, layout.ends)):
             length = m_end - m_start
@@ -137,7 +135,7 @@ class _Score:
             if m == 0:
                 self.attributes(measure)
             for staff, numbers, measures in staves:
-                written = next(measures)
+                written = measures[m]
                 for v, items in written:
                     marks = [d for d in directions[m] if d[1] == staff] if v == 1 else []
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None

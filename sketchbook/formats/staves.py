@@ -32,30 +32,30 @@ class Onset:
     high_pitch: int
 
 
-def written_step(pitch: int, spelling: tuple[str, int]) -> int:
-    """The note's diatonic staff position: C4 is 28, B#3 (sounding C4) is 27."""
-    octave = (pitch - spelling[1]) // 12 - 1
-    return octave * 7 + LETTERS.index(spelling[0])
-
-
 def ledger_lines(step: int, clef: str) -> int:
     """Ledger lines a note at ``step`` needs in ``clef`` (above or below the staff)."""
     bottom, top = _LINES[clef]
     return max((step - top) // 2, (bottom - step) // 2, 0)
 
 
-def onsets(notes: tuple[Note, ...], names: dict[Note, tuple[str, int]], length: Fraction) -> list[Onset]:
-    """One staff's onsets in time order, the notes of both voices that start together merged."""
-    by_start: dict[Fraction, list[Note]] = {}
-    for n in notes:
-        if n.start < length:
-            by_start.setdefault(n.start, []).append(n)
+def written_onsets(measures: list, starts: list[int], divisions: int) -> list[Onset]:
+    """One staff's written chords in time order, both voices merged: every notehead drawn counts, so a
+    note tied over a bar line is seen again where its continuation is printed."""
+    by_tick: dict[int, list] = {}
+    for m, written in enumerate(measures):
+        for _, items in written:
+            for it in items:
+                if it.chord is not None:
+                    at = by_tick.setdefault(starts[m] + it.start, [starts[m] + it.start + it.ticks])
+                    at[0] = max(at[0], starts[m] + it.start + it.ticks)
+                    at.extend(it.heads)
+                    at.extend(it.graces)
     out = []
-    for start in sorted(by_start):
-        group = by_start[start]
-        steps = [written_step(n.pitch, names[n]) for n in group]
-        pitches = [n.pitch for n in group]
-        out.append(Onset(start, min(max(n.end for n in group), length), min(steps), max(steps),
+    for tick in sorted(by_tick):
+        end, *heads = by_tick[tick]
+        steps = [h[2] * 7 + LETTERS.index(h[0]) for h in heads]
+        pitches = [h[4] for h in heads]
+        out.append(Onset(Fraction(tick, divisions), Fraction(end, divisions), min(steps), max(steps),
                          min(pitches), max(pitches)))  # fmt: skip
     return out
 
@@ -111,6 +111,12 @@ def ottava_plan(chords: list[Onset], clefs: list[str], bar: Fraction) -> list[tu
     they fit under it and the gap is short, so that the line does not stop and start again.
     """
     need = [_shift_needed(c, clef) for c, clef in zip(chords, clefs)]
+    # The line reaches out over neighbours that sit low (or high) too, so one short bracket is rare.
+    for order in (range(1, len(need)), range(len(need) - 2, -1, -1)):
+        for k in order:
+            near = need[k - 1] if order.step > 0 else need[k + 1]
+            if not need[k] and near and _far(chords[k], clefs[k], near) and _fits(chords[k], clefs[k], near):
+                need[k] = near
     spans: list[list[int]] = []  # [first index, last index, octaves]
     for k, shift in enumerate(need):
         if not shift:
@@ -123,7 +129,9 @@ def ottava_plan(chords: list[Onset], clefs: list[str], bar: Fraction) -> list[tu
                 spans[-1][1] = k
                 continue
         spans.append([k, k, shift])
-    return [(chords[a].start, chords[b].end, shift) for a, b, shift in spans]
+    # A line ends where the next onset outside it is printed, or where its last notes end.
+    return [(chords[a].start, min(chords[b].end, *(c.start for c in chords[b + 1 : b + 2])), shift)
+            for a, b, shift in spans]  # fmt: skip
 
 
 def _shift_needed(c: Onset, clef: str) -> int:
@@ -137,6 +145,12 @@ def _shift_needed(c: Onset, clef: str) -> int:
             if _fits(c, clef, -octaves) and ledger_lines(c.low + 7 * octaves, clef) <= MAX_LEDGERS:
                 return -octaves
     return 0
+
+
+def _far(c: Onset, clef: str, octaves: int) -> bool:
+    """Whether the onset already needs three ledger lines on the side an ottava of ``octaves`` eases."""
+    bottom, top = _LINES[clef]
+    return c.high >= top + 6 if octaves > 0 else c.low <= bottom - 6
 
 
 def _fits(c: Onset, clef: str, octaves: int) -> bool:
