@@ -127,7 +127,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
                 names[note], firmness[note] = (letter, alter), _KEY
             else:
                 names[note], firmness[note] = chromatic_spelling(note.pitch, directions.get(note), key), _CHROMATIC
-    _untangle(_written_spans(piece), names, firmness)
+    _untangle(_written_spans(piece), names, firmness, key)
     return names
 
 
@@ -185,7 +185,21 @@ def sonorities(ends: dict[Note, Fraction]) -> list[list[Note]]:
     return out
 
 
-def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness: dict[Note, int]) -> None:
+def _names(pitch: int, key: Key) -> list[Spelling]:
+    """Plausible names: one accidental at most, and a white key takes one only from the key signature or
+    as minor's raised seventh (B# in C# minor), never Cb for a plain B in E major."""
+    alters = key_alters(key)
+    leading = (key.tonic + 11) % 12 if key.mode == "minor" else None
+    out = []
+    for letter in LETTERS:
+        alter = alter_for(letter, pitch)
+        white = pitch % 12 in LETTER_PCS
+        if abs(alter) <= 1 and not (white and alter and alter != alters[letter] and pitch % 12 != leading):
+            out.append((letter, alter))
+    return out
+
+
+def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness: dict[Note, int], key: Key) -> None:
     """Respell the weakest note of each letter clash until no sonority holds a letter with two accidentals.
 
     Never into a double sharp or flat: a cross-relation the music really holds (E against Eb with F and D
@@ -211,7 +225,7 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
                 now = clashes(note, names[note]) if firmness[note] != _MOTIF else 0
                 if not now:
                     continue
-                options = [(s, alter_for(s, note.pitch)) for s in LETTERS if abs(alter_for(s, note.pitch)) <= 1]
+                options = _names(note.pitch, key)
                 best = min(options, key=lambda o: (clashes(note, o), o != names[note]))
                 if clashes(note, best) < now:
                     names[note], changed = best, True

@@ -60,6 +60,8 @@ class Page:
     metronomes: list[tuple[str, int, float | None]] = field(default_factory=list)  # unit, per minute, sound tempo
     bar_lines: list[Fraction] = field(default_factory=list)  # where each measure starts
     length: Fraction = Fraction(0)
+    fifths: int = 0
+    mode: str = "major"
 
     def sounding(self) -> list[Head]:
         """Notes as heard: graces and tied continuations left out."""
@@ -86,6 +88,8 @@ def read_page(path: Path | str) -> Page:
         for el in measure:
             if el.tag == "attributes":
                 divisions = int(_text(el, "divisions", str(divisions)))
+                for key in el.findall("key"):
+                    page.fifths, page.mode = int(_text(key, "fifths")), _text(key, "mode", "major")
                 for clef in el.findall("clef"):
                     page.clefs.setdefault(int(clef.get("number", "1")), []).append((start + cursor, _text(clef, "sign")))
             elif el.tag in ("backup", "forward"):
@@ -178,33 +182,49 @@ def slur_pairs(page: Page) -> list[tuple[Head, Head]]:
     return pairs
 
 
-def avoidable_clashes(page: Page) -> list[tuple[Fraction, str, set[int]]]:
-    """Letter clashes a speller could have avoided: some note of the clashing letter has another single-
-    accidental name whose letter no other note of that sonority holds differently. A cross-relation the
-    music forces (E under Eb with D and F sounding) is left out."""
+def avoidable_clashes(page: Page, fixed: set = frozenset()) -> list[tuple[Fraction, str, set[int]]]:
+    """Letter clashes a speller could have avoided: some note of the clashing letter has another plausible
+    name (one accidental at most; a white key takes one only from the key signature or as minor's raised
+    seventh) whose letter no note sounding with it at any moment holds differently. A cross-relation the
+    music forces (E under Eb with D and F sounding) is left out, and so are right-hand notes spelled as
+    ``fixed`` (pitch class, (letter, alter)) says, the motif's own spelling."""
     spans = _spans(page)
+    signature = _signature(page.fifths)
+    leading = (_tonic(page.fifths, page.mode) + 11) % 12 if page.mode == "minor" else None
     out = []
     for t, letter, alters in letter_clashes(page):
-        sounding = [(lt, al, pitch) for lt, al, end, onset, pitch in spans if onset <= t < end]
-        for lt, al, pitch in sounding:
-            if lt != letter:
-                continue
-            others = {(o_lt, o_al) for o_lt, o_al, o_pitch in sounding if o_pitch != pitch}
-            for other_letter in LETTERS:
-                alter = (pitch % 12 - _STEP_PCS[other_letter] + 6) % 12 - 6
-                if other_letter != letter and abs(alter) <= 1 and all(
-                    o_al == alter for o_lt, o_al in others if o_lt == other_letter
-                ):
-                    out.append((t, letter, alters))
-                    break
-            else:
-                continue
-            break
+        candidates = [s for s in spans if s[3] <= t < s[2] and s[0] == letter]
+        if any(_renamable(s, spans, fixed, signature, leading) for s in candidates):
+            out.append((t, letter, alters))
     return out
 
 
+def _renamable(span, spans, fixed, signature, leading) -> bool:
+    letter, alter, end, onset, pitch, staff = span
+    if staff == 1 and (pitch % 12, (letter, alter)) in fixed:
+        return False
+    during = [s for s in spans if s is not span and s[3] < end and s[2] > onset]
+    for other in LETTERS:
+        new = (pitch % 12 - _STEP_PCS[other] + 6) % 12 - 6
+        white = pitch % 12 in _STEP_PCS.values()
+        if other == letter or abs(new) > 1 or white and new and new != signature[other] and pitch % 12 != leading:
+            continue
+        if all(s[1] == new for s in during if s[0] == other):
+            return True
+    return False
+
+
+def _signature(fifths: int) -> dict[str, int]:
+    marked = "FCGDAEB"[:fifths] if fifths > 0 else "BEADGCF"[:-fifths]
+    return {s: (1 if fifths > 0 else -1) if s in marked else 0 for s in LETTERS}
+
+
+def _tonic(fifths: int, mode: str) -> int:
+    return (7 * fifths + (9 if mode == "minor" else 0)) % 12
+
+
 def _spans(page: Page) -> list[list]:
-    """[letter, alter, end, onset, pitch] per sounding note, ties joined."""
+    """[letter, alter, end, onset, pitch, staff] per sounding note, ties joined."""
     spans, open_ = [], {}
     for h in page.heads:
         if h.grace:
@@ -213,6 +233,6 @@ def _spans(page: Page) -> list[list]:
         if h.tie_stop and key in open_:
             open_[key][2] = h.onset + h.duration
             continue
-        open_[key] = span = [h.letter, h.alter, h.onset + h.duration, h.onset, h.pitch]
+        open_[key] = span = [h.letter, h.alter, h.onset + h.duration, h.onset, h.pitch, h.staff]
         spans.append(span)
     return spans

@@ -65,7 +65,7 @@ def clef_plan(chords: list[Onset], home: str, bar_lines: list[Fraction]) -> list
 
     A bar goes to the other clef when every note in it belongs there (the left hand at or above middle C,
     the right hand below A3) and the staff stays there for two bars or more, or at once when the home
-    clef would need more than four ledger lines and the other clef fewer.
+    clef would need more than four ledger lines and the other clef reads every note within three.
     """
     other = BASS if home == TREBLE else TREBLE
     bars: list[list[int]] = [[] for _ in bar_lines]
@@ -80,7 +80,9 @@ def clef_plan(chords: list[Onset], home: str, bar_lines: list[Fraction]) -> list
             belongs = all(chords[k].low_pitch >= MIDDLE_C for k in indices)
         else:
             belongs = all(chords[k].high_pitch < MIDDLE_C - 3 for k in indices)
-        return most(indices, other) < most(indices, home) and (belongs or most(indices, home) > MAX_LEDGERS)
+        if belongs:
+            return most(indices, other) < most(indices, home)
+        return most(indices, home) > MAX_LEDGERS and most(indices, other) <= 3  # else an ottava serves
 
     choice = [home] * len(bars)
     b = 0
@@ -130,7 +132,7 @@ def ottava_plan(chords: list[Onset], clefs: list[str], bar: Fraction) -> list[tu
                 continue
         spans.append([k, k, shift])
     # A line ends where the next onset outside it is printed, or where its last notes end.
-    return [(chords[a].start, min(chords[b].end, *(c.start for c in chords[b + 1 : b + 2])), shift)
+    return [(chords[a].start, min([chords[b].end, *(c.start for c in chords[b + 1 : b + 2])]), shift)
             for a, b, shift in spans]  # fmt: skip
 
 
@@ -184,8 +186,8 @@ def _breaths(notes: list[Note], limit: Fraction, beat: Fraction) -> list[list[No
     the longest held note."""
     parts = []
     while notes and notes[-1].start - notes[0].start > limit:
-        # Cut before notes[k]; the part before it must fit the limit and hold at least two notes.
-        window = [k for k in range(2, len(notes)) if notes[k - 1].start - notes[0].start <= limit]
+        # Cut before notes[k]; both parts keep at least two notes, and the first fits the limit.
+        window = [k for k in range(2, len(notes) - 1) if notes[k - 1].start - notes[0].start <= limit]
         if not window:
             parts.append(notes[:1])
             notes = notes[1:]
