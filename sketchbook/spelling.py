@@ -171,16 +171,15 @@ def _written_spans(piece: Piece) -> dict[Note, Fraction]:
     return ends
 
 
-def sonorities(ends: dict[Note, Fraction]) -> list[list[Note]]:
-    """The notes sounding at each onset (both hands together), each lasting until its ``ends``."""
-    ordered = sorted(ends, key=lambda n: n.start)
-    onsets = sorted({n.start for n in ordered})
+def sonorities(starts: list[Fraction], ends: list[Fraction]) -> list[list[int]]:
+    """Indices of the notes sounding at each onset (both hands together): note k from starts[k] to ends[k]."""
+    ordered = sorted(range(len(starts)), key=lambda k: starts[k])
     out, active, i = [], [], 0
-    for t in onsets:
-        while i < len(ordered) and ordered[i].start <= t:
+    for t in sorted(set(starts)):
+        while i < len(ordered) and starts[ordered[i]] <= t:
             active.append(ordered[i])
             i += 1
-        active = [n for n in active if ends[n] > t]
+        active = [k for k in active if ends[k] > t]
         out.append(list(active))
     return out
 
@@ -205,29 +204,30 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
     Never into a double sharp or flat: a cross-relation the music really holds (E against Eb with F and D
     sounding) reads better as written than as D## or Fb.
     """
-    groups = sonorities(ends)
-    member: dict[Note, list[int]] = {}
+    notes = list(ends)  # worked on by index: hashing notes (Fractions inside) would dominate the run time
+    spelled = [names[n] for n in notes]
+    firm = [firmness[n] for n in notes]
+    groups = sonorities([n.start for n in notes], list(ends.values()))
+    member: list[list[int]] = [[] for _ in notes]
     for g, group in enumerate(groups):
-        for n in group:
-            member.setdefault(n, []).append(g)
+        for k in group:
+            member[k].append(g)
 
-    def clashes(note: Note, spelling: Spelling) -> int:
-        """Sonorities in which ``note`` so spelled would share its letter with another accidental."""
-        return sum(
-            any(names[other][0] == spelling[0] and names[other][1] != spelling[1] for other in groups[g])
-            for g in member[note]
-        )
+    def clashes(k: int, spelling: Spelling) -> int:
+        """Sonorities in which note ``k`` so spelled would share its letter with another accidental."""
+        letter, alter = spelling
+        return sum(any(spelled[o][0] == letter and spelled[o][1] != alter for o in groups[g]) for g in member[k])
 
     for _ in range(3):
         changed = False
         for group in groups:
-            for note in sorted(group, key=lambda n: (firmness[n], n.pitch)):
-                now = clashes(note, names[note]) if firmness[note] != _MOTIF else 0
+            for k in sorted(group, key=lambda k: (firm[k], notes[k].pitch)):
+                now = clashes(k, spelled[k]) if firm[k] != _MOTIF else 0
                 if not now:
                     continue
-                options = _names(note.pitch, key)
-                best = min(options, key=lambda o: (clashes(note, o), o != names[note]))
-                if clashes(note, best) < now:
-                    names[note], changed = best, True
+                best = min(_names(notes[k].pitch, key), key=lambda o: (clashes(k, o), o != spelled[k]))
+                if clashes(k, best) < now:
+                    spelled[k], changed = best, True
         if not changed:
-            return
+            break
+    names.update(zip(notes, spelled))

@@ -12,7 +12,8 @@ from pathlib import Path
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
 from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, written_onsets
-from sketchbook.formats.xml_text import Shared, serialise
+from sketchbook.formats.xml_text import Shared, metronome, octave_shift, serialise
+from sketchbook.formats.xml_text import clef as clef_element
 from sketchbook.model import Piece
 from sketchbook.theory import fifths
 
@@ -72,16 +73,16 @@ class _Score:
             self.clefs[staff] = clefs[0] if clefs else home
             for k in range(1, len(chords)):
                 if clefs[k] != clefs[k - 1]:
-                    self.onset(staff, chords[k].start).append(_clef(staff, clefs[k]))
+                    self.onset(staff, chords[k].start).append(clef_element(staff, clefs[k]))
             starts = [c.start for c in chords]
             for start, end, octaves in ottava_plan(chords, clefs, bar):
                 size = str(1 + 7 * abs(octaves))
-                stop = _octave_shift(staff, "stop", size)
+                stop = octave_shift(staff, "stop", size)
                 if end in starts:
                     self.onset(staff, end).append(stop)
                 else:
                     self.ottava_ends.append((end, staff, stop[0][0]))
-                self.onset(staff, start).append(_octave_shift(staff, "down" if octaves > 0 else "up", size))
+                self.onset(staff, start).append(octave_shift(staff, "down" if octaves > 0 else "up", size))
 
     def onset(self, staff: int, time: Fraction) -> list[ET.Element]:
         return self.at_onset.setdefault((staff, self.layout.ticks(time)), [])
@@ -160,7 +161,7 @@ class _Score:
         ET.SubElement(time, "beat-type").text = str(self.piece.meter.denominator)
         ET.SubElement(attributes, "staves").text = "2"
         for staff in (1, 2):
-            attributes.append(_clef(staff, self.clefs[staff])[0])
+            attributes.append(clef_element(staff, self.clefs[staff])[0])
 
     def directions(self) -> list[list[tuple]]:
         """Per measure: (tick, staff, placement, direction-type children, sound attributes)."""
@@ -179,10 +180,10 @@ class _Score:
                 place(offset, 1, [_leaf("rehearsal", s.name)], placement="above")
             if (s.tempo, s.tempo_text) != shown:
                 shown = (s.tempo, s.tempo_text)
-                metronome = _metronome(piece.meter.beat, s.tempo)
                 # The trailing space keeps readers that join words and metronome from gluing them.
                 words = [_leaf("words", s.tempo_text + " ")] if s.tempo_text else []
-                place(offset, 1, [*words, metronome], {"tempo": str(s.tempo)}, placement="above")
+                mark = metronome(piece.meter.beat, s.tempo)
+                place(offset, 1, [*words, mark], {"tempo": str(s.tempo)}, placement="above")
         marks = [(d.offset, d.mark) for d in piece.dynamics]
         if not marks:  # without explicit marks, the sections' planned levels stand in
             for k, s in enumerate(piece.sections):
@@ -358,39 +359,6 @@ def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:
     ET.SubElement(direction, "staff").text = str(staff)
     if sound:
         ET.SubElement(direction, "sound", sound)
-
-
-def _clef(staff: int, clef: str) -> ET.Element:
-    """An <attributes> holding one staff's clef."""
-    attributes = ET.Element("attributes")
-    element = ET.SubElement(attributes, "clef", number=str(staff))
-    ET.SubElement(element, "sign").text = "G" if clef == TREBLE else "F"
-    ET.SubElement(element, "line").text = "2" if clef == TREBLE else "4"
-    return attributes
-
-
-def _octave_shift(staff: int, kind: str, size: str) -> ET.Element:
-    """An ottava direction: MusicXML pitches stay as they sound, so 8va shifts the written notes "down"."""
-    direction = ET.Element("direction", placement="below" if kind == "up" else "above")
-    ET.SubElement(ET.SubElement(direction, "direction-type"), "octave-shift", type=kind, number=str(staff), size=size)
-    ET.SubElement(direction, "staff").text = str(staff)
-    return direction
-
-
-def _metronome(beat: Fraction, quarter_tempo: int) -> ET.Element:
-    """A metronome mark in the metre's beat (dotted quarter in 6/8, half in 2/2), rounded to a whole number."""
-    units = {Fraction(4): "whole", Fraction(2): "half", Fraction(1): "quarter", Fraction(1, 2): "eighth",
-             Fraction(1, 4): "16th"}  # fmt: skip
-    dotted = beat not in units and beat * 2 / 3 in units
-    unit = units.get(beat * 2 / 3 if dotted else beat)
-    if unit is None:
-        unit, beat, dotted = "quarter", Fraction(1), False
-    metronome = ET.Element("metronome")
-    ET.SubElement(metronome, "beat-unit").text = unit
-    if dotted:
-        ET.SubElement(metronome, "beat-unit-dot")
-    ET.SubElement(metronome, "per-minute").text = str(round(quarter_tempo / beat))
-    return metronome
 
 
 def _leaf(tag: str, text: str) -> ET.Element:

@@ -1,8 +1,10 @@
-"""Writing an ElementTree score fast: leaf elements shared between notes, and a serialiser that reuses text."""
+"""Writing an ElementTree score fast: leaf elements shared between notes, a serialiser that reuses text, and
+the small MusicXML elements the writer builds whole (clefs, ottavas, metronome marks)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from fractions import Fraction
 
 
 class Shared(dict):
@@ -60,3 +62,36 @@ def serialise(root: ET.Element, shared: set[int]) -> str:
 
     walk(root, "")
     return "".join(out)
+
+
+def clef(staff: int, kind: str) -> ET.Element:
+    """An <attributes> holding one staff's clef, treble or bass."""
+    attributes = ET.Element("attributes")
+    element = ET.SubElement(attributes, "clef", number=str(staff))
+    ET.SubElement(element, "sign").text = "G" if kind == "treble" else "F"
+    ET.SubElement(element, "line").text = "2" if kind == "treble" else "4"
+    return attributes
+
+
+def octave_shift(staff: int, kind: str, size: str) -> ET.Element:
+    """An ottava direction: MusicXML pitches stay as they sound, so 8va shifts the written notes "down"."""
+    direction = ET.Element("direction", placement="below" if kind == "up" else "above")
+    ET.SubElement(ET.SubElement(direction, "direction-type"), "octave-shift", type=kind, number=str(staff), size=size)
+    ET.SubElement(direction, "staff").text = str(staff)
+    return direction
+
+
+def metronome(beat: Fraction, quarter_tempo: int) -> ET.Element:
+    """A metronome mark in the metre's beat (dotted quarter in 6/8, half in 2/2), rounded to a whole number."""
+    units = {Fraction(4): "whole", Fraction(2): "half", Fraction(1): "quarter", Fraction(1, 2): "eighth",
+             Fraction(1, 4): "16th"}  # fmt: skip
+    dotted = beat not in units and beat * 2 / 3 in units
+    unit = units.get(beat * 2 / 3 if dotted else beat)
+    if unit is None:
+        unit, beat, dotted = "quarter", Fraction(1), False
+    metronome = ET.Element("metronome")
+    ET.SubElement(metronome, "beat-unit").text = unit
+    if dotted:
+        ET.SubElement(metronome, "beat-unit-dot")
+    ET.SubElement(metronome, "per-minute").text = str(round(quarter_tempo / beat))
+    return metronome
