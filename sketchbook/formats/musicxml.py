@@ -220,15 +220,15 @@ class _Score:
     def write_voice(self, measure, items, voice, stem, marks, last) -> None:
         """Items of one voice, with each direction before the item it falls in (``offset`` inside it).
 
-        In the last measure a pedal mark at the very end goes on the last item: LilyPond drops (and
-        complains about) a pedal release after the last note.
+        In the last measure a pedal or wedge mark at the very end goes on the last item: LilyPond drops
+        (and complains about) a pedal release or hairpin end after the last note.
         """
         voice, staff, m_start = voice
         marks = sorted(marks, key=lambda d: d[0])
         k = 0
         for i, it in enumerate(items):
             final = last and i == len(items) - 1
-            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag == "pedal"):
+            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag in ("pedal", "wedge")):
                 _direction(measure, marks[k], marks[k][0] - it.start)
                 k += 1
             measure.extend(self.at_onset.pop((int(staff), m_start + it.start), ()))
