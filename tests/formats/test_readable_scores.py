@@ -20,6 +20,7 @@ from sketchbook.sketch import develop_variation
 from tests.conftest import MOTIFS
 from tests.musical_facts import music21_staff_note_multisets
 from tests.notation_facts import Page, avoidable_clashes, read_page, slur_pairs
+from tests.schema import SCHEMAS_PRESENT, validate_musicxml
 
 F = Fraction
 VARIATIONS = ("beach", "photograph")
@@ -161,6 +162,14 @@ def test_second_voice_rests_are_hidden_and_tempo_counts_the_beat(kind, what, var
     assert [sound for *_, sound in page.metronomes][:1] == [piece.sections[0].tempo]
 
 
+@pytest.mark.skipif(not SCHEMAS_PRESENT, reason="needs ../shared/schemas/musicxml-4.0")
+@pytest.mark.parametrize(("kind", "what", "variation"), cases())
+def test_scores_are_valid_against_xsd_and_dtd(kind, what, variation, folder):
+    page_for(kind, what, variation, folder)
+    name = what if kind == "bundled" else f"gen-{what[0][0]}-{what[0][1]}-{what[1][2]}"
+    assert validate_musicxml(folder / f"{name}-{variation}.musicxml") == []
+
+
 def test_bundled_and_generated_scores_read_back_the_same_notes_in_music21(folder):
     for kind, what in (("bundled", "kite"), ("generated", GENERATED[-1])):
         piece, _ = page_for(kind, what, "photograph", folder)
@@ -189,6 +198,7 @@ def test_left_hand_goes_to_treble_for_a_high_passage_and_back(tmp_path: Path):
     write_musicxml(small([n(76, 0, 16)], low + high + back), path)
     page = read_page(path)
     assert [(page.bar_of(t), sign) for t, sign in page.clefs[2]] == [(0, "F"), (1, "G"), (3, "F")]
+    assert not SCHEMAS_PRESENT or validate_musicxml(path) == []
 
 
 def test_extreme_notes_go_under_ottava_lines_and_keep_their_pitch(tmp_path: Path):
@@ -197,6 +207,7 @@ def test_extreme_notes_go_under_ottava_lines_and_keep_their_pitch(tmp_path: Path
     path = tmp_path / "ottava.musicxml"
     write_musicxml(small(right, left, bars=2), path)
     page = read_page(path)
+    assert not SCHEMAS_PRESENT or validate_musicxml(path) == []
     assert max(h.ledger_lines for h in page.heads) <= 4
     assert {h.pitch: h.ottava for h in page.heads} == {72: 0, 98: 1, 100: 1, 96: 1, 76: 0, 24: -1, 26: -1, 43: 0}
     right_read, left_read = music21_staff_note_multisets(path)
