@@ -201,6 +201,16 @@ def test_left_hand_goes_to_treble_for_a_high_passage_and_back(tmp_path: Path):
     assert not SCHEMAS_PRESENT or validate_musicxml(path) == []
 
 
+def test_right_hand_goes_to_bass_for_a_low_passage_and_a_short_dip_stays_in_treble(tmp_path: Path):
+    low = [n(p, 4 * bar + beat, 1) for bar in (1, 2) for beat in range(4) for p in (48, 52)]
+    dip = [n(55, 16, 1)]  # one low note in bar 4 reads on ledger lines
+    right = [n(72, 0, 4), *low, n(67, 12, 4), *dip, n(72, 17, 3)]
+    path = tmp_path / "low.musicxml"
+    write_musicxml(small(right, [n(36, 0, 4)], bars=5), path)
+    page = read_page(path)
+    assert [(page.bar_of(t), sign) for t, sign in page.clefs[1]] == [(0, "G"), (1, "F"), (3, "G")]
+
+
 def test_extreme_notes_go_under_ottava_lines_and_keep_their_pitch(tmp_path: Path):
     right = [n(72, 0, 1), n(98, 1, 1), n(100, 2, 1), n(96, 3, 1), n(76, 4, 4)]  # D7, E7 need 8va
     left = [n(24, 0, 2), n(26, 2, 2), n(43, 4, 4)]  # C1, D1 need 8vb
