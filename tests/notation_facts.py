@@ -54,7 +54,8 @@ class Head:
 class Page:
     title_texts: list[str] = field(default_factory=list)
     heads: list[Head] = field(default_factory=list)
-    rests: list[tuple[int, str, Fraction, bool, bool]] = field(default_factory=list)  # staff, voice, onset, shown, second voice
+    # (staff, voice, onset, shown, in a second voice)
+    rests: list[tuple[int, str, Fraction, bool, bool]] = field(default_factory=list)
     clefs: dict[int, list[tuple[Fraction, str]]] = field(default_factory=dict)
     ottavas: dict[int, list[tuple[Fraction, str, int]]] = field(default_factory=dict)  # staff: (time, type, size)
     metronomes: list[tuple[str, int, float | None]] = field(default_factory=list)  # unit, per minute, sound tempo
@@ -91,7 +92,8 @@ def read_page(path: Path | str) -> Page:
                 for key in el.findall("key"):
                     page.fifths, page.mode = int(_text(key, "fifths")), _text(key, "mode", "major")
                 for clef in el.findall("clef"):
-                    page.clefs.setdefault(int(clef.get("number", "1")), []).append((start + cursor, _text(clef, "sign")))
+                    staff = int(clef.get("number", "1"))
+                    page.clefs.setdefault(staff, []).append((start + cursor, _text(clef, "sign")))
             elif el.tag in ("backup", "forward"):
                 step = Fraction(int(_text(el, "duration")), divisions)
                 cursor += -step if el.tag == "backup" else step
@@ -115,7 +117,8 @@ def read_page(path: Path | str) -> Page:
                 if voice not in order:
                     order.append(voice)
                 if el.find("rest") is not None:
-                    page.rests.append((staff, voice, start + onset, el.get("print-object") != "no", order.index(voice) > 0))
+                    shown = el.get("print-object") != "no"
+                    page.rests.append((staff, voice, start + onset, shown, order.index(voice) > 0))
                 elif el.find("pitch") is not None:
                     head = Head(staff, voice, start + onset, length, _text(el, "pitch/step"),
                                 round(float(_text(el, "pitch/alter", "0"))), int(_text(el, "pitch/octave")), grace,

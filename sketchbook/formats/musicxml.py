@@ -27,6 +27,7 @@ _ORNAMENT_TAGS = {"trill": "trill-mark", "mordent": "mordent", "inverted-mordent
 # Percent of MIDI velocity 90, the MusicXML reference forte.
 _DYNAMIC_SOUND = {"ppp": 22, "pp": 36, "p": 54, "mp": 71, "mf": 89, "f": 107, "ff": 124, "fff": 140}
 _STAVES = ((1, "right_hand", (1, 2)), (2, "left_hand", (5, 6)))  # staff, hand, written voice numbers
+_ENDINGS = ("pedal", "wedge")  # marks LilyPond must find on a note, the last one included
 
 
 def piece_to_musicxml(piece: Piece) -> bytes:
@@ -228,7 +229,7 @@ class _Score:
         k = 0
         for i, it in enumerate(items):
             final = last and i == len(items) - 1
-            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag in ("pedal", "wedge")):
+            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag in _ENDINGS):
                 _direction(measure, marks[k], marks[k][0] - it.start)
                 k += 1
             measure.extend(self.at_onset.pop((int(staff), m_start + it.start), ()))

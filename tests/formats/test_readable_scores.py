@@ -56,7 +56,8 @@ def generated_tn(meter: tuple[int, int], key: tuple[str, str, int, str], seed: i
                 pitch, chromatic_done = pitch + 1, True
             name = (_FLAT_NAMES if flats else _NAMES)[pitch % 12]
             octave_mark = "'" * (pitch // 12 - 5) if pitch >= 60 else ""
-            words.append((name[0] + octave_mark + name[1:] if pitch >= 60 else name[0].upper() + name[1:]) + _TN[length])
+            written = name[0] + octave_mark + name[1:] if pitch >= 60 else name[0].upper() + name[1:]
+            words.append(written + _TN[length])
     words[-1] = words[-1][: -len(_TN[lengths[-1]])] + _TN[beat]
     header = f"# generated {meter[0]}/{meter[1]} in {key[1]}\n# key: {key[1]}\n# pickup: {beat}\n"
     return header + f"{meter[0]}/{meter[1]}\n" + " ".join(words) + "\n"
