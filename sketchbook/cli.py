@@ -196,6 +196,8 @@ def develop(
 def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
                bars, meter, audio, from_sketch):
     """Check every option and load every motif before anything is written."""
+    from dataclasses import replace
+
     from sketchbook.api import plan
     from sketchbook.batch import Job, parse_seeds
     from sketchbook.errors import SketchbookError
@@ -222,7 +224,8 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         check_name(base)
         for s in seed_list:
             folder = out / (base if len(seed_list) == 1 else f"{base}-s{s}")
-            jobs.append(Job(motif, s, folder, variations, levers, force, audio))
+            # The sketch's name titles its scores ("waltz: beach"), so the motif takes it on.
+            jobs.append(Job(replace(motif, name=base), s, folder, variations, levers, force, audio))
     folders = [j.folder for j in jobs]
     if len(set(folders)) != len(folders):
         raise SketchbookError("two motifs would write the same sketch folder; give them different names")

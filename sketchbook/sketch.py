@@ -75,7 +75,7 @@ def develop_variation(motif: Motif, variation: str, *, seed: int, levers: Levers
         # photograph's return still lands on its beach's.
         style = swayed(style, random.Random(f"sketchbook:{seed}:tempo").random())
     rng = random.Random(f"sketchbook:{seed}:{variation}")
-    piece = compose(motif, style, rng=rng, bars=levers.bars, title=f"{motif.name} - {variation}")
+    piece = compose(motif, style, rng=rng, bars=levers.bars, title=f"{motif.name}: {variation}")
     soft = style.density < 0.45
     span = (22, 72) if soft else None
     performance = perform(piece, rng=rng, rubato=style.rubato, velocity_span=span)
@@ -275,8 +275,24 @@ def motif_to_dict(motif: Motif) -> dict:
         "mode": motif.key.mode,
         "meter": str(motif.meter),
         "pickup": str(motif.pickup),
-        "notes": [{"pitch": n.pitch, "start": str(n.start), "duration": str(n.duration)} for n in motif.notes],
+        "notes": [_note_to_dict(n) for n in motif.notes],
     }
+
+
+def _note_to_dict(note: Note) -> dict:
+    out = {"pitch": note.pitch, "start": str(note.start), "duration": str(note.duration)}
+    if note.spelling is not None:  # the motif file's own spelling, e.g. "Bb", so a regenerated score keeps it
+        letter, alter = note.spelling
+        out["spelling"] = letter + ("#" * alter if alter > 0 else "b" * -alter)
+    return out
+
+
+def _spelling_from(text: object) -> tuple[str, int] | None:
+    if text is None:
+        return None
+    if not isinstance(text, str) or not re.fullmatch(r"[A-G](#{1,2}|b{1,2})?", text):
+        raise ValueError(f"spelling {text!r} is not a note name such as Bb or F#")
+    return text[0], text.count("#") - text.count("b")
 
 
 def motif_from_dict(data: dict) -> Motif:
@@ -285,7 +301,8 @@ def motif_from_dict(data: dict) -> Motif:
 
     try:
         numerator, denominator = (int(x) for x in data["meter"].split("/"))
-        notes = tuple(Note(int(n["pitch"]), Fraction(n["start"]), Fraction(n["duration"])) for n in data["notes"])
+        notes = tuple(Note(int(n["pitch"]), Fraction(n["start"]), Fraction(n["duration"]),
+                           spelling=_spelling_from(n.get("spelling"))) for n in data["notes"])  # fmt: skip
         return Motif(data["name"], notes, Key(int(data["tonic"]), data["mode"]), Meter(numerator, denominator),
                      Fraction(data["pickup"]), data.get("description", ""))
     except (KeyError, ValueError, TypeError, AttributeError, ZeroDivisionError) as exc:

@@ -178,3 +178,34 @@ def test_beach_phrases_are_four_or_eight_bars_closing_on_half_and_full_cadences(
     tonic, dominant = diatonic_chord(0, motif.key), diatonic_chord(4, motif.key)
     landings = [closing[end - bar] for end in starts[1:] if end - bar in closing]
     assert (dominant.root, dominant.intervals) in landings and landings[-1] == (tonic.root, tonic.intervals)
+
+
+@pytest.mark.parametrize("meter, expected", [("source", (6, 8)), ("6/8", (6, 8)), ("4/4", (4, 4)), (None, (3, 4))])
+def test_the_beach_metre_is_a_lever(tmp_path, meter, expected):
+    args = ["develop", "kite", "--variation", "beach", "--out", str(tmp_path), "-q"]
+    result = CliRunner().invoke(app, args + (["--meter", meter] if meter else []))
+    assert result.exit_code == 0, result.output
+    folder = tmp_path / "kite"
+    assert read_score(folder / "beach.musicxml").times[0] == expected
+    record = json.loads((folder / "sketch.json").read_text())
+    assert record["levers"]["meter"] == meter
+    again = CliRunner().invoke(app, ["develop", "--from", str(folder / "sketch.json"), "--out", str(tmp_path / "again"),
+                                     "-q"])
+    assert again.exit_code == 0, again.output
+    assert (tmp_path / "again" / "kite" / "beach.musicxml").read_bytes() == (folder / "beach.musicxml").read_bytes()
+
+
+@pytest.mark.parametrize("meter", ["7/5", "waltz", "0/4", "3/0"])
+def test_an_impossible_metre_is_one_line_and_exit_2(tmp_path, meter):
+    result = CliRunner().invoke(app, ["develop", "kite", "--meter", meter, "--out", str(tmp_path)])
+    assert result.exit_code == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "--meter" in result.stderr
+    assert not (tmp_path / "kite").exists()
+
+
+def test_explain_names_the_re_barring_and_the_textures(tmp_path):
+    result = CliRunner().invoke(app, ["develop", "tide", "--explain", "--out", str(tmp_path), "-q"],
+                                env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    for words in ("remeter:3/4", "waltz", "broken-octaves", "alberti", "cascade", "block"):
+        assert words in result.stdout, words

@@ -35,6 +35,7 @@ class _Sound:
     start: Fraction
     end: Fraction
     tied: bool = False  # tied on to the next note of the same pitch
+    spelling: tuple[str, int] | None = None  # (letter, alter) as the file wrote it; MIDI has none
 
 
 def read_midi_motif(path: Path | str) -> Motif:
@@ -184,7 +185,7 @@ def _score_to_motif(score, path: Path, where: str = "") -> Motif:
         end = quantise(start + Fraction(element.duration.quarterLength).limit_denominator(10_000))
         tied = tie is not None and tie.type in ("start", "continue")
         if end > quantise(start):
-            sounds.append(_Sound(_fold(round(top.ps)), quantise(start), end, tied))
+            sounds.append(_Sound(_fold(round(top.ps)), quantise(start), end, tied, _spelling(top)))
     if not sounds and where:
         raise SketchbookError(f"{shown(path)} has no pitched notes{where}")
     signature_key = part.recurse().getElementsByClass(key.KeySignature).first()
@@ -222,7 +223,7 @@ def _to_motif(
         shift = Fraction(0)
     limit = pickup + FILE_MOTIF_BARS * bar
     notes = tuple(
-        Note(s.pitch, s.start - shift, min(s.end, limit + shift) - s.start)
+        Note(s.pitch, s.start - shift, min(s.end, limit + shift) - s.start, spelling=s.spelling)
         for s in line
         if s.start - shift < limit
     )
@@ -243,7 +244,7 @@ def _top_line(sounds: list[_Sound]) -> list[_Sound]:
             last = line[-1]
             if s.start == last.start or s.pitch < last.pitch:
                 continue
-            line[-1] = _Sound(last.pitch, last.start, s.start, False)
+            line[-1] = _Sound(last.pitch, last.start, s.start, False, last.spelling)
         line.append(s)
     return line
 
@@ -253,10 +254,18 @@ def _merge_ties(line: list[_Sound]) -> list[_Sound]:
     for s in line:
         last = merged[-1] if merged else None
         if last is not None and last.tied and last.pitch == s.pitch and last.end == s.start:
-            merged[-1] = _Sound(s.pitch, last.start, s.end, s.tied)
+            merged[-1] = _Sound(s.pitch, last.start, s.end, s.tied, last.spelling)
         else:
             merged.append(s)
     return merged
+
+
+def _spelling(pitch) -> tuple[str, int] | None:
+    """A music21 pitch's letter and whole-tone alteration; None for microtones or triple accidentals."""
+    alter = pitch.alter
+    if alter != int(alter) or not -2 <= alter <= 2 or pitch.step not in "CDEFGAB":
+        return None
+    return pitch.step, int(alter)
 
 
 def _mode_from_signature(sharps: int, notes: tuple[Note, ...]) -> Key:

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
+from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, written_onsets
+from sketchbook.formats.xml_text import Shared, metronome, octave_shift, serialise
+from sketchbook.formats.xml_text import clef as clef_element
 from sketchbook.model import Piece
 from sketchbook.theory import fifths
 
@@ -24,6 +27,7 @@ _ORNAMENT_TAGS = {"trill": "trill-mark", "mordent": "mordent", "inverted-mordent
 # Percent of MIDI velocity 90, the MusicXML reference forte.
 _DYNAMIC_SOUND = {"ppp": 22, "pp": 36, "p": 54, "mp": 71, "mf": 89, "f": 107, "ff": 124, "fff": 140}
 _STAVES = ((1, "right_hand", (1, 2)), (2, "left_hand", (5, 6)))  # staff, hand, written voice numbers
+_ENDINGS = ("pedal", "wedge")  # marks LilyPond must find on a note, the last one included
 
 
 def piece_to_musicxml(piece: Piece) -> bytes:
@@ -49,15 +53,61 @@ class _Score:
 
     def __init__(self, piece: Piece, divisions: int) -> None:
         self.piece, self.layout = piece, Layout(piece, divisions)
-        self.shared = _Shared()
-        self.pitches: dict[int, ET.Element] = {}
+        self.shared = Shared()
+        self.pitches: dict[tuple, ET.Element] = {}
         self.modifications: dict[tuple, ET.Element] = {}
+        self.clefs: dict[int, str] = {}  # each staff's first clef
+        self.at_onset: dict[tuple[int, int], list[ET.Element]] = {}  # (staff, tick): clef and ottava marks
+        self.ottava_ends: list[tuple[Fraction, int, ET.Element]] = []  # stops with no onset to sit on
+        self.slurs: dict[int, list[tuple[str, str]]] = {}  # tick: (type, number) on the melody note there
+        self.plan_slurs()
+
+    def plan_staves(self, staves: list) -> None:
+        """Clef changes and ottava lines per staff, keyed to the written chords where they go."""
+        piece, layout = self.piece, self.layout
+        bar = piece.meter.bar_length
+        bar_lines = [Fraction(0)] * bool(piece.pickup) + [piece.bar_start(k) for k in range(piece.bars)]
+        for staff, _, measures in staves:
+            chords = written_onsets(measures, layout.starts, layout.divisions)
+            home = TREBLE if staff == 1 else BASS
+            clefs = clef_plan(chords, home, bar_lines)
+            self.clefs[staff] = clefs[0] if clefs else home
+            for k in range(1, len(chords)):
+                if clefs[k] != clefs[k - 1]:
+                    self.onset(staff, chords[k].start).append(clef_element(staff, clefs[k]))
+            starts = [c.start for c in chords]
+            for start, end, octaves in ottava_plan(chords, clefs, bar):
+                size = str(1 + 7 * abs(octaves))
+                stop = octave_shift(staff, "stop", size)
+                if end in starts:
+                    self.onset(staff, end).append(stop)
+                else:
+                    self.ottava_ends.append((end, staff, stop[0][0]))
+                self.onset(staff, start).append(octave_shift(staff, "down" if octaves > 0 else "up", size))
+
+    def onset(self, staff: int, time: Fraction) -> list[ET.Element]:
+        return self.at_onset.setdefault((staff, self.layout.ticks(time)), [])
+
+    def plan_slurs(self) -> None:
+        """Slur numbers: the lowest free one at each start, freed at its stop."""
+        events = []
+        for first, last in slur_spans(self.piece):
+            events += [(first, 1, last), (last, 0, None)]
+        open_slurs: dict[Fraction, str] = {}
+        for time, starting, last in sorted(events, key=lambda e: (e[0], e[1])):
+            tick = self.layout.ticks(time)
+            if starting:
+                number = str(min(set(range(1, 7)) - {int(n) for n in open_slurs.values()} or {6}))
+                open_slurs[last] = number
+                self.slurs.setdefault(tick, []).append(("start", number))
+            elif time in open_slurs:
+                self.slurs.setdefault(tick, []).append(("stop", open_slurs.pop(time)))
 
     def to_bytes(self) -> bytes:
         piece = self.piece
         root = ET.Element("score-partwise", version="4.0")
+        # The title once: LilyPond prints a movement-title equal to the work-title a second time.
         ET.SubElement(ET.SubElement(root, "work"), "work-title").text = piece.title
-        ET.SubElement(root, "movement-title").text = piece.title
         ident = ET.SubElement(root, "identification")
         ET.SubElement(ident, "creator", type="composer").text = "sketchbook"
         encoding = ET.SubElement(ident, "encoding")
@@ -76,7 +126,8 @@ class _Score:
         part = ET.SubElement(root, "part", id="P1")
 
         layout = self.layout
-        staves = [(staff, numbers, layout.staff(getattr(piece, hand))) for staff, hand, numbers in _STAVES]
+        staves = [(staff, numbers, list(layout.staff(getattr(piece, hand)))) for staff, hand, numbers in _STAVES]
+        self.plan_staves(staves)
         directions = self.directions()
         for m, (m_start, m_end) in enumerate(zip(layout.starts, layout.ends)):
             length = m_end - m_start
@@ -86,17 +137,19 @@ class _Score:
             if m == 0:
                 self.attributes(measure)
             for staff, numbers, measures in staves:
-                written = next(measures)
+                written = measures[m]
                 for v, items in written:
                     marks = [d for d in directions[m] if d[1] == staff] if v == 1 else []
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
-                    self.write_voice(measure, items, str(numbers[v - 1]), str(staff), stem, marks)
+                    last = m == len(layout.starts) - 1
+                    voice = (str(numbers[v - 1]), str(staff), m_start)
+                    self.write_voice(measure, items, voice, stem, marks, last)
                     if staff == 1 or v != written[-1][0]:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
         ET.SubElement(barline, "bar-style").text = "light-heavy"
         shared = {id(e) for e in self.pitches.values()} | {id(e) for e in self.modifications.values()}
-        return (_HEADER + _serialise(root, shared)).encode("utf-8")
+        return (_HEADER + serialise(root, shared)).encode("utf-8")
 
     def attributes(self, measure: ET.Element) -> None:
         attributes = ET.SubElement(measure, "attributes")
@@ -108,10 +161,8 @@ class _Score:
         ET.SubElement(time, "beats").text = str(self.piece.meter.numerator)
         ET.SubElement(time, "beat-type").text = str(self.piece.meter.denominator)
         ET.SubElement(attributes, "staves").text = "2"
-        for number, sign, line in (("1", "G", "2"), ("2", "F", "4")):
-            clef = ET.SubElement(attributes, "clef", number=number)
-            ET.SubElement(clef, "sign").text = sign
-            ET.SubElement(clef, "line").text = line
+        for staff in (1, 2):
+            attributes.append(clef_element(staff, self.clefs[staff])[0])
 
     def directions(self) -> list[list[tuple]]:
         """Per measure: (tick, staff, placement, direction-type children, sound attributes)."""
@@ -130,12 +181,10 @@ class _Score:
                 place(offset, 1, [_leaf("rehearsal", s.name)], placement="above")
             if (s.tempo, s.tempo_text) != shown:
                 shown = (s.tempo, s.tempo_text)
-                metronome = ET.Element("metronome")
-                ET.SubElement(metronome, "beat-unit").text = "quarter"
-                ET.SubElement(metronome, "per-minute").text = str(s.tempo)
                 # The trailing space keeps readers that join words and metronome from gluing them.
                 words = [_leaf("words", s.tempo_text + " ")] if s.tempo_text else []
-                place(offset, 1, [*words, metronome], {"tempo": str(s.tempo)}, placement="above")
+                mark = metronome(piece.meter.beat, s.tempo)
+                place(offset, 1, [*words, mark], {"tempo": str(s.tempo)}, placement="above")
         for start, _ in piece.ritardandos:  # the MIDI eases the tempo from here to the next mark
             place(start, 1, [_leaf("words", "rit.")], placement="above")
         marks = [(d.offset, d.mark) for d in piece.dynamics]
@@ -167,24 +216,34 @@ class _Score:
             end = min(presses[start], starts[k + 1]) if k + 1 < len(starts) else presses[start]
             place(start, 2, [ET.Element("pedal", type="start", line="yes", sign="yes")])
             place(end, 2, [ET.Element("pedal", type="stop", line="yes")], stop=True)
+        for end, staff, shift in self.ottava_ends:
+            place(end, staff, [shift], stop=True, placement="above")
         return out
 
-    def write_voice(self, measure, items, voice, staff, stem, marks) -> None:
-        """Items of one voice, with each direction before the item it falls in (``offset`` inside it)."""
+    def write_voice(self, measure, items, voice, stem, marks, last) -> None:
+        """Items of one voice, with each direction before the item it falls in (``offset`` inside it).
+
+        In the last measure a pedal or wedge mark at the very end goes on the last item: LilyPond drops
+        (and complains about) a pedal release or hairpin end after the last note.
+        """
+        voice, staff, m_start = voice
         marks = sorted(marks, key=lambda d: d[0])
         k = 0
-        for it in items:
-            while k < len(marks) and marks[k][0] < it.start + it.ticks:
+        for i, it in enumerate(items):
+            final = last and i == len(items) - 1
+            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag in _ENDINGS):
                 _direction(measure, marks[k], marks[k][0] - it.start)
                 k += 1
+            measure.extend(self.at_onset.pop((int(staff), m_start + it.start), ()))
             if it.chord is None:
-                self.rest(measure, it, voice, staff)
+                self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
             else:
-                self.chord(measure, it, voice, staff, stem)
+                slurs = self.slurs.pop(m_start + it.start, ()) if voice == "1" and it.first else ()
+                self.chord(measure, it, voice, staff, stem, slurs)
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
-    def rest(self, measure, it: Item, voice: str, staff: str) -> None:
+    def rest(self, measure, it: Item, voice: str, staff: str, hidden: bool) -> None:
         el = self.shared
         kids = [el["rest", None] if it.type else el["rest", None, "measure", "yes"]]
         kids += (el["duration", str(it.ticks)], el["voice", voice])
@@ -194,12 +253,13 @@ class _Score:
             if it.tuplet:
                 kids.append(self.time_modification(it.tuplet))
         kids.append(el["staff", staff])
-        note = ET.SubElement(measure, "note")
+        # A second voice's rests only fill time: MuseScore would draw them over the first voice's notes.
+        note = ET.SubElement(measure, "note", {"print-object": "no"} if hidden else {})
         note.extend(kids)
         if it.bracket:
             ET.SubElement(note, "notations").append(el["tuplet", None, "type", it.bracket, "number", "1"])
 
-    def chord(self, measure, it: Item, voice: str, staff: str, stem: str | None) -> None:
+    def chord(self, measure, it: Item, voice: str, staff: str, stem: str | None, slurs=()) -> None:
         el = self.shared
         if it.graces:
             slash = "yes" if any(n.ornament == "acciaccatura" for n in it.chord) else "no"
@@ -240,6 +300,7 @@ class _Score:
                 if it.bracket:
                     marks.append(el["tuplet", None, "type", it.bracket, "number", "1"])
                 marks += _ornaments(it)
+                marks += [ET.Element("slur", type=kind, number=number, placement="above") for kind, number in slurs]
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
                 marks.append(el["arpeggiate", None, "direction", "up"])
@@ -249,10 +310,10 @@ class _Score:
                 ET.SubElement(note, "notations").extend(marks)
 
     def pitch(self, head: list) -> ET.Element:
-        """The <pitch> of a spelled head, made once per MIDI pitch and shared."""
-        element = self.pitches.get(head[4])
+        """The <pitch> of a spelled head, made once per spelling and shared."""
+        element = self.pitches.get((head[0], head[1], head[2]))
         if element is None:
-            element = self.pitches[head[4]] = ET.Element("pitch")
+            element = self.pitches[head[0], head[1], head[2]] = ET.Element("pitch")
             ET.SubElement(element, "step").text = head[0]
             if head[1]:
                 ET.SubElement(element, "alter").text = str(head[1])
@@ -291,20 +352,6 @@ def _ornaments(it: Item) -> list[ET.Element]:
     return out
 
 
-class _Shared(dict):
-    """Leaf elements keyed (tag, text, *attributes), each made once and reused wherever it recurs.
-
-    ElementTree keeps no parent links, so one element may sit under many notes: this saves most of
-    a score's allocations, and the serialiser writes each shared leaf's text once.
-    """
-
-    def __missing__(self, key: tuple) -> ET.Element:
-        tag, text, *attributes = key
-        element = self[key] = ET.Element(tag, dict(zip(attributes[::2], attributes[1::2])))
-        element.text = text
-        return element
-
-
 def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:
     _, staff, placement, kids, sound = mark
     direction = ET.SubElement(measure, "direction", placement=placement)
@@ -321,46 +368,3 @@ def _leaf(tag: str, text: str) -> ET.Element:
     element = ET.Element(tag)
     element.text = text
     return element
-
-
-def _escape(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text or '"' in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return text
-
-
-def _serialise(root: ET.Element, shared: set[int]) -> str:
-    """The tree as indented text; leaves and ``shared`` subtrees are written out once and reused.
-
-    Three times as fast as ElementTree.tostring on a score, whose lines repeat a great deal.
-    """
-    out: list[str] = []
-    write = out.append
-    made: dict[str, dict[int, str]] = {}  # per indent: id(element) -> its text
-
-    def open_tag(element: ET.Element, indent: str) -> str:
-        return indent + "<" + element.tag + "".join([f' {k}="{_escape(v)}"' for k, v in element.items()])
-
-    def walk(element: ET.Element, indent: str) -> None:
-        write(open_tag(element, indent) + ">\n")
-        inner = indent + " "
-        cache = made.setdefault(inner, {})
-        for child in element:
-            text = cache.get(id(child))
-            if text is None:
-                if len(child):
-                    mark = len(out)
-                    walk(child, inner)
-                    if id(child) in shared:
-                        cache[id(child)] = "".join(out[mark:])
-                    continue
-                head = open_tag(child, inner)
-                if child.text is None:
-                    text = cache[id(child)] = head + "/>\n"
-                else:
-                    text = cache[id(child)] = f"{head}>{_escape(child.text)}</{child.tag}>\n"
-            write(text)
-        write(f"{indent}</{element.tag}>\n")
-
-    walk(root, "")
-    return "".join(out)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from sketchbook.model import Note, Piece
-from sketchbook.theory import fifths, spell
+from sketchbook.spelling import grace_spelling, key_alters, octave_of, spell_piece
 
 # Note types named as MusicXML names them, by power of two of a quarter note.
 TYPE_NAMES = (
@@ -73,11 +73,9 @@ class Layout:
         self.ends = self.starts[1:] + [self.length]
         # A pickup's beats are counted back from its bar line, as they are heard.
         self.pickup_shift = (self.bar - pickup) % self.bar if (self.bar - pickup) % self.odd == 0 else 0
-        key_fifths = fifths(piece.key)
-        sharps = "FCGDAEB"[:key_fifths] if key_fifths > 0 else "BEADGCF"[:-key_fifths]
-        self.key_alter = {s: (1 if key_fifths > 0 else -1) if s in sharps else 0 for s in "CDEFGAB"}
+        self.key_alter = key_alters(piece.key)
         self.tables: dict[int, dict] = {}
-        self.spelled: dict[int, tuple] = {}
+        self.names = spell_piece(piece)
 
     def ticks(self, value: Fraction) -> int:
         return value.numerator * (self.divisions // value.denominator)
@@ -230,12 +228,14 @@ class Layout:
 
     # ---- spelling and accidentals -------------------------------------------------------
 
-    def spell(self, pitch: int) -> list:
-        """A fresh head for ``pitch``: [step, alter, octave, accidental shown (chosen later), pitch]."""
-        s = self.spelled.get(pitch)
-        if s is None:
-            s = self.spelled[pitch] = spell(pitch, self.piece.key)
-        return [s[0], s[1], s[2], None, pitch]
+    def spell(self, note: Note) -> list:
+        """A fresh head for ``note``: [step, alter, octave, accidental shown (chosen later), pitch]."""
+        name = self.names[note]
+        return [name[0], name[1], octave_of(note.pitch, name), None, note.pitch]
+
+    def spell_grace(self, grace: int, note: Note) -> list:
+        name = grace_spelling(grace, note.pitch, self.piece.key)
+        return [name[0], name[1], octave_of(grace, name), None, grace]
 
     def accidentals(self, voices: list[list[Item]]) -> None:
         """Spell one staff's measure and choose the accidentals shown, in time order across voices."""
@@ -243,10 +243,10 @@ class Layout:
         for v, items in enumerate(voices):
             for it in items:
                 if it.chord:
-                    it.heads = [self.spell(n.pitch) for n in it.chord]
+                    it.heads = [self.spell(n) for n in it.chord]
                     order += [(it.start, 1, v, len(order) + h, head, it) for h, head in enumerate(it.heads)]
                     if it.first:
-                        it.graces = [self.spell(g) for n in it.chord for g in n.graces]
+                        it.graces = [self.spell_grace(g, n) for n in it.chord for g in n.graces]
                         order += [(it.start, 0, v, len(order) + g, head, None) for g, head in enumerate(it.graces)]
         order.sort()  # the running index is unique, so heads themselves are never compared
         state: dict[tuple[str, int], int | None] = {}

@@ -45,6 +45,7 @@ def quantise(time: Fraction) -> Fraction:
 @dataclass(frozen=True, slots=True)
 class _Token:
     pitch: int | None  # None for a rest
+    spelling: tuple[str, int] | None  # (letter, alter) as written, kept for the score
     length: Fraction | None  # None: carry over the previous length
     dots: int
     tied: bool
@@ -64,7 +65,7 @@ def parse_tinynotation(
             f"tinyNotation for {name!r} is too long ({len(text)} characters; at most {MAX_TEXT_CHARS})"
         )
     meter = Meter(4, 4)
-    events: list[tuple[int | None, Fraction, Fraction, bool, str]] = []
+    events: list[tuple[int | None, Fraction, Fraction, bool, str, tuple[str, int] | None]] = []
     tuplets: list[Fraction] = []
     last_length = Fraction(1)  # music21 starts with a quarter note
     time = Fraction(0)
@@ -99,7 +100,7 @@ def parse_tinynotation(
         last_length = length  # music21 carries the untupleted length over
         for ratio in tuplets:
             length *= ratio
-        events.append((token.pitch, time, length, token.tied, raw))
+        events.append((token.pitch, time, length, token.tied, raw, token.spelling))
         time += length
         if closes > len(tuplets):
             raise _bad(raw, "closes a bracket that was never opened")
@@ -160,7 +161,7 @@ def parse_motif_text(text: str, *, name: str) -> Motif:
 
 def _scan(t: str, raw: str, tied: bool) -> _Token:
     if (found := _REST.fullmatch(t)) is not None:
-        pitch = None
+        pitch, spelling = None, None
     elif (found := _HIGH_NOTE.fullmatch(t) or _LOW_NOTE.fullmatch(t)) is not None:
         marks = found.groupdict()
         if marks.get("up") and marks.get("up_after"):
@@ -170,7 +171,9 @@ def _scan(t: str, raw: str, tied: bool) -> _Token:
             octave = 4 + len(marks["up"]) + len(marks["up_after"])
         else:
             octave = 4 - len(step)
-        pitch = 12 * (octave + 1) + _STEPS[step[0].lower()] + _ALTERS[found.group("acc") or ""]
+        alter = _ALTERS[found.group("acc") or ""]
+        pitch = 12 * (octave + 1) + _STEPS[step[0].lower()] + alter
+        spelling = (step[0].upper(), alter)
         if not 0 <= pitch <= 127:
             raise _bad(raw, f"pitch {pitch} is outside MIDI range 0..127")
     else:
@@ -179,27 +182,27 @@ def _scan(t: str, raw: str, tied: bool) -> _Token:
     if digits is None:
         if dots:
             raise _bad(raw, "dots need a length before them, e.g. c4.")
-        return _Token(pitch, None, 0, tied)
+        return _Token(pitch, spelling, None, 0, tied)
     if digits not in _LENGTHS:
         raise _bad(raw, f"length {digits} is not one of 1 2 4 8 16 32 64")
     if dots > 2:
         raise _bad(raw, "at most two dots")
-    return _Token(pitch, Fraction(4, int(digits)), dots, tied)
+    return _Token(pitch, spelling, Fraction(4, int(digits)), dots, tied)
 
 
-def _merge_ties(events: list[tuple[int | None, Fraction, Fraction, bool, str]]) -> list[Note]:
+def _merge_ties(events: list[tuple]) -> list[Note]:
     notes: list[Note] = []
     tied_from: str | None = None
-    for pitch, start, length, tied, raw in events:
+    for pitch, start, length, tied, raw, spelling in events:
         begin, end = quantise(start), quantise(start + length)
         if tied_from is not None:
             if pitch is None or pitch != notes[-1].pitch:
                 raise _bad(tied_from, f"a tie must join two notes of the same pitch, not {raw!r}")
-            notes[-1] = Note(pitch, notes[-1].start, end - notes[-1].start)
+            notes[-1] = Note(pitch, notes[-1].start, end - notes[-1].start, spelling=notes[-1].spelling)
         elif pitch is not None:
             if end <= begin:
                 raise _bad(raw, "too short for the 1/24-quarter grid")
-            notes.append(Note(pitch, begin, end - begin))
+            notes.append(Note(pitch, begin, end - begin, spelling=spelling))
         tied_from = raw if tied and pitch is not None else None
     return notes
 
