@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sketchbook.errors import SketchbookError
 from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
-from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, written_onsets
+from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, system_breaks, written_onsets
 from sketchbook.formats.xml_text import Shared, metronome, octave_shift, serialise
 from sketchbook.formats.xml_text import clef as clef_element
 from sketchbook.model import Piece
@@ -129,17 +129,24 @@ class _Score:
         staves = [(staff, numbers, list(layout.staff(getattr(piece, hand)))) for staff, hand, numbers in _STAVES]
         self.plan_staves(staves)
         directions = self.directions()
+        breaks = system_breaks(piece, layout.starts, layout.divisions)
         for m, (m_start, m_end) in enumerate(zip(layout.starts, layout.ends)):
             length = m_end - m_start
             measure = ET.SubElement(part, "measure", number=str(m if piece.pickup else m + 1))
+            if m in breaks:
+                ET.SubElement(measure, "print", {"new-page" if breaks[m] == "page" else "new-system": "yes"})
             if piece.pickup and m == 0:
                 measure.set("implicit", "yes")
             if m == 0:
                 self.attributes(measure)
             for staff, numbers, measures in staves:
                 written = measures[m]
+                # Marks ride on a voice that plays in this bar: on a voice of rests LilyPond piles them up
+                # on its next note (and loses a pedal's start).
+                carrier = next((v for v, items in written if any(it.chord is not None for it in items)),
+                               written[0][0] if written else 1)
                 for v, items in written:
-                    marks = [d for d in directions[m] if d[1] == staff] if v == 1 else []
+                    marks = [d for d in directions[m] if d[1] == staff] if v == carrier else []
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
                     last = m == len(layout.starts) - 1
                     voice = (str(numbers[v - 1]), str(staff), m_start)

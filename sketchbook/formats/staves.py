@@ -197,3 +197,46 @@ def _breaths(notes: list[Note], limit: Fraction, beat: Fraction) -> list[list[No
         parts.append(notes[:k])
         notes = notes[k:]
     return [*parts, notes]
+
+
+SYSTEM_ONSETS = 36  # what one system holds comfortably: onsets of its busier staff
+SYSTEM_BARS = 6
+PAGE_SYSTEMS = 4
+
+
+def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, str]:
+    """Measure index -> "system" or "page": where a new line or page begins.
+
+    Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line; pages
+    hold four grand-staff systems. Engravers then never have to squeeze a line or a page (LilyPond warns
+    when it compresses an over-full page).
+    """
+    per_bar = [0] * len(starts)
+
+    def measure_of(offset: Fraction) -> int:
+        tick = offset.numerator * (divisions // offset.denominator)
+        low, high = 0, len(starts) - 1
+        while low < high:  # the last measure starting at or before the tick
+            mid = (low + high + 1) // 2
+            if starts[mid] <= tick:
+                low = mid
+            else:
+                high = mid - 1
+        return low
+
+    for hand in (piece.right_hand, piece.left_hand):
+        counts = [0] * len(starts)
+        for onset in {n.start for n in hand}:
+            counts[measure_of(onset)] += 1
+        per_bar = [max(a, b) for a, b in zip(per_bar, counts)]
+    breaks: dict[int, str] = {}
+    held, bars, systems = 0, 0, 1
+    for index, count in enumerate(per_bar):
+        full = bars and (held + count > SYSTEM_ONSETS or bars >= SYSTEM_BARS)
+        if full and not (index == 1 and piece.pickup):  # a pickup stays on the line it leads into
+            systems += 1
+            breaks[index] = "page" if systems % PAGE_SYSTEMS == 1 else "system"
+            held, bars = 0, 0
+        held += count
+        bars += 1
+    return breaks
