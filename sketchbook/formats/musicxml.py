@@ -115,6 +115,7 @@ class _Score:
         ET.SubElement(encoding, "encoding-date").text = _ENCODING_DATE
         for element in ("accidental", "beam"):
             ET.SubElement(encoding, "supports", element=element, type="yes")
+        root.append(_defaults())
         score_part = ET.SubElement(ET.SubElement(root, "part-list"), "score-part", id="P1")
         ET.SubElement(score_part, "part-name").text = "Piano"
         ET.SubElement(score_part, "part-abbreviation").text = "Pno."
@@ -134,7 +135,7 @@ class _Score:
             length = m_end - m_start
             measure = ET.SubElement(part, "measure", number=str(m if piece.pickup else m + 1))
             if m in breaks:
-                ET.SubElement(measure, "print", {"new-page" if breaks[m] == "page" else "new-system": "yes"})
+                ET.SubElement(measure, "print", {"new-system": "yes"})
             if piece.pickup and m == 0:
                 measure.set("implicit", "yes")
             if m == 0:
@@ -357,6 +358,22 @@ def _ornaments(it: Item) -> list[ET.Element]:
             ET.SubElement(articulations, mark)
         out.append(articulations)
     return out
+
+
+def _defaults() -> ET.Element:
+    """A4 with a 6 mm staff, said once so every engraver lays out the same page (their own defaults
+    differ, and LilyPond's, with its larger staff, over-fills pages)."""
+    defaults = ET.Element("defaults")
+    scaling = ET.SubElement(defaults, "scaling")
+    ET.SubElement(scaling, "millimeters").text = "6"
+    ET.SubElement(scaling, "tenths").text = "40"
+    page = ET.SubElement(defaults, "page-layout")
+    ET.SubElement(page, "page-height").text = "1980"  # 297 mm in tenths of 0.15 mm
+    ET.SubElement(page, "page-width").text = "1400"  # 210 mm
+    margins = ET.SubElement(page, "page-margins", type="both")
+    for side in ("left", "right", "top", "bottom"):
+        ET.SubElement(margins, f"{side}-margin").text = "100"
+    return defaults
 
 
 def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:

@@ -199,17 +199,16 @@ def _breaths(notes: list[Note], limit: Fraction, beat: Fraction) -> list[list[No
     return [*parts, notes]
 
 
-SYSTEM_ONSETS = 36  # what one system holds comfortably: onsets of its busier staff
+SYSTEM_ONSETS = 32  # what one system holds comfortably: onsets of its busier staff
 SYSTEM_BARS = 6
-PAGE_SYSTEMS = 4
 
 
-def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, str]:
-    """Measure index -> "system" or "page": where a new line or page begins.
+def system_breaks(piece: Piece, starts: list[int], divisions: int) -> set[int]:
+    """The measures that begin a new line (system).
 
-    Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line; pages
-    hold four grand-staff systems. Engravers then never have to squeeze a line or a page (LilyPond warns
-    when it compresses an over-full page).
+    Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line and no
+    engraver squeezes a line; left to break lines itself, LilyPond over-fills and compresses pages (and
+    warns). Pages are left to each engraver.
     """
     per_bar = [0] * len(starts)
 
@@ -229,13 +228,12 @@ def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, 
         for onset in {n.start for n in hand}:
             counts[measure_of(onset)] += 1
         per_bar = [max(a, b) for a, b in zip(per_bar, counts)]
-    breaks: dict[int, str] = {}
-    held, bars, systems = 0, 0, 1
+    breaks: set[int] = set()
+    held, bars = 0, 0
     for index, count in enumerate(per_bar):
         full = bars and (held + count > SYSTEM_ONSETS or bars >= SYSTEM_BARS)
         if full and not (index == 1 and piece.pickup):  # a pickup stays on the line it leads into
-            systems += 1
-            breaks[index] = "page" if systems % PAGE_SYSTEMS == 1 else "system"
+            breaks.add(index)
             held, bars = 0, 0
         held += count
         bars += 1
