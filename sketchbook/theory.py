@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from fractions import Fraction
 
 from sketchbook.model import Key, Note
 
@@ -72,21 +73,34 @@ def spell(pitch: int, key: Key) -> tuple[str, int, int]:
     return letter, alter, octave
 
 
-def estimate_key(notes: Iterable[Note]) -> Key:
-    """Guess key and mode from durations per pitch class (Krumhansl-Schmuckler), leaning on the last note."""
+def estimate_key(notes: Iterable[Note], pickup: Fraction = Fraction(0)) -> Key:
+    """Guess key and mode from durations per pitch class (Krumhansl-Schmuckler), leaning on the last note.
+
+    Notes outside a key's scale (minor's raised sixth and seventh belong to it) count against it: a tune
+    with Bb, C and F# that ends on D is in G minor, though its last note and long Ds lean to D major. The
+    first downbeat counts too: a tune that opens on its tonic triad and stops on a half cadence (Ode to
+    Joy's first phrase, E ... D) is in C, not D minor.
+    """
     weights = [0.0] * 12
     notes = list(notes)
     for n in notes:
         weights[n.pitch % 12] += float(n.duration)
+    total = sum(weights) or 1.0
     if notes:
         # Melodies usually end on a tonic-triad note and often begin on one.
         last = max(notes, key=lambda n: (n.start, n.pitch))
-        weights[last.pitch % 12] += float(last.duration) + 1.0
+        weights[last.pitch % 12] += 1.0
+    on_beat = [n for n in notes if n.start >= pickup]
+    downbeat = min(on_beat, key=lambda n: (n.start, -n.pitch)).pitch % 12 if on_beat else None
     best: tuple[float, int, str] | None = None
     for tonic in range(12):
         for mode, profile in (("major", _MAJOR_PROFILE), ("minor", _MINOR_PROFILE)):
             rotated = [profile[(pc - tonic) % 12] for pc in range(12)]
-            score = _correlation(weights, rotated)
+            steps = MAJOR_STEPS if mode == "major" else (*MINOR_STEPS, 9, 11)
+            outside = sum(w for pc, w in enumerate(weights) if (pc - tonic) % 12 not in steps) / total
+            score = _correlation(weights, rotated) - outside
+            if downbeat is not None and (downbeat - tonic) % 12 in ((0, 4, 7) if mode == "major" else (0, 3, 7)):
+                score += 0.25 if downbeat == tonic else 0.15
             # Ties resolve to the earlier candidate, so the result is deterministic.
             if best is None or score > best[0] + 1e-12:
                 best = (score, tonic, mode)

@@ -152,3 +152,16 @@ def test_diatonic_transposition_stays_in_key_and_comes_back(data, steps):
     assert (moved > pitch) == (steps > 0) and (moved < pitch) == (steps < 0)
     if abs(steps) == 7:
         assert abs(moved - pitch) == 12
+
+
+@pytest.mark.parametrize("tune, key", [
+    ("3/4 d'4 | b-4 a g | f#2 g4 | a4 b- c''4 | d''2", "G minor"),  # ends on the dominant, Bb C F# in it
+    ("4/4 e'4 e' f' g' g' f' e' d' c' c' d' e' e'4. d'8 d'2", "C major"),  # Ode to Joy: a half cadence on D
+    ("4/4 b-4 | e-'4 g' b-' g' | f'2 e-'4 d' | c'4 e-' a-' g' | f'2.", "Eb major"),  # pickup, half cadence
+    ("3/4 g#4 | c#'4 e' g#' | f#'2 e'4 | d#'4 c#' b# | c#'2", "C# minor"),
+    ("6/8 d8 | g4 b8 a4 g8 | f#4 a8 d'4 c'8 | b4 g8 a4 f#8 | g4. r4", "G major"),
+])
+def test_real_tunes_find_their_keys(tune, key):
+    from sketchbook.load import load_motif
+
+    assert key_name(load_motif(tune).key) == key

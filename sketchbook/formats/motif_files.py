@@ -231,7 +231,7 @@ def _to_motif(
         key = _mode_from_signature(key, notes)
     name = path.stem or "file"
     try:
-        return Motif(name, notes, key or estimate_key(notes), meter, pickup, f"from {path.name}")
+        return Motif(name, notes, key or estimate_key(notes, pickup), meter, pickup, f"from {path.name}")
     except ValueError as error:
         raise SketchbookError(f"{shown(path)}: {error}") from None
 

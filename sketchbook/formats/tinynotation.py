@@ -116,7 +116,7 @@ def parse_tinynotation(
     if not 0 <= pickup < meter.bar_length:
         raise SketchbookError(f"pickup {pickup} quarters must be shorter than a {meter} bar")
     try:
-        return Motif(name, tuple(notes), key or estimate_key(notes), meter, pickup, description)
+        return Motif(name, tuple(notes), key or estimate_key(notes, pickup), meter, pickup, description)
     except ValueError as error:
         raise SketchbookError(f"motif {name!r}: {error}") from None
 
