@@ -135,7 +135,7 @@ class _Score:
             length = m_end - m_start
             measure = ET.SubElement(part, "measure", number=str(m if piece.pickup else m + 1))
             if m in breaks:
-                ET.SubElement(measure, "print", {"new-system": "yes"})
+                ET.SubElement(measure, "print", {f"new-{breaks[m]}": "yes"})
             if piece.pickup and m == 0:
                 measure.set("implicit", "yes")
             if m == 0:

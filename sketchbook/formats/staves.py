@@ -203,12 +203,15 @@ SYSTEM_ONSETS = 32  # what one system holds comfortably: onsets of its busier st
 SYSTEM_BARS = 6
 
 
-def system_breaks(piece: Piece, starts: list[int], divisions: int) -> set[int]:
-    """The measures that begin a new line (system).
+PAGE_SYSTEMS = 4  # what an A4 page with a 6 mm staff holds with room to spare, in LilyPond and MuseScore alike
 
-    Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line and no
-    engraver squeezes a line; left to break lines itself, LilyPond over-fills and compresses pages (and
-    warns). Pages are left to each engraver.
+
+def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, str]:
+    """Measure index -> "system" or "page": where a new line or page begins.
+
+    Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line, and pages
+    four lines: no engraver squeezes a line or a page. Left to itself, LilyPond misjudges the height of
+    lines with slurs, ottavas and pedal marks, over-fills a page and compresses it (with a warning).
     """
     per_bar = [0] * len(starts)
 
@@ -228,12 +231,13 @@ def system_breaks(piece: Piece, starts: list[int], divisions: int) -> set[int]:
         for onset in {n.start for n in hand}:
             counts[measure_of(onset)] += 1
         per_bar = [max(a, b) for a, b in zip(per_bar, counts)]
-    breaks: set[int] = set()
-    held, bars = 0, 0
+    breaks: dict[int, str] = {}
+    held, bars, lines = 0, 0, 1
     for index, count in enumerate(per_bar):
         full = bars and (held + count > SYSTEM_ONSETS or bars >= SYSTEM_BARS)
         if full and not (index == 1 and piece.pickup):  # a pickup stays on the line it leads into
-            breaks.add(index)
+            lines += 1
+            breaks[index] = "page" if lines % PAGE_SYSTEMS == 1 else "system"
             held, bars = 0, 0
         held += count
         bars += 1
