@@ -127,10 +127,11 @@ class Sketch:
 
 
 def develop(motif: str | Path | Motif | None = None, *, seed: int = 1, variation: str | None = None,
-            **levers) -> Sketch:
+            name: str | None = None, **levers) -> Sketch:
     """Develop a motif (a bundled name, a file, tinyNotation or a Motif) into a Sketch.
 
-    Levers: tempo, density, ornament, morph, preset, bars, meter, as on the command line.
+    Levers: tempo, density, ornament, morph, preset, bars, meter, as on the command line. ``name`` names
+    the sketch (the scores' titles read "name: beach"), as --name does.
     """
     from sketchbook.load import load_motif
     from sketchbook.model import Motif
@@ -140,4 +141,10 @@ def develop(motif: str | Path | Motif | None = None, *, seed: int = 1, variation
     variations, lever_values = plan(variation, **levers)
     if not isinstance(motif, Motif):
         motif = load_motif(None if motif is None else str(motif))
+    if name is not None:
+        from dataclasses import replace
+
+        from sketchbook.sketch import check_name
+
+        motif = replace(motif, name=check_name(name))
     return Sketch.develop(motif, seed, variations, lever_values)

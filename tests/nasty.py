@@ -220,6 +220,7 @@ def corpus() -> dict[str, bytes]:
         "xml-deep-nesting.musicxml": "<score-partwise>" + "<a>" * 2_000 + "</a>" * 2_000 + "</score-partwise>",
         "xml-long-tag.musicxml": '<score-partwise x="' + "y" * 70_000 + '"/>',
         "xml-cut-short.musicxml": score_xml(bars)[:-40],
+        "xml-unknown-encoding.musicxml": score_xml(bars).replace('encoding="UTF-8"', 'encoding="TTF-8"', 1),
         "xml-divisions-zero.musicxml": score_xml(bars, divisions=0),
         "xml-time-0-over-0.musicxml": score_xml(bars, beats=0, beat_type=0),
         "xml-time-huge.musicxml": score_xml(bars, beats=10**6, beat_type=10**6),

@@ -53,7 +53,7 @@ def test_the_cli_is_built_on_the_api_and_writes_the_same_bytes(runner, tmp_path)
     result = runner.invoke(app, ["develop", WALTZ, "--name", "waltz", "--seed", "3", "--density", "0.4",
                                  "--out", str(tmp_path / "cli")])
     assert result.exit_code == 0, result.stderr
-    sketchbook.develop(WALTZ, seed=3, density=0.4).write(tmp_path / "api")
+    sketchbook.develop(WALTZ, seed=3, density=0.4, name="waltz").write(tmp_path / "api")
     for name in ("beach.mid", "beach.musicxml", "photograph.mid", "photograph.musicxml", "sketch.json"):
         assert (tmp_path / "cli" / "waltz" / name).read_bytes() == (tmp_path / "api" / name).read_bytes(), name
 

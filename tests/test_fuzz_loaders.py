@@ -122,6 +122,7 @@ REFUSED = {
     "xml-alter-nan.musicxml": "accidental nan",
     "xml-billion-laughs.musicxml": "declares XML entities",
     "xml-cut-short.musicxml": "not well-formed XML",
+    "xml-unknown-encoding.musicxml": "unknown text encoding",
     "xml-deep-nesting.musicxml": f"over {safe_xml.MAX_DEPTH} deep",
     "xml-divisions-zero.musicxml": "divides by zero",
     "xml-html-page.xml": "not a partwise score",

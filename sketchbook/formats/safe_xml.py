@@ -163,6 +163,8 @@ def _parse(data: bytes, path: Path, start, end, text, *, what: str = "") -> None
     except expat.ExpatError as error:
         reason = expat.ErrorString(error.code)
         raise _bad(path, f"not well-formed XML{where}: {reason} at line {error.lineno}") from None
+    except LookupError:  # the XML declaration names an encoding Python does not know, e.g. "TTF-8"
+        raise _bad(path, f"not readable XML{where}: its declaration names an unknown text encoding") from None
 
 
 class _ScoreBuilder:
