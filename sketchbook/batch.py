@@ -80,10 +80,26 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
 
 def _run_job_quietly(job: Job) -> Outcome | str:
     """Worker entry: a user-fixable problem comes back as its message instead of an exception."""
+    from sketchbook.safety import Terminated
+
     try:
         return run_job(job)
     except SketchbookError as exc:
         return f"{job.folder.name}: {exc}"
+    except (Terminated, KeyboardInterrupt) as exc:
+        # The sketch's own cleanup has run on the way here; leave now rather than take the next job.
+        os._exit(getattr(exc, "exit_code", 130))
+
+
+def _start_worker() -> None:
+    """Each worker stops cleanly on SIGTERM and dies with the batch, even if the batch is killed with -9."""
+    import signal
+
+    from sketchbook.safety import catch_termination, die_with_parent
+
+    catch_termination()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the batch stops us itself
+    die_with_parent()
 
 
 def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = False,
@@ -101,16 +117,30 @@ def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = Fa
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for a batch
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker)
+    try:
         pending = {pool.submit(_run_job_quietly, job) for job in jobs}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: id(f)):
-                    yield future.result()
-                    if on_done:
-                        on_done()
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: id(f)):
+                yield future.result()
+                if on_done:
+                    on_done()
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_workers(pool) -> None:
+    """SIGTERM every worker (each removes its half-written files), wait for them, then kill any left."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)

@@ -33,6 +33,7 @@ class Scan:
     keys: list[tuple[int, int, int]] = field(default_factory=list)  # tick, sharps (negative: flats), minor
     pedal: list[tuple[int, int, int]] = field(default_factory=list)  # tick, channel, value
     other: list[int] = field(default_factory=list)  # ticks of other control and pitch-bend events
+    odd_meter: str = ""  # a time signature no score can hold: refused by bar_lines, ignored by render
 
     def seconds_at(self):
         """A function from tick to seconds along this file's tempo map."""
@@ -109,9 +110,10 @@ def _meta(scan: Scan, tick: int, kind: int, payload: bytes, name: str) -> None:
         numerator, power = payload[0], payload[1]
         if numerator == 0 or power > MAX_DENOMINATOR_POWER:
             shown_den = f"2^{power}" if power > MAX_DENOMINATOR_POWER else str(2**power)
-            raise SketchbookError(f"{name}: its time signature {numerator}/{shown_den} is not one a score can "
-                                  f"hold (1-255 beats, each a whole note down to a 1/128 note)")
-        scan.meters.append((tick, numerator, 2**power))
+            scan.odd_meter = scan.odd_meter or (f"{name}: its time signature {numerator}/{shown_den} is not one a "
+                                                "score can hold (1-255 beats, each a whole note down to a 1/128 note)")
+        else:
+            scan.meters.append((tick, numerator, 2**power))
     elif kind == 0x59 and len(payload) >= 2:
         sharps = payload[0] - 256 * (payload[0] > 127)
         if -7 <= sharps <= 7:  # anything else names no key; ignore it as players do
@@ -120,6 +122,8 @@ def _meta(scan: Scan, tick: int, kind: int, payload: bytes, name: str) -> None:
 
 def bar_lines(scan: Scan, name: str = "this MIDI file") -> tuple[list[tuple[int, float, int]], float]:
     """Bar lines as (first bar's tick, ticks a bar, how many bars) runs, and the beats they hold."""
+    if scan.odd_meter:
+        raise SketchbookError(scan.odd_meter)
     meters = sorted(scan.meters)
     if not meters or meters[0][0] > 0:
         meters.insert(0, (0, 4, 4))  # the MIDI default

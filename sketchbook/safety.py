@@ -30,6 +30,10 @@ class TimeLimit(BaseException):
 
 
 def _raise_terminated(signum, _frame) -> None:
+    # A second signal (a supervisor repeating itself, a dying parent) must not cut the cleanup short.
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_IGN)
     raise Terminated(signum)
 
 
