@@ -17,9 +17,13 @@ ORNAMENT_KINDS = ("trill", "mordent", "inverted-mordent", "turn", "tremolo", "ar
 
 def inspect_file(path: Path) -> dict:
     """Inspect a MIDI or MusicXML file, chosen by its suffix."""
+    from sketchbook.load import shown
+
     path = Path(path)
-    if not path.is_file():
-        raise SketchbookError(f"{path}: no such file")
+    if not path.exists():
+        raise SketchbookError(f"{shown(path)}: no such file")
+    if not path.is_file():  # a FIFO or device would block or never end
+        raise SketchbookError(f"{shown(path)} is not a regular file")
     suffix = path.suffix.lower()
     if suffix in MIDI_SUFFIXES:
         return inspect_midi(path)

@@ -101,6 +101,8 @@ def _target(file: Path, out: Path | None, fmt: AudioFormat | None) -> Path:
     from sketchbook.book import MIDI_SUFFIXES, SCORE_SUFFIXES
 
     score = file.suffix.lower() in SCORE_SUFFIXES
+    if file.exists() and not file.is_file():  # a FIFO or device would block fluidsynth or never end
+        raise SketchbookError(f"{file} is not a regular file")
     if not file.is_file():
         kind = "MusicXML" if score else "MIDI" if file.suffix.lower() in MIDI_SUFFIXES or not file.suffix else ""
         raise SketchbookError(f"{file}: no such {kind + ' ' if kind else ''}file")

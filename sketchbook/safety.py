@@ -100,7 +100,9 @@ def limited_child(*, memory: int | None = None, cpu_seconds: int | None = None, 
         for kind, value in ((resource.RLIMIT_AS, memory), (resource.RLIMIT_CPU, cpu_seconds),
                             (resource.RLIMIT_FSIZE, file_bytes)):
             if value is not None:
-                resource.setrlimit(kind, (value, value))
+                hard = resource.getrlimit(kind)[1]  # never above what we were given ourselves
+                value = value if hard == resource.RLIM_INFINITY else min(value, hard)
+                resource.setrlimit(kind, (value, hard))
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crashing engraver leaves no core file behind
         die_with_parent()
 
