@@ -46,15 +46,23 @@ def parse_seeds(text: str) -> list[int]:
         part = part.strip()
         match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
         if not match:
-            raise SketchbookError(f"--seeds {text!r}: use a number, a range like 1-20, or a list like 1,4,9-12")
+            raise SketchbookError(f"--seeds {_clip(text)!r}: use a number, a range like 1-20, or a list like 1,4,9-12")
+        if max(len(match[1]), len(match[2] or "")) > 19:  # before int(): thousands of digits cost time to convert
+            raise SketchbookError(f"--seeds {_clip(text)!r}: seeds run from 0 to {2**63 - 1}")
         low = int(match[1])
         high = int(match[2]) if match[2] else low
+        if high > 2**63 - 1:
+            raise SketchbookError(f"--seeds {_clip(text)!r}: seeds run from 0 to {2**63 - 1}")
         if high < low:
-            raise SketchbookError(f"--seeds {text!r}: range {part} runs backwards")
+            raise SketchbookError(f"--seeds {_clip(text)!r}: range {part} runs backwards")
         if high - low + len(seeds) >= MAX_SEEDS:
-            raise SketchbookError(f"--seeds {text!r}: at most {MAX_SEEDS} seeds in one batch")
+            raise SketchbookError(f"--seeds {_clip(text)!r}: at most {MAX_SEEDS} seeds in one batch")
         seeds.extend(s for s in range(low, high + 1) if s not in seeds)
     return seeds
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def run_job(job: Job, *, explain: bool = False) -> Outcome:

@@ -166,7 +166,8 @@ def develop(
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
     audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus (needs fluidsynth).")] = False,
     from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
-    jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).", min=1,
+                                                max=256)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Develop MOTIF into 'beach' and 'photograph', written as MIDI and MusicXML.
