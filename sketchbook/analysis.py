@@ -89,7 +89,7 @@ def inspect_midi(path: Path) -> dict:
     velocities = [n[3] for n in notes]
     # One pedal, however many channels repeat its CC64: it is down while any channel holds it.
     pedal_down, presses = set(), 0
-    for _, channel, value in sorted(scan.pedal, key=lambda e: e[0]):
+    for _, channel, value, _track in sorted(scan.pedal, key=lambda e: e[0]):
         presses += value >= 64 and not pedal_down
         (pedal_down.add if value >= 64 else pedal_down.discard)(channel)
     pitches = [n[2] for n in notes]

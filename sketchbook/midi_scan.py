@@ -27,11 +27,11 @@ class Scan:
 
     ticks_per_beat: int
     end: int = 0  # the last event's tick
-    notes: list[tuple[int, int, int, int, int]] = field(default_factory=list)  # start, end, pitch, velocity, channel
+    notes: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)  # start, end, pitch, velocity, channel, track
     tempos: list[tuple[int, int]] = field(default_factory=list)  # tick, microseconds a quarter
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # tick, numerator, denominator
     keys: list[tuple[int, int, int]] = field(default_factory=list)  # tick, sharps (negative: flats), minor
-    pedal: list[tuple[int, int, int]] = field(default_factory=list)  # tick, channel, value
+    pedal: list[tuple[int, int, int, int]] = field(default_factory=list)  # tick, channel, value, track
     other: list[int] = field(default_factory=list)  # ticks of other control and pitch-bend events
     odd_meter: str = ""  # a time signature no score can hold: refused by bar_lines, ignored by render
 
@@ -91,9 +91,9 @@ def _scan(tpb: int, tracks: list[bytes], name: str) -> Scan:
             elif kind in (0x80, 0x90):
                 if starts := sounding.get((channel, first)):
                     start, velocity = starts.pop(0)  # first on, first off, as pretty_midi pairs them
-                    scan.notes.append((start, tick, first, velocity, channel))
+                    scan.notes.append((start, tick, first, velocity, channel, number))
             elif kind == 0xB0 and first == 64:
-                scan.pedal.append((tick, channel, second))
+                scan.pedal.append((tick, channel, second, number))
             elif kind in (0xB0, 0xE0):
                 scan.other.append(tick)
     scan.notes.sort()
