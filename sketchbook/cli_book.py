@@ -40,10 +40,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _progress(items, label: str):
+def _progress(items, label: str, total: int | None = None):
     from rich.progress import track
 
-    return track(items, description=label, console=_err_console(), transient=True)
+    return track(items, description=label, total=total, console=_err_console(), transient=True)
 
 
 @app.command()
