@@ -219,7 +219,7 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
     contents open at once however many sketches there are.
     """
     from sketchbook import book_html
-    from sketchbook.book_engrave import engrave_all
+    from sketchbook.book_engrave import Engravers
 
     root = Path(root)
     sketches = find_sketches(root)
@@ -234,27 +234,74 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
                 v.files[".ogg"] = render_midi(midi, midi.with_suffix(".ogg"), soundfont=soundfont, force=False)
             except SketchbookError:  # this piece shows "no audio yet"; the book goes on
                 continue
-    scores = [v.first(SCORE_SUFFIXES) for s in sketches for v in s.variations if v.first(SCORE_SUFFIXES)]
     # Ids seeded by position: unique on a page, and the same on every rebuild.
-    engraved = engrave_all([(score, number) for number, score in enumerate(scores, 1)], progress=progress)
-    pages = {}
-    if len(sketches) > SPLIT_AT:
-        anchors = [book_html.anchor(s, root) for s in sketches]
-        for sketch, anchor in zip(sketches, anchors):
-            pages[root / PAGES / f"{anchor}.html"] = book_html.sketch_page(root, sketch, anchor, engraved)
-        pages[root / "index.html"] = book_html.contents_page(root, sketches, anchors)
-    else:
-        pages[root / "index.html"] = book_html.page(root, sketches, engraved=engraved)
-    for path, html in pages.items():
-        _write_page(path, html)
-    _remove_stale_pages(root, set(pages))
+    numbers, written = {}, set()
+    for sketch in sketches:
+        for v in sketch.variations:
+            if score := v.first(SCORE_SUFFIXES):
+                numbers.setdefault(score, len(numbers) + 1)
+    with Engravers() as engravers:
+        if len(sketches) <= SPLIT_AT:
+            engraved = engravers.engrave(list(numbers.items()), progress=progress)
+            written.add(_write_page(root / "index.html", book_html.page(root, sketches, engraved=engraved)))
+        else:  # a batch at a time, so memory holds one batch's scores however large the book
+            anchors = [book_html.anchor(s, root) for s in sketches]
+            batches = range(0, len(sketches), BATCH)
+            for start in progress(batches, "engraving", len(batches)) if progress else batches:
+                todo = []
+                for sketch, anchor in zip(sketches[start:start + BATCH], anchors[start:start + BATCH]):
+                    target, stamp = root / PAGES / f"{anchor}.html", _stamp(sketch)
+                    if _page_stamp(target) == stamp:  # unchanged since its page was written: keep it
+                        written.add(target)
+                    else:
+                        todo.append((sketch, target, stamp))
+                # A page holds one sketch, so its scores' ids only need to differ from each other.
+                scores = [(score, n) for s, _, _ in todo for n, score in enumerate(
+                    (v.first(SCORE_SUFFIXES) for v in s.variations if v.first(SCORE_SUFFIXES)), 1)]
+                engraved = engravers.engrave(scores)
+                for sketch, target, stamp in todo:
+                    html = book_html.sketch_page(root, sketch, target.stem, engraved, stamp=stamp)
+                    written.add(_write_page(target, html))
+            written.add(_write_page(root / "index.html", book_html.contents_page(root, sketches, anchors)))
+    _remove_stale_pages(root, written)
     return root / "index.html"
 
 
+STAMP = re.compile(rb'<meta name="sketchbook-stamp" content="([0-9a-f]{64})">')
+
+
+def _stamp(sketch: Sketch) -> str:
+    """What a sketch page was built from: this version, and each file's name, size and change time."""
+    import hashlib
+
+    from sketchbook import __version__
+
+    digest = hashlib.sha256(f"{__version__}\n{sketch.folder.name}\n".encode())
+    for name in sorted(p.name for p in sketch.folder.iterdir() if not p.name.startswith("."))[:MAX_FILES]:
+        try:
+            info = (sketch.folder / name).stat()
+        except OSError:
+            continue
+        digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _page_stamp(page: Path) -> str | None:
+    try:
+        if page.is_symlink() or not page.is_file():
+            return None
+        with open(page, "rb") as handle:
+            found = STAMP.search(handle.read(4096))
+    except OSError:
+        return None
+    return found[1].decode() if found else None
+
+
 PAGES = "_pages"  # never a sketch name: those start with a letter or digit
+BATCH = 16  # sketches engraved and written at a time in a large book
 
 
-def _write_page(path: Path, html: str) -> None:
+def _write_page(path: Path, html: str) -> Path:
     from sketchbook.safety import exclusive_temp, remove_quietly
 
     tmp = None
@@ -267,6 +314,7 @@ def _write_page(path: Path, html: str) -> None:
         raise SketchbookError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
         remove_quietly(tmp)
+    return path
 
 
 def _remove_stale_pages(root: Path, written: set[Path]) -> None:

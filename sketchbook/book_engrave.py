@@ -16,6 +16,7 @@ import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Self
 
 CHILD_MEMORY = 2 * 2**30
 CHILD_CPU_SECONDS = 600  # over the whole child's life, a backstop behind the per-score timeout
@@ -25,30 +26,44 @@ MAX_SCORE_BYTES = 16 * 2**20  # as the motif reader's MusicXML limit (formats/sa
 
 def engrave_all(scores: list[tuple[Path, int]], *, workers: int | None = None, progress=None) -> dict:
     """{score path: (svg, timemap) or an error message} for each (path, id seed)."""
-    if not scores:
-        return {}
-    count = max(1, min(workers or min(2, os.cpu_count() or 1), len(scores)))
-    local = threading.local()
-    children: list[_Child] = []
-    lock = threading.Lock()
+    with Engravers(workers) as engravers:
+        return engravers.engrave(scores, progress=progress)
 
-    def one(item):
-        if not hasattr(local, "child"):
-            local.child = _Child()
-            with lock:
-                children.append(local.child)
-        return item[0], local.child.engrave(*item)
 
-    results = {}
-    try:
-        with ThreadPoolExecutor(max_workers=count) as pool:
+class Engravers:
+    """A few engraver children kept for a whole book, used a batch of scores at a time."""
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.count = max(1, workers or min(2, os.cpu_count() or 1))
+        self.idle: list[_Child] = []
+        self.lock = threading.Lock()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc) -> None:  # errors, Ctrl-C and SIGTERM alike: no engraver outlives the book
+        for child in self.idle:
+            child.close()
+
+    def engrave(self, scores: list[tuple[Path, int]], *, progress=None) -> dict:
+        if not scores:
+            return {}
+
+        def one(item):
+            with self.lock:
+                child = self.idle.pop() if self.idle else _Child()
+            try:
+                return item[0], child.engrave(*item)
+            finally:
+                with self.lock:
+                    self.idle.append(child)
+
+        results = {}
+        with ThreadPoolExecutor(max_workers=min(self.count, len(scores))) as pool:
             done = pool.map(one, scores)
             for path, answer in progress(done, "engraving", len(scores)) if progress else done:
                 results[path] = answer
-    finally:  # errors, Ctrl-C and SIGTERM alike: no engraver outlives the book
-        for child in children:
-            child.close()
-    return results
+        return results
 
 
 class _Child:
@@ -68,7 +83,9 @@ class _Child:
                                 preexec_fn=limits)  # noqa: PLW1509
 
     def engrave(self, path: Path, id_seed: int):
-        if self.process is None or self.process.poll() is not None:
+        if self.process is not None and self.process.poll() is not None:
+            self.close()  # it died between scores (its CPU limit, say): its pipes go with it
+        if self.process is None:
             self.process = self._start()
         process = self.process
         timer = threading.Timer(SCORE_SECONDS, process.kill)

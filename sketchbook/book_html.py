@@ -136,22 +136,24 @@ def contents_page(root: Path, sketches: list[Sketch], anchors: list[str]) -> str
     return _document(root, note, cards, _count(sketches))
 
 
-def sketch_page(root: Path, sketch: Sketch, anchor_id: str, engraved: dict) -> str:
+def sketch_page(root: Path, sketch: Sketch, anchor_id: str, engraved: dict, *, stamp: str = "") -> str:
     """One sketch of a large book on its own page, in root/_pages/ (links climb one folder)."""
     back = '<p><a href="../index.html">← all sketches</a></p>'
     return _document(root, back, _sketch(root, sketch, anchor_id, engraved, prefix="../"), "",
-                     title=_title(sketch, root))
+                     title=_title(sketch, root), stamp=stamp)
 
 
 def _count(sketches: list[Sketch]) -> str:
     return f"{len(sketches)} sketch{'es' if len(sketches) != 1 else ''}"
 
 
-def _document(root: Path, head: str, body: str, count: str, *, title: str = "") -> str:
+def _document(root: Path, head: str, body: str, count: str, *, title: str = "", stamp: str = "") -> str:
     place = escape(root.resolve().name)
     heading = escape(title) if title else "Sketchbook"
     where = f"<p>{count} in <code>{place}/</code></p>" if count else f"<p>in <code>{place}/</code></p>"
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+    # The stamp lets the next build keep this page when its sketch has not changed (book._stamp).
+    stamp = f'<meta name="sketchbook-stamp" content="{stamp}">' if stamp else ""
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">{stamp}'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{heading} · {place}</title><style>{CSS}</style></head>'
             f'<body><main><header class="book-head"><h1>{heading}</h1>{where}'

@@ -60,8 +60,17 @@ def die_with_parent() -> None:
 def exclusive_temp(target: Path, suffix: str = ".part") -> Path:
     """A new empty file beside ``target`` with a random hidden name, created with O_EXCL (never a planted link)."""
     fd, name = tempfile.mkstemp(prefix=f".{Path(target).name}.", suffix=suffix, dir=Path(target).parent)
-    os.close(fd)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # mkstemp's 0600 would make the finished file private
+    finally:
+        os.close(fd)
     return Path(name)
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)  # reading the umask means setting it; put it straight back
+    os.umask(mask)
+    return mask
 
 
 def remove_quietly(*paths: Path | None) -> None:
