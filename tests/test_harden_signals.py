@@ -124,3 +124,26 @@ def test_a_signal_during_render_removes_its_temp_files(tmp_path, signum, code):
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == code, stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tune.mid"]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_book_stops_its_engravers_and_leaves_no_part_files(tmp_path, signum, code):
+    import shutil
+
+    from tests.sketch_fixtures import make_sketch
+
+    source = make_sketch(tmp_path / "src")
+    book = tmp_path / "book"
+    for i in range(200):
+        shutil.copytree(source, book / f"tide-s{i}")
+    process = start("book", str(book), script="import sys\nsys.argv = ['sketchbook', *sys.argv[1:]]\n"
+                                              "from sketchbook.cli import app\napp()\n")
+    wait_for(lambda: (book / "_pages").is_dir() and any((book / "_pages").glob("*.html")))
+    engravers = children(process.pid)
+    assert engravers
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    wait_for(lambda: not any(alive(pid) for pid in engravers), timeout=10)
+    assert not [p for p in book.rglob(".*") if p.is_file()]
