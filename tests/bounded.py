@@ -33,7 +33,7 @@ def sketchbook(*args: str, memory: int = MEMORY, timeout: float = 60, cwd: Path 
     environment = {**os.environ, "PYTHONPATH": str(REPO), "NO_COLOR": "1", "COLUMNS": "200", **(env or {})}
     start = time.monotonic()
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    done = subprocess.run([sys.executable, "-m", "sketchbook", *args], capture_output=True, text=True,
+    done = subprocess.run([sys.executable, "-m", "sketchbook", *args], check=False, capture_output=True, text=True,
                           timeout=timeout, preexec_fn=limit, env=environment, cwd=cwd, stdin=stdin)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return Run(done.returncode, done.stdout, done.stderr, time.monotonic() - start,

@@ -60,12 +60,13 @@ def test_inspect_refuses_an_mxl_that_inflates_to_gigabytes(bomb):
 
 
 HOSTILE_SCORES = [
-    ("odd-time.musicxml", hostile.musicxml(hostile.WHOLE_NOTE, time="<time><beats>0</beats><beat-type>0</beat-type>"
-                                                                     "</time>"), ["time signature '0/0'"]),
-    ("huge-time.musicxml", hostile.musicxml(hostile.WHOLE_NOTE, time="<time><beats>100000</beats><beat-type>4"
-                                                                       "</beat-type></time>"), ["time signature"]),
-    ("entities.musicxml", '<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa">]><score-partwise>&a;'
-                          "</score-partwise>", ["entities"]),
+    ("odd-time.musicxml", hostile.musicxml(hostile.WHOLE_NOTE, time=("<time><beats>0</beats><beat-type>0"
+                                                                      "</beat-type></time>")),
+     ["time signature '0/0'"]),
+    ("huge-time.musicxml", hostile.musicxml(hostile.WHOLE_NOTE, time=("<time><beats>100000</beats><beat-type>4"
+                                                                        "</beat-type></time>")), ["time signature"]),
+    ("entities.musicxml", ('<?xml version="1.0"?><!DOCTYPE s [<!ENTITY a "aaaaaaaaaa">]><score-partwise>&a;'
+                           "</score-partwise>"), ["entities"]),
     ("many-notes.musicxml", hostile.musicxml(hostile.WHOLE_NOTE * 30_000), ["25,000 notes"]),
     ("not-xml.musicxml", "<score-partwise><part", ["not a readable MusicXML file"]),
     ("timewise.musicxml", "<score-timewise/>", ["not a partwise score"]),
