@@ -44,6 +44,7 @@ class Sketch:
 
 MAX_SKETCHES = 10_000  # folders read; a book of more is refused in one line
 MAX_FILES = 512  # entries looked at in one sketch folder
+MAX_MOTIF_BAR_LINES = 64
 SPLIT_AT = 24  # a book of more sketches gets a contents page and a page per sketch (see build_book)
 
 
@@ -195,6 +196,8 @@ def motif_svg(motif: dict) -> str:
     parts = [f'<svg class="motif-roll" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="motif piano roll">']
     line = pickup if pickup else bar
+    if length / bar > MAX_MOTIF_BAR_LINES:  # a long motif in a short metre would be all bar lines
+        line = length
     while line < length:
         parts.append(f'<line x1="{float(line) * unit:.1f}" x2="{float(line) * unit:.1f}" y1="0" y2="{height}"/>')
         line += bar

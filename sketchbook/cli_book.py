@@ -145,6 +145,13 @@ def play(
             return
         if file is None:
             raise SketchbookError("give a MIDI file to play (or --ports to list the MIDI output ports)")
+        from sketchbook.audio import is_midi
+        from sketchbook.midi_scan import scan_midi
+
+        if file.exists() and not file.is_file():
+            raise SketchbookError(f"{file} is not a regular file")
+        if is_midi(file):
+            scan_midi(file)  # the bounded reader first: a hostile file is refused before a player opens it
         if port is None:
             player.play_with_fluidsynth(file, soundfont=soundfont, driver=driver)
             return
