@@ -193,3 +193,18 @@ def test_develop_audio_never_overwrites_an_ogg_without_force(tmp_path):
     one_line_refusal(run, "beach.ogg already exists", "--force")
     assert (out / "tide" / "beach.ogg").read_bytes() == b"my own take"
     assert sorted(p.name for p in (out / "tide").iterdir()) == ["beach.ogg"]
+
+
+@pytest.mark.parametrize("command", ["render", "play"])
+def test_render_and_play_refuse_a_fifo_and_an_oversized_midi_in_one_line(tmp_path, command):
+    os.mkfifo(tmp_path / "pipe.mid")
+    one_line_refusal(sketchbook(command, str(tmp_path / "pipe.mid"), timeout=SECONDS), "not a regular file")
+    big = tmp_path / "big.mid"
+    big.write_bytes(hostile.midi(b"\x00\xff\x01\x7f" + b"x" * 127) + b"\0" * (3 * 2**20))
+    one_line_refusal(sketchbook(command, str(big), memory=MEMORY // 2, timeout=SECONDS), "limited to")
+
+
+def test_play_refuses_a_tempo_of_zero_before_any_player_starts(tmp_path):
+    path = tmp_path / "zero.mid"
+    path.write_bytes(hostile.zero_tempo())
+    one_line_refusal(sketchbook("play", str(path), "--port", "nowhere", timeout=SECONDS), "tempo of 0")
