@@ -156,7 +156,7 @@ def _document(root: Path, head: str, body: str, count: str, *, title: str = "", 
     return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">{stamp}'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{heading} · {place}</title><style>{CSS}</style></head>'
-            f'<body><main><header class="book-head"><h1>{heading}</h1>{where}'
+            f'<body><main><header class="book-head"><h1>Sketchbook</h1>{where}'
             f'{head}</header>{body}</main><script>{FOLLOW}</script></body></html>\n')
 
 
