@@ -77,3 +77,34 @@ def test_any_record_becomes_a_page_with_nothing_unescaped(tmp_path, record):
     assert "<evil" not in html
     for info in meta.get("variations", {}).values():
         assert all("/" not in name and not name.startswith(".") for name in info.get("files", {}).values())
+
+
+LEVER_KEYS = st.sampled_from(["tempo", "density", "ornament", "morph", "preset", "bars", "meter", "colour", MARK])
+odd_numbers = st.one_of(st.integers(-2**70, 2**70), st.floats(allow_nan=False), st.just(10**9), st.just(-1))
+
+
+@FUZZ
+@given(levers=st.one_of(values, st.dictionaries(LEVER_KEYS, st.one_of(values, odd_numbers), max_size=4)),
+       seed=st.one_of(values, odd_numbers), variations=values)
+def test_any_record_for_from_is_taken_whole_or_refused_in_one_line(tmp_path, levers, seed, variations):
+    """develop --from's reading: a record either passes every check the options pass, or one line says why."""
+    from sketchbook.record_check import MAX_SEED
+    from sketchbook.sketch import read_sketch_record
+
+    record = {"motif": {"name": "m", "key": "C major", "tonic": 0, "mode": "major", "meter": "4/4", "pickup": "0",
+                        "notes": [{"pitch": 60, "start": "0", "duration": "1"}]},
+              "levers": levers, "seed": seed, "variations": variations}
+    path = tmp_path / "sketch.json"
+    try:
+        path.write_text(json.dumps(record))
+    except ValueError:
+        return
+    try:
+        _, seeds, chosen, taken = read_sketch_record(path, levers_given={})
+    except SketchbookError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert 0 <= seeds[0] <= MAX_SEED and isinstance(seeds[0], int)
+    assert 1 <= len(chosen) <= 2 and len(set(chosen)) == len(chosen)
+    assert taken.bars is None or 1 <= taken.bars <= 20_000
+    assert taken.tempo is None or 20 <= taken.tempo <= 400
