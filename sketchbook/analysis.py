@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -13,14 +11,19 @@ from sketchbook.theory import LETTERS, key_name, spell
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
+DRUM_CHANNEL = 9
 ORNAMENT_KINDS = ("trill", "mordent", "inverted-mordent", "turn", "tremolo", "arpeggio", "grace")
 
 
 def inspect_file(path: Path) -> dict:
     """Inspect a MIDI or MusicXML file, chosen by its suffix."""
+    from sketchbook.load import shown
+
     path = Path(path)
-    if not path.is_file():
-        raise SketchbookError(f"{path}: no such file")
+    if not path.exists():
+        raise SketchbookError(f"{shown(path)}: no such file")
+    if not path.is_file():  # a FIFO or device would block or never end
+        raise SketchbookError(f"{shown(path)} is not a regular file")
     suffix = path.suffix.lower()
     if suffix in MIDI_SUFFIXES:
         return inspect_midi(path)
@@ -61,69 +64,43 @@ def _pitch_name(pitch: int, key: Key | None) -> str:
 
 def inspect_midi(path: Path) -> dict:
     """Facts about a MIDI file; MIDI notates no ornaments, dynamics or pickup, so a pickup counts as a bar."""
-    import mido
-    import pretty_midi
+    from sketchbook.load import shown
+    from sketchbook.midi_scan import bar_finder, bar_lines, scan_midi
 
     path = Path(path)
-    try:
-        mf = mido.MidiFile(path)
-        with warnings.catch_warnings():  # e.g. tempo events on a later track: a remark, not a fault
-            warnings.simplefilter("ignore")
-            pm = pretty_midi.PrettyMIDI(str(path))
-    except Exception as exc:  # mido and pretty_midi raise many kinds on a damaged file
-        raise SketchbookError(f"{path}: not a readable MIDI file ({_one_line(exc)})") from None
-    tpb = mf.ticks_per_beat
-    events = []
-    for track in mf.tracks:
-        tick = 0
-        for msg in track:
-            tick += msg.time
-            events.append((tick, msg))
-    events.sort(key=lambda e: e[0])
-    end = max((t for t, m in events if m.type != "end_of_track"), default=0)
-
-    meters = [(t, m.numerator, m.denominator) for t, m in events if m.type == "time_signature"]
-    if not meters or meters[0][0] > 0:
-        meters.insert(0, (0, 4, 4))  # the MIDI default
-    bar_starts, beats = [], 0.0
-    for i, (start, num, den) in enumerate(meters):
-        stop = meters[i + 1][0] if i + 1 < len(meters) else max(end, start + 1)
-        bar_ticks = tpb * 4 * num / den
-        # A humanised last note may ring a little past the final bar line without adding a bar.
-        count = max(1, math.ceil((stop - start - min(tpb / 2, bar_ticks / 4)) / bar_ticks))
-        bar_starts += [start + k * bar_ticks for k in range(count)]
-        beats += count * (num // 3 if den >= 8 and num % 3 == 0 and num > 3 else num)
-
-    def bar_at(tick: int) -> int:
-        return max(1, sum(1 for b in bar_starts if b <= tick + 1e-9))
+    scan = scan_midi(path)
+    tpb = scan.ticks_per_beat
+    runs, beats = bar_lines(scan, shown(path))
+    bar_at = bar_finder(runs)
 
     tempos = []
-    for t, m in events:
-        if m.type == "set_tempo":
-            bpm = round(mido.tempo2bpm(m.tempo), 2)
-            if not tempos or tempos[-1]["bpm"] != bpm:
-                tempos.append({"bar": bar_at(t), "bpm": bpm})
+    for t, us in sorted(scan.tempos):
+        bpm = round(60_000_000 / us, 2)
+        if not tempos or tempos[-1]["bpm"] != bpm:
+            tempos.append({"bar": bar_at(t), "bpm": bpm})
     tempos = tempos or [{"bar": 1, "bpm": 120.0}]  # the tempo MIDI assumes when none is set
-    keys = [(t, m.key) for t, m in events if m.type == "key_signature"]
-    key = _midi_key(keys[0][1]) if keys else None
+    keys = [(t, _sharps_key(sharps, minor)) for t, sharps, minor in sorted(scan.keys)]
+    key = keys[0][1] if keys else None
 
-    starts = sorted(t for t, m in events if m.type == "note_on" and m.velocity > 0)
+    starts = sorted(start for start, *_ in scan.notes)
     # Chord spread and hand offsets in a performance (tens of ticks) still make one onset.
     onsets = sum(1 for i, t in enumerate(starts) if i == 0 or t - starts[i - 1] > tpb / 12)
-    notes = [n for inst in pm.instruments if not inst.is_drum for n in inst.notes]
-    velocities = [n.velocity for n in notes]
+    notes = [n for n in scan.notes if n[4] != DRUM_CHANNEL]
+    velocities = [n[3] for n in notes]
     # One pedal, however many channels repeat its CC64: it is down while any channel holds it.
     pedal_down, presses = set(), 0
-    for _, m in events:
-        if m.type == "control_change" and m.control == 64:
-            presses += m.value >= 64 and not pedal_down
-            (pedal_down.add if m.value >= 64 else pedal_down.discard)(m.channel)
-    pitches = [n.pitch for n in notes]
+    for _, channel, value, _track in sorted(scan.pedal, key=lambda e: e[0]):
+        presses += value >= 64 and not pedal_down
+        (pedal_down.add if value >= 64 else pedal_down.discard)(channel)
+    pitches = [n[2] for n in notes]
+    meters = sorted(scan.meters)
+    if not meters or meters[0][0] > 0:
+        meters.insert(0, (0, 4, 4))
     return _facts(
         path, "midi",
         tempos=tempos,
-        bars=len(bar_starts),
-        duration_seconds=round(pm.get_end_time(), 3),
+        bars=sum(count for *_, count in runs),
+        duration_seconds=round(scan.duration(), 3),
         notes=len(notes),
         onsets=onsets,
         beats=beats,
@@ -134,8 +111,14 @@ def inspect_midi(path: Path) -> dict:
         dynamics={"marks": None,
                   "velocity": {"min": min(velocities), "max": max(velocities)} if velocities else None},
         time_signatures=_dedupe([{"bar": bar_at(t), "signature": f"{n}/{d}"} for t, n, d in meters], "signature"),
-        key_signatures=_dedupe([{"bar": bar_at(t), "key": key_name(_midi_key(k))} for t, k in keys], "key"),
+        key_signatures=_dedupe([{"bar": bar_at(t), "key": key_name(k)} for t, k in keys], "key"),
     )
+
+
+def _sharps_key(sharps: int, minor: int) -> Key:
+    """A MIDI key signature (sharps, or flats when negative; minor flag) as a Key."""
+    major = (7 * sharps) % 12
+    return Key((major + 9) % 12, "minor") if minor else Key(major, "major")
 
 
 def _dedupe(marks: list[dict], field: str) -> list[dict]:
@@ -168,14 +151,12 @@ def _m21_range(pitches: list) -> dict | None:
 
 def inspect_musicxml(path: Path) -> dict:
     """Facts about a MusicXML score (.musicxml, .xml or compressed .mxl) as music21 reads it."""
-    import music21
     from music21 import expressions, stream
 
+    from sketchbook.score_read import read_score
+
     path = Path(path)
-    try:
-        score = music21.converter.parse(str(path), format="musicxml")
-    except Exception as exc:  # music21 raises many kinds on a damaged file
-        raise SketchbookError(f"{path}: not a readable MusicXML file ({_one_line(exc)})") from None
+    score = read_score(path)  # hardened: never music21's converter and its shared pickle cache
     if not isinstance(score, stream.Score):
         score = stream.Score([score])
 

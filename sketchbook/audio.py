@@ -11,10 +11,12 @@ import array
 import os
 import shutil
 import subprocess
+import tempfile
 import wave
 from pathlib import Path
 
 from sketchbook.errors import SketchbookError
+from sketchbook.safety import exclusive_temp, limited_child, remove_quietly
 
 INSTALL_HINT = "apt-get install fluidsynth fluid-soundfont-gm"
 SOUNDFONTS = (
@@ -34,6 +36,12 @@ SAMPLE_RATE = 48000
 PEAK_DBFS = -1.0  # room for the lossy codecs' small overshoot, and no clipping in any player
 SILENCE = 3e-4  # RMS before scaling; fluidsynth's dither alone measures about 3e-5
 GAIN = 0.6  # fluidsynth's default 0.2 leaves a solo piano very quiet (the peak is scaled afterwards anyway)
+MAX_RENDER_SECONDS = 30 * 60  # the longest piece rendered: about 700 MB of raw samples on disk while it runs
+TAIL_SECONDS = 10  # fluidsynth lets the last notes ring out after the MIDI ends
+DISK_MARGIN = 64 * 2**20  # left free for everyone else
+RENDER_TIMEOUT = 600
+RENDER_MEMORY = 2 * 2**30  # fluidsynth's address space (the soundfont is about 150 MB of it)
+BLOCK = 1 << 16  # frames scaled at a time: memory stays flat however long the piece
 
 
 def find_fluidsynth() -> str:
@@ -99,13 +107,17 @@ def render_midi(midi_path: Path, out_path: Path, *, soundfont: Path | None = Non
     if not out_path.parent.is_dir():
         raise SketchbookError(f"cannot write {out_path}: the folder {out_path.parent} does not exist")
     program, font = find_fluidsynth(), find_soundfont(soundfont)
-    raw, tmp = _atomic_tmp(out_path, ".raw.wav"), _atomic_tmp(out_path, out_path.suffix)
-    command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "float",
-               "-F", str(raw), "-r", str(SAMPLE_RATE), str(font), str(midi_path)]
+    seconds = _playing_time(midi_path)
+    raw_bytes = int((seconds + TAIL_SECONDS) * SAMPLE_RATE * 2 * 4)  # stereo 32-bit float
+    _check_disk(out_path, raw_bytes + raw_bytes // 2)
+    raw = tmp = None
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        raw, tmp = exclusive_temp(out_path, ".raw.wav"), exclusive_temp(out_path, out_path.suffix)
+        command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "float",
+                   "-F", str(raw), "-r", str(SAMPLE_RATE), str(font), str(midi_path)]
+        done = _run_watched(command, raw, raw_bytes + (16 << 20), min(RENDER_TIMEOUT, 60 + seconds), midi_path)
         if done.returncode != 0 or not raw.is_file() or raw.stat().st_size <= 44:
-            detail = (done.stderr or done.stdout).strip().splitlines()
+            detail = done.stderr.strip().splitlines()
             if any("failed to open audio file" in line.lower() for line in detail):
                 raise SketchbookError(f"cannot write {out_path}: its folder does not take new files")
             raise SketchbookError(f"fluidsynth could not render {midi_path.name}: "
@@ -116,22 +128,90 @@ def render_midi(midi_path: Path, out_path: Path, *, soundfont: Path | None = Non
         os.replace(tmp, out_path)
     except OSError as exc:
         raise SketchbookError(f"cannot write {out_path}: {exc.strerror or exc}") from None
-    finally:
-        raw.unlink(missing_ok=True)
-        tmp.unlink(missing_ok=True)
+    finally:  # every failure, Ctrl-C and SIGTERM (see safety.py) included
+        remove_quietly(raw, tmp)
     return out_path
 
 
+def _run_watched(command: list[str], raw: Path, limit: int, timeout: float, midi_path: Path):
+    """Run fluidsynth, stopping it should its output outgrow ``limit`` bytes or its time ``timeout``.
+
+    (RLIMIT_FSIZE would be simpler, but fluidsynth trips it while loading a large soundfont.)
+    """
+    import time
+
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, stdin=subprocess.DEVNULL,
+                                   preexec_fn=limited_child(memory=RENDER_MEMORY))  # noqa: PLW1509 - no threads here
+        try:
+            stop = time.monotonic() + timeout
+            while process.poll() is None:
+                try:
+                    grown = raw.stat().st_size > limit
+                except OSError:
+                    grown = False
+                if grown or time.monotonic() > stop:
+                    why = "wrote more audio than the MIDI lasts" if grown else f"took over {timeout:.0f} s"
+                    raise SketchbookError(f"fluidsynth {why} rendering {midi_path.name}; it was stopped")
+                time.sleep(0.05)
+        finally:  # errors, Ctrl-C and SIGTERM alike: fluidsynth never outlives us
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        errors.seek(0)
+        stderr = errors.read(1 << 16).decode("utf-8", "replace")
+    return subprocess.CompletedProcess(command, process.returncode, "", stderr)
+
+
+def _playing_time(midi_path: Path) -> float:
+    """The MIDI's real length in seconds (its own tempo map), refused past MAX_RENDER_SECONDS."""
+    from sketchbook.midi_scan import scan_midi
+
+    seconds = scan_midi(midi_path).duration()
+    if seconds > MAX_RENDER_SECONDS:
+        raise SketchbookError(f"{midi_path.name} plays for {_clock(seconds)}; render makes at most "
+                              f"{MAX_RENDER_SECONDS // 60} minutes of audio")
+    return seconds
+
+
+def _clock(seconds: float) -> str:
+    if seconds >= 360_000:
+        return f"{seconds / 3600:,.0f} hours"
+    whole = int(seconds)
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" if whole >= 3600 else f"{whole // 60}:{whole % 60:02d}"
+
+
+def _check_disk(out_path: Path, needed: int) -> None:
+    """Refuse before rendering when the folder's disk cannot hold the raw render and the result."""
+    try:
+        free = shutil.disk_usage(out_path.parent).free
+    except OSError:
+        return
+    if free < needed + DISK_MARGIN:
+        raise SketchbookError(f"cannot write {out_path}: rendering it needs about {needed // 2**20 + 1} MB "
+                              f"of free disk space and {free // 2**20} MB are free")
+
+
 def _write_normalised(raw: Path, out: Path, fmt: str, name: str) -> None:
+    """Scale to PEAK_DBFS a block at a time (two passes), so a long piece never sits in memory whole."""
     import numpy as np
 
     soundfile = _soundfile()
-    samples, rate = soundfile.read(str(raw), dtype="float32", always_2d=True)
-    if not len(samples) or float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) < SILENCE:
+    peak, squares, frames = 0.0, 0.0, 0
+    with soundfile.SoundFile(str(raw)) as source:
+        rate, channels = source.samplerate, source.channels
+        for block in source.blocks(BLOCK, dtype="float32", always_2d=True):
+            peak = max(peak, float(np.abs(block).max(initial=0.0)))
+            squares += float(np.sum(np.square(block, dtype=np.float64)))
+            frames += len(block)
+    if not frames or (squares / (frames * channels)) ** 0.5 < SILENCE:
         raise SketchbookError(f"fluidsynth rendered {name} as silence; is it a General MIDI soundfont?")
-    samples *= np.float32(10 ** (PEAK_DBFS / 20) / float(np.abs(samples).max()))
+    gain = np.float32(10 ** (PEAK_DBFS / 20) / peak)
     container, codec = CODECS[fmt]
-    soundfile.write(str(out), samples, rate, format=container, subtype=codec)
+    with soundfile.SoundFile(str(raw)) as source, soundfile.SoundFile(
+            str(out), "w", rate, channels, subtype=codec, format=container) as target:
+        for block in source.blocks(BLOCK, dtype="float32", always_2d=True):
+            target.write(block * gain)
 
 
 def levels(path: Path) -> tuple[float, float, float]:
@@ -164,8 +244,9 @@ def encode(wav_path: Path, fmt: str, out: Path | None = None) -> Path:
     check_format(fmt)
     out = Path(out) if out else Path(wav_path).with_suffix(f".{fmt}")
     soundfile = _soundfile()
-    tmp = _atomic_tmp(out, out.suffix)
+    tmp = None
     try:
+        tmp = exclusive_temp(out, out.suffix)
         samples, rate = soundfile.read(str(wav_path), dtype="float32", always_2d=True)
         container, codec = CODECS[fmt]
         if codec == "OPUS" and rate not in (8000, 12000, 16000, 24000, 48000):
@@ -175,7 +256,7 @@ def encode(wav_path: Path, fmt: str, out: Path | None = None) -> Path:
     except (RuntimeError, OSError) as exc:  # soundfile's LibsndfileError is a RuntimeError
         raise SketchbookError(f"cannot encode {Path(wav_path).name} as {fmt}: {' '.join(str(exc).split())}") from None
     finally:
-        tmp.unlink(missing_ok=True)
+        remove_quietly(tmp)
     return out
 
 
@@ -185,7 +266,3 @@ def _soundfile():
     except (ImportError, OSError):  # OSError: the module is there but its libsndfile is not
         raise SketchbookError("audio needs the soundfile package; install it with: pip install soundfile") from None
     return soundfile
-
-
-def _atomic_tmp(out: Path, suffix: str) -> Path:
-    return out.with_name(f".{out.stem}.tmp{os.getpid()}{suffix}")

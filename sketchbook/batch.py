@@ -46,15 +46,23 @@ def parse_seeds(text: str) -> list[int]:
         part = part.strip()
         match = re.fullmatch(r"(\d+)(?:-(\d+))?", part)
         if not match:
-            raise SketchbookError(f"--seeds {text!r}: use a number, a range like 1-20, or a list like 1,4,9-12")
+            raise SketchbookError(f"--seeds {_clip(text)!r}: use a number, a range like 1-20, or a list like 1,4,9-12")
+        if max(len(match[1]), len(match[2] or "")) > 19:  # before int(): thousands of digits cost time to convert
+            raise SketchbookError(f"--seeds {_clip(text)!r}: seeds run from 0 to {2**63 - 1}")
         low = int(match[1])
         high = int(match[2]) if match[2] else low
+        if high > 2**63 - 1:
+            raise SketchbookError(f"--seeds {_clip(text)!r}: seeds run from 0 to {2**63 - 1}")
         if high < low:
-            raise SketchbookError(f"--seeds {text!r}: range {part} runs backwards")
+            raise SketchbookError(f"--seeds {_clip(text)!r}: range {part} runs backwards")
         if high - low + len(seeds) >= MAX_SEEDS:
-            raise SketchbookError(f"--seeds {text!r}: at most {MAX_SEEDS} seeds in one batch")
+            raise SketchbookError(f"--seeds {_clip(text)!r}: at most {MAX_SEEDS} seeds in one batch")
         seeds.extend(s for s in range(low, high + 1) if s not in seeds)
     return seeds
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def run_job(job: Job, *, explain: bool = False) -> Outcome:
@@ -80,10 +88,26 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
 
 def _run_job_quietly(job: Job) -> Outcome | str:
     """Worker entry: a user-fixable problem comes back as its message instead of an exception."""
+    from sketchbook.safety import Terminated
+
     try:
         return run_job(job)
     except SketchbookError as exc:
         return f"{job.folder.name}: {exc}"
+    except (Terminated, KeyboardInterrupt) as exc:
+        # The sketch's own cleanup has run on the way here; leave now rather than take the next job.
+        os._exit(getattr(exc, "exit_code", 130))
+
+
+def _start_worker() -> None:
+    """Each worker stops cleanly on SIGTERM and dies with the batch, even if the batch is killed with -9."""
+    import signal
+
+    from sketchbook.safety import catch_termination, die_with_parent
+
+    catch_termination()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the batch stops us itself
+    die_with_parent()
 
 
 def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = False,
@@ -101,16 +125,30 @@ def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = Fa
         return
     from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for a batch
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker)
+    try:
         pending = {pool.submit(_run_job_quietly, job) for job in jobs}
-        try:
-            while pending:
-                done, pending = wait(pending, return_when=FIRST_COMPLETED)
-                for future in sorted(done, key=lambda f: id(f)):
-                    yield future.result()
-                    if on_done:
-                        on_done()
-        except BaseException:
-            for future in pending:
-                future.cancel()
-            raise
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in sorted(done, key=lambda f: id(f)):
+                yield future.result()
+                if on_done:
+                    on_done()
+    except BaseException:
+        _stop_workers(pool)
+        raise
+    pool.shutdown()
+
+
+def _stop_workers(pool) -> None:
+    """SIGTERM every worker (each removes its half-written files), wait for them, then kill any left."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(timeout=10)
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)

@@ -42,46 +42,81 @@ class Sketch:
     problem: str = ""
 
 
+MAX_SKETCHES = 10_000  # folders read; a book of more is refused in one line
+MAX_FILES = 512  # entries looked at in one sketch folder
+MAX_MOTIF_BAR_LINES = 64
+SPLIT_AT = 24  # a book of more sketches gets a contents page and a page per sketch (see build_book)
+
+
 def find_sketches(root: Path) -> list[Sketch]:
     """Every folder under root (and root itself) holding scores, MIDI or audio, in name order."""
     root = Path(root)
     if not root.is_dir():
         raise SketchbookError(f"{root}: no such folder (write sketches there with `sketchbook develop`)")
-    folders = [root] + sorted((p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
-                              key=lambda p: natural_key(p.name))
-    sketches = [load_sketch(f) for f in folders]
+    folders = []
+    for entry in os.scandir(root):
+        if not entry.name.startswith(".") and entry.is_dir() and _inside(root, Path(entry.path)):
+            folders.append(Path(entry.path))
+            if len(folders) > MAX_SKETCHES:
+                raise SketchbookError(f"{root} holds over {MAX_SKETCHES:,} folders; a book shows at most that many")
+    folders = [root] + sorted(folders, key=lambda p: natural_key(p.name))
+    sketches = [load_sketch(f, root=root) for f in folders]
     return [s for s in sketches if s.variations or s.meta or s.problem]
+
+
+def _inside(root: Path, path: Path) -> bool:
+    """True when path, links followed, is inside root: a planted link cannot pull outside files in."""
+    try:
+        return path.resolve().is_relative_to(Path(root).resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 def natural_key(name: str) -> tuple:
     """Numbers inside a name sort as numbers: kite-s2 before kite-s10."""
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part.casefold())
-                 for part in re.split(r"(\d+)", name) if part)
+                 for part in re.split(r"(\d{1,18})", name) if part)
 
 
-def load_sketch(folder: Path) -> Sketch:
-    """Read sketch.json if it is there and sound, and group the folder's files by piece."""
+def load_sketch(folder: Path, *, root: Path | None = None) -> Sketch:
+    """Read sketch.json if it is there and sound, and group the folder's regular files by piece."""
+    from sketchbook.book_record import plain_file_name, read_record
+
+    root = Path(root or folder)
     meta, problem = {}, ""
-    if (folder / "sketch.json").is_file():
+    record = folder / "sketch.json"
+    if os.path.lexists(record):
         try:
-            meta = json.loads((folder / "sketch.json").read_text(encoding="utf-8"))
-            if not isinstance(meta, dict):
-                raise ValueError("not a JSON object")
-        except (ValueError, OSError) as exc:
+            if not _inside(root, record):
+                raise SketchbookError("it links outside the book's folder")
+            meta = read_record(record)
+        except SketchbookError as exc:
             meta, problem = {}, f"sketch.json could not be read: {exc}"
-    described = meta.get("variations") if isinstance(meta.get("variations"), dict) else {}
+    described = meta.get("variations", {})
     pieces: dict[str, Variation] = {}
     for name, info in described.items():
-        info = {k: v for k, v in info.items() if isinstance(v, dict)} if isinstance(info, dict) else {}
         piece = pieces.setdefault(name, Variation(name, parameters=info.get("parameters", {}),
                                                   summary=info.get("summary", {})))
         for listed in info.get("files", {}).values():
-            if isinstance(listed, str) and (folder / listed).is_file():
-                piece.files.setdefault((folder / listed).suffix.lower(), folder / listed)
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix.lower() in KNOWN:
+            path = folder / listed
+            if plain_file_name(listed) and path.suffix.lower() in KNOWN and _regular(root, path):
+                piece.files.setdefault(path.suffix.lower(), path)
+    try:
+        entries = sorted(e.name for _, e in zip(range(MAX_FILES), os.scandir(folder)))
+    except OSError:
+        entries = []
+    for name in entries:
+        path = folder / name
+        if not name.startswith(".") and path.suffix.lower() in KNOWN and _regular(root, path):
             pieces.setdefault(path.stem, Variation(path.stem)).files.setdefault(path.suffix.lower(), path)
     return Sketch(folder, meta, [v for v in pieces.values() if v.files or v.parameters], problem)
+
+
+def _regular(root: Path, path: Path) -> bool:
+    try:
+        return path.is_file() and _inside(root, path)
+    except OSError:
+        return False
 
 
 def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
@@ -90,6 +125,13 @@ def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
 
 
 def engrave(musicxml: Path, *, id_seed: int = 1) -> tuple[str, list]:
+    """The score's SVG and timemap, engraved in this process (the book uses book_engrave's children)."""
+    from sketchbook.book_engrave import _score_text
+
+    return engrave_text(_score_text(Path(musicxml)), Path(musicxml).name, id_seed=id_seed)
+
+
+def engrave_text(xml: str, name: str, *, id_seed: int = 1) -> tuple[str, list]:
     """The score's SVG and its timemap: [milliseconds, note ids that start, note ids that stop] in time order."""
     import verovio
 
@@ -98,11 +140,11 @@ def engrave(musicxml: Path, *, id_seed: int = 1) -> tuple[str, list]:
     toolkit.setOptions({"pageWidth": 2100, "pageHeight": 60000, "scale": 40, "adjustPageHeight": True,
                         "adjustPageWidth": True, "header": "none", "footer": "none", "svgViewBox": True,
                         "svgHtml5": True, "svgRemoveXlink": True, "svgFormatRaw": True, "xmlIdSeed": id_seed})
-    if not toolkit.loadFile(str(musicxml)) or toolkit.getPageCount() < 1:
-        raise SketchbookError(f"{musicxml.name}: verovio could not read this score")
+    if not toolkit.loadData(xml) or toolkit.getPageCount() < 1:
+        raise SketchbookError(f"{name}: verovio could not read this score")
     svg = toolkit.renderToSVG(1)
     if 'class="measure' not in svg:  # verovio engraves a broken file as an empty page
-        raise SketchbookError(f"{musicxml.name}: verovio found no measures in this score")
+        raise SketchbookError(f"{name}: verovio found no measures in this score")
     # Notes keep their ids, for the timemap to light them as the audio plays; the other copies of id and
     # class go (a quarter of the bytes).
     svg = re.sub(r' data-id="([^"]*)" data-class="note"', r' id="\1"', svg)
@@ -154,6 +196,8 @@ def motif_svg(motif: dict) -> str:
     parts = [f'<svg class="motif-roll" viewBox="0 0 {width} {height}" role="img" '
              f'aria-label="motif piano roll">']
     line = pickup if pickup else bar
+    if length / bar > MAX_MOTIF_BAR_LINES:  # a long motif in a short metre would be all bar lines
+        line = length
     while line < length:
         parts.append(f'<line x1="{float(line) * unit:.1f}" x2="{float(line) * unit:.1f}" y1="0" y2="{height}"/>')
         line += bar
@@ -171,8 +215,14 @@ def note_name(pitch: int, motif: dict) -> str:
 
 
 def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None, progress=None) -> Path:
-    """Write root/index.html for every sketch under root; with audio, render missing audio (Ogg Opus) first."""
-    from sketchbook.book_html import page
+    """Write root/index.html for every sketch under root; with audio, render missing audio (Ogg Opus) first.
+
+    Up to SPLIT_AT sketches make one page. A larger book gets a contents page (every sketch with its motif,
+    summaries and players) and a page per sketch in root/_pages/ with its scores and piano rolls, so the
+    contents open at once however many sketches there are.
+    """
+    from sketchbook import book_html
+    from sketchbook.book_engrave import Engravers
 
     root = Path(root)
     sketches = find_sketches(root)
@@ -183,17 +233,103 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
                 if v.first(MIDI_SUFFIXES) and not v.first(tuple(AUDIO_TYPES))]
         for _, v in progress(todo, "rendering audio") if progress else todo:
             midi = v.first(MIDI_SUFFIXES)
-            v.files[".ogg"] = render_midi(midi, midi.with_suffix(".ogg"), soundfont=soundfont)
-    html = page(root, sketches, progress=progress)
-    index = root / "index.html"
-    tmp = root / f".index.html.tmp{os.getpid()}"
+            try:
+                v.files[".ogg"] = render_midi(midi, midi.with_suffix(".ogg"), soundfont=soundfont, force=False)
+            except SketchbookError:  # this piece shows "no audio yet"; the book goes on
+                continue
+    # Ids seeded by position: unique on a page, and the same on every rebuild.
+    numbers, written = {}, set()
+    for sketch in sketches:
+        for v in sketch.variations:
+            if score := v.first(SCORE_SUFFIXES):
+                numbers.setdefault(score, len(numbers) + 1)
+    with Engravers() as engravers:
+        if len(sketches) <= SPLIT_AT:
+            engraved = engravers.engrave(list(numbers.items()), progress=progress)
+            written.add(_write_page(root / "index.html", book_html.page(root, sketches, engraved=engraved)))
+        else:  # a batch at a time, so memory holds one batch's scores however large the book
+            anchors = [book_html.anchor(s, root) for s in sketches]
+            batches = range(0, len(sketches), BATCH)
+            for start in progress(batches, "engraving", len(batches)) if progress else batches:
+                todo = []
+                for sketch, anchor in zip(sketches[start:start + BATCH], anchors[start:start + BATCH]):
+                    target, stamp = root / PAGES / f"{anchor}.html", _stamp(sketch)
+                    if _page_stamp(target) == stamp:  # unchanged since its page was written: keep it
+                        written.add(target)
+                    else:
+                        todo.append((sketch, target, stamp))
+                # A page holds one sketch, so its scores' ids only need to differ from each other.
+                scores = [(score, n) for s, _, _ in todo for n, score in enumerate(
+                    (v.first(SCORE_SUFFIXES) for v in s.variations if v.first(SCORE_SUFFIXES)), 1)]
+                engraved = engravers.engrave(scores)
+                for sketch, target, stamp in todo:
+                    html = book_html.sketch_page(root, sketch, target.stem, engraved, stamp=stamp)
+                    written.add(_write_page(target, html))
+            written.add(_write_page(root / "index.html", book_html.contents_page(root, sketches, anchors)))
+    _remove_stale_pages(root, written)
+    return root / "index.html"
+
+
+STAMP = re.compile(rb'<meta name="sketchbook-stamp" content="([0-9a-f]{64})">')
+
+
+def _stamp(sketch: Sketch) -> str:
+    """What a sketch page was built from: this version, and each file's name, size and change time."""
+    import hashlib
+
+    from sketchbook import __version__
+
+    digest = hashlib.sha256(f"{__version__}\n{sketch.folder.name}\n".encode())
+    for name in sorted(p.name for p in sketch.folder.iterdir() if not p.name.startswith("."))[:MAX_FILES]:
+        try:
+            info = (sketch.folder / name).stat()
+        except OSError:
+            continue
+        digest.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _page_stamp(page: Path) -> str | None:
     try:
+        if page.is_symlink() or not page.is_file():
+            return None
+        with open(page, "rb") as handle:
+            found = STAMP.search(handle.read(4096))
+    except OSError:
+        return None
+    return found[1].decode() if found else None
+
+
+PAGES = "_pages"  # never a sketch name: those start with a letter or digit
+BATCH = 16  # sketches engraved and written at a time in a large book
+
+
+def _write_page(path: Path, html: str) -> Path:
+    from sketchbook.safety import exclusive_temp, remove_quietly
+
+    tmp = None
+    try:
+        path.parent.mkdir(exist_ok=True)
+        tmp = exclusive_temp(path, ".part")  # a random name made with O_EXCL: a planted link is never followed
         tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, index)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise SketchbookError(f"cannot write {path}: {exc.strerror or exc}") from None
     finally:
-        tmp.unlink(missing_ok=True)
-    return index
+        remove_quietly(tmp)
+    return path
 
 
-def href(root: Path, path: Path) -> str:
-    return quote(path.relative_to(root).as_posix())
+def _remove_stale_pages(root: Path, written: set[Path]) -> None:
+    """Pages of sketches no longer in the book go (only our own .html files in _pages/)."""
+    folder = root / PAGES
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    for entry in os.scandir(folder):
+        path = Path(entry.path)
+        if entry.is_file(follow_symlinks=False) and path.suffix == ".html" and path not in written:
+            path.unlink(missing_ok=True)
+
+
+def href(root: Path, path: Path, prefix: str = "") -> str:
+    return prefix + quote(path.relative_to(root).as_posix())

@@ -5,9 +5,20 @@ from __future__ import annotations
 import json
 from html import escape
 from pathlib import Path
+from urllib.parse import quote
 
-from sketchbook.book import (AUDIO_TYPES, MIDI_SUFFIXES, SCORE_SUFFIXES, Sketch, Variation, href, motif_notes,
-                             engrave, motif_svg, note_name)
+from sketchbook.book import (
+    AUDIO_TYPES,
+    MIDI_SUFFIXES,
+    SCORE_SUFFIXES,
+    Sketch,
+    Variation,
+    href,
+    motif_notes,
+    motif_svg,
+    note_name,
+)
+from sketchbook.book import PAGES as _PAGES
 
 CSS = """
 :root { color-scheme: light dark; --bg: #f5f4f0; --card: #ffffff; --ink: #1d2127; --muted: #69707c;
@@ -107,22 +118,60 @@ document.querySelectorAll('article.variation').forEach(article => {
 """
 
 
-def page(root: Path, sketches: list[Sketch], *, progress=None) -> str:
-    """The whole index.html for these sketches."""
-    ids = [_anchor(s, root) for s in sketches]
+def page(root: Path, sketches: list[Sketch], *, engraved: dict, progress=None) -> str:
+    """The whole index.html for these sketches, scores and all (a small book)."""
+    ids = [anchor(s, root) for s in sketches]
     toc = "".join(f'<li><a href="#{i}">{escape(_title(s, root))}</a></li>' for s, i in zip(sketches, ids))
-    counter = iter(range(1, 10_000))
     items = list(zip(sketches, ids))
-    body = "".join(_sketch(root, s, i, counter) for s, i in (progress(items, "engraving") if progress else items))
+    body = "".join(_sketch(root, s, i, engraved) for s, i in (progress(items, "writing") if progress else items))
     if not sketches:
         body = '<p class="muted">No sketches yet: write one with <code>sketchbook develop</code>.</p>'
-    count = f"{len(sketches)} sketch{'es' if len(sketches) != 1 else ''}"
+    return _document(root, f'<ul class="toc">{toc}</ul>', body, _count(sketches))
+
+
+def contents_page(root: Path, sketches: list[Sketch], anchors: list[str]) -> str:
+    """A large book's index.html: every sketch with its motif, summaries and players, linked to its own page."""
+    cards = "".join(_card(root, s, a) for s, a in zip(sketches, anchors))
+    note = ('<p class="muted">Each sketch has its own page with its scores and piano rolls: follow its name.</p>')
+    return _document(root, note, cards, _count(sketches))
+
+
+def sketch_page(root: Path, sketch: Sketch, anchor_id: str, engraved: dict, *, stamp: str = "") -> str:
+    """One sketch of a large book on its own page, in root/_pages/ (links climb one folder)."""
+    back = '<p><a href="../index.html">← all sketches</a></p>'
+    return _document(root, back, _sketch(root, sketch, anchor_id, engraved, prefix="../"), "",
+                     title=_title(sketch, root), stamp=stamp)
+
+
+def _count(sketches: list[Sketch]) -> str:
+    return f"{len(sketches)} sketch{'es' if len(sketches) != 1 else ''}"
+
+
+def _document(root: Path, head: str, body: str, count: str, *, title: str = "", stamp: str = "") -> str:
     place = escape(root.resolve().name)
-    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">'
+    heading = escape(title) if title else "Sketchbook"
+    where = f"<p>{count} in <code>{place}/</code></p>" if count else f"<p>in <code>{place}/</code></p>"
+    # The stamp lets the next build keep this page when its sketch has not changed (book._stamp).
+    stamp = f'<meta name="sketchbook-stamp" content="{stamp}">' if stamp else ""
+    return (f'<!doctype html>\n<html lang="en"><head><meta charset="utf-8">{stamp}'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f'<title>Sketchbook · {place}</title><style>{CSS}</style></head>'
-            f'<body><main><header class="book-head"><h1>Sketchbook</h1><p>{count} in <code>{place}/</code></p>'
-            f'<ul class="toc">{toc}</ul></header>{body}</main><script>{FOLLOW}</script></body></html>\n')
+            f'<title>{heading} · {place}</title><style>{CSS}</style></head>'
+            f'<body><main><header class="book-head"><h1>Sketchbook</h1>{where}'
+            f'{head}</header>{body}</main><script>{FOLLOW}</script></body></html>\n')
+
+
+def _card(root: Path, sketch: Sketch, anchor_id: str) -> str:
+    """A sketch on the contents page: no score or roll (those are on its page), so it costs little."""
+    meta = sketch.meta
+    motif = meta.get("motif", {})
+    link = f'<a href="{_PAGES}/{quote(anchor_id)}.html">{escape(_title(sketch, root))}</a>'
+    rows = "".join(
+        f'<li><b>{escape(v.name)}</b> <span class="summary">{escape(summary_line(v.summary))}</span>'
+        f'{_audio(root, v, preload="none")}</li>' for v in sketch.variations)
+    problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
+    return (f'<section class="sketch" id="{anchor_id}"><div class="sketch-head"><div><h2>{link}</h2>'
+            f'<ul class="chips">{_chips(meta, motif)}</ul>{problem}<ul class="pieces">{rows}</ul></div>'
+            f'{_motif(motif)}</div></section>')
 
 
 def _title(sketch: Sketch, root: Path) -> str:
@@ -132,7 +181,7 @@ def _title(sketch: Sketch, root: Path) -> str:
     return sketch.folder.relative_to(root).as_posix()
 
 
-def _anchor(sketch: Sketch, root: Path) -> str:
+def anchor(sketch: Sketch, root: Path) -> str:
     return "sketch-" + _slug(sketch.folder.relative_to(root).as_posix() if sketch.folder != root else "top")
 
 
@@ -140,22 +189,25 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() or c in "_." else "-" for c in text)
 
 
-def _sketch(root: Path, sketch: Sketch, anchor: str, counter) -> str:
-    meta, motif = sketch.meta, sketch.meta.get("motif") if isinstance(sketch.meta.get("motif"), dict) else {}
+def _chips(meta: dict, motif: dict) -> str:
     chips = [("key", motif.get("key")), ("meter", motif.get("meter")),
              ("pickup", motif.get("pickup") if str(motif.get("pickup", "0")) != "0" else None),
              ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
     levers = meta.get("levers") if isinstance(meta.get("levers"), dict) else {}
     chips += [(f"--{k}", v) for k, v in levers.items() if v is not None]  # what the command line asked for
-    chip_html = "".join(f"<li><b>{k}</b>{escape(_value(v))}</li>" for k, v in chips if v is not None)
+    return "".join(f"<li><b>{escape(str(k))}</b>{escape(_value(v))}</li>" for k, v in chips if v is not None)
+
+
+def _sketch(root: Path, sketch: Sketch, anchor_id: str, engraved: dict, prefix: str = "") -> str:
+    meta, motif = sketch.meta, sketch.meta.get("motif") if isinstance(sketch.meta.get("motif"), dict) else {}
     problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
     if not meta and not problem:
         problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
     desc = f'<p class="desc">{escape(str(motif["description"]))}</p>' if motif.get("description") else ""
-    head = (f'<div><h2>{escape(_title(sketch, root))}</h2>{desc}<ul class="chips">{chip_html}</ul>{problem}</div>'
-            f'{_motif(motif)}')
-    variations = "".join(_variation(root, v, anchor, counter) for v in sketch.variations)
-    return f'<section class="sketch" id="{anchor}"><div class="sketch-head">{head}</div>{variations}</section>'
+    head = (f'<div><h2>{escape(_title(sketch, root))}</h2>{desc}<ul class="chips">{_chips(meta, motif)}</ul>'
+            f'{problem}</div>{_motif(motif)}')
+    variations = "".join(_variation(root, v, anchor_id, engraved, prefix) for v in sketch.variations)
+    return f'<section class="sketch" id="{anchor_id}"><div class="sketch-head">{head}</div>{variations}</section>'
 
 
 def _motif(motif: dict) -> str:
@@ -167,15 +219,16 @@ def _motif(motif: dict) -> str:
     return f'<div class="card motif"><h3>Motif{name}</h3>{motif_svg(motif)}<ol class="notes">{items}</ol></div>'
 
 
-def _variation(root: Path, v: Variation, anchor: str, counter) -> str:
+def _variation(root: Path, v: Variation, anchor: str, engraved: dict, prefix: str = "") -> str:
     played, problem = _played(v)
     summary = summary_line(v.summary, played.tempos if played else ())
     labels = {".mid": "MIDI", ".midi": "MIDI", ".musicxml": "MusicXML", ".xml": "MusicXML", ".mxl": "MusicXML",
               ".wav": "WAV", ".flac": "FLAC", ".ogg": "OGG"}
-    links = "".join(f'<a href="{href(root, p)}" download>{labels[s]}</a>' for s, p in v.files.items())
+    links = "".join(f'<a href="{href(root, p, prefix)}" download>{labels[s]}</a>' for s, p in v.files.items())
     return (f'<article class="card variation" id="{anchor}-{_slug(v.name)}"><header><h3>{escape(v.name)}</h3>'
             f'<span class="summary">{escape(summary)}</span><nav class="files">{links}</nav></header>'
-            f'{_audio(root, v)}{_score(v, next(counter))}{_roll(v, played, problem)}{_parameters(v.parameters)}'
+            f'{_audio(root, v, prefix=prefix)}{_score(v, engraved)}{_roll(v, played, problem)}'
+            f'{_parameters(v.parameters)}'
             f'</article>')
 
 
@@ -203,24 +256,24 @@ def _played(v: Variation):
         return None, f"No piano roll for {midi.name}: {exc}"
 
 
-def _audio(root: Path, v: Variation) -> str:
-    sources = "".join(f'<source src="{href(root, v.files[s])}" type="{t}">'
+def _audio(root: Path, v: Variation, *, prefix: str = "", preload: str = "metadata") -> str:
+    sources = "".join(f'<source src="{href(root, v.files[s], prefix)}" type="{t}">'
                       for s, t in AUDIO_TYPES.items() if s in v.files)
     if sources:
-        return f'<audio controls preload="metadata">{sources}</audio>'
+        return f'<audio controls preload="{preload}">{sources}</audio>'
     midi = v.first(MIDI_SUFFIXES)
     hint = f" Render it with <code>sketchbook render {escape(midi.as_posix())}</code>." if midi else ""
     return f'<p class="muted">No audio yet.{hint}</p>'
 
 
-def _score(v: Variation, seed: int) -> str:
+def _score(v: Variation, engraved: dict) -> str:
     score = v.first(SCORE_SUFFIXES)
     if score is None:
         return '<p class="muted">No MusicXML score in this folder.</p>'
-    try:
-        svg, timemap = engrave(score, id_seed=seed)
-    except Exception as exc:  # one unreadable score should not spoil the whole book
-        return f'<p class="warn">The score {escape(score.name)} could not be engraved: {escape(str(exc))}</p>'
+    answer = engraved.get(score, "it was not engraved")
+    if isinstance(answer, str):  # one unreadable score, or a crashed engraver, spoils only this card
+        return f'<p class="warn">The score {escape(score.name)} could not be engraved: {escape(answer)}</p>'
+    svg, timemap = answer
     # The timemap lets the page light each note as the audio reaches it ("</" cannot end the script early).
     timing = json.dumps(timemap, separators=(",", ":")).replace("</", "<\\/")
     return (f'<figure><figcaption>Score · {escape(score.name)}</figcaption>'

@@ -20,8 +20,13 @@ class _OneLineErrors(TyperGroup):
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        from sketchbook.safety import EXIT_INTERRUPTED, Terminated, catch_termination
+
+        catch_termination()  # SIGTERM unwinds like Ctrl-C, so half-written files are removed on the way out
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
+        except Terminated as exc:
+            sys.exit(exc.exit_code)
         except _click_exceptions().ClickException as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sketchbook`: the help is the answer
                 typer.echo(exc.format_message())
@@ -30,8 +35,8 @@ class _OneLineErrors(TyperGroup):
 
             fail(usage_line(exc, list(sys.argv[1:] if args is None else args)))
             sys.exit(exc.exit_code)
-        except typer.Abort:
-            sys.exit(1)
+        except typer.Abort as exc:  # click's answer to Ctrl-C: exit as shells expect after SIGINT
+            sys.exit(EXIT_INTERRUPTED if isinstance(exc.__context__, KeyboardInterrupt) else 1)
         except BrokenPipeError:
             # `sketchbook motifs | head -1`: the reader left; say nothing more and stop quietly.
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushing at exit must not fail again
@@ -161,7 +166,8 @@ def develop(
     explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
     audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus (needs fluidsynth).")] = False,
     from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
-    jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).", min=1,
+                                                max=256)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
 ) -> None:
     """Develop MOTIF into 'beach' and 'photograph', written as MIDI and MusicXML.
@@ -180,7 +186,8 @@ def develop(
     except SketchbookError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
-        raise fail("interrupted: finished sketches were kept whole; nothing half-written was left") from None
+        fail("interrupted: finished sketches were kept whole; nothing half-written was left")
+        raise typer.Exit(code=130) from None
     except BrokenPipeError:
         raise  # the reader left: handled quietly by _OneLineErrors
     except Exception as exc:  # a bug, not bad input: still one line, with a way to see more

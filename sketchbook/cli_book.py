@@ -40,10 +40,10 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=2)
 
 
-def _progress(items, label: str):
+def _progress(items, label: str, total: int | None = None):
     from rich.progress import track
 
-    return track(items, description=label, console=_err_console(), transient=True)
+    return track(items, description=label, total=total, console=_err_console(), transient=True)
 
 
 @app.command()
@@ -101,6 +101,8 @@ def _target(file: Path, out: Path | None, fmt: AudioFormat | None) -> Path:
     from sketchbook.book import MIDI_SUFFIXES, SCORE_SUFFIXES
 
     score = file.suffix.lower() in SCORE_SUFFIXES
+    if file.exists() and not file.is_file():  # a FIFO or device would block fluidsynth or never end
+        raise SketchbookError(f"{file} is not a regular file")
     if not file.is_file():
         kind = "MusicXML" if score else "MIDI" if file.suffix.lower() in MIDI_SUFFIXES or not file.suffix else ""
         raise SketchbookError(f"{file}: no such {kind + ' ' if kind else ''}file")
@@ -143,6 +145,13 @@ def play(
             return
         if file is None:
             raise SketchbookError("give a MIDI file to play (or --ports to list the MIDI output ports)")
+        from sketchbook.audio import is_midi
+        from sketchbook.midi_scan import scan_midi
+
+        if file.exists() and not file.is_file():
+            raise SketchbookError(f"{file} is not a regular file")
+        if is_midi(file):
+            scan_midi(file)  # the bounded reader first: a hostile file is refused before a player opens it
         if port is None:
             player.play_with_fluidsynth(file, soundfont=soundfont, driver=driver)
             return

@@ -1,6 +1,6 @@
 """A MIDI file as a piano roll in SVG: each hand in its own colour, every pedal press drawn on its own.
 
-Drawn from mido's reading of the file alone, so the sketchbook page needs no plotting stack.
+Drawn from our own bounded reading of the file alone, so the sketchbook page needs no plotting stack.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from pathlib import Path
 HAND_COLOURS = ("#3563b8", "#c0562f")  # right hand blue, left hand terracotta: apart for most colour vision
 HAND_NAMES = ("right hand", "left hand")
 PEDAL_COLOUR = "#8a6d1e"
+MAX_NOTES = 20_000  # a piece of ours has a few thousand; the roll's SVG grows by about 60 bytes a note
+MAX_BAR_LINES = 5_000
 NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")
 
 
@@ -27,33 +29,22 @@ class Played:
 
 
 def read_played(midi: Path) -> Played:
-    """Read a MIDI file; hands come from its channels or tracks (or middle C when it has only one)."""
-    import mido
+    """Read a MIDI file; hands come from its channels or tracks (or middle C when it has only one).
 
-    mf = mido.MidiFile(str(midi), clip=True)
-    tpb = mf.ticks_per_beat or 480
-    tempo_changes: list[tuple[int, int]] = []
-    signatures: list[tuple[int, int, int]] = []
-    raw_notes: list[tuple[int, int, int, int, tuple[int, int]]] = []
+    Read by the bounded scanner in midi_scan.py, as inspect and render read: a hostile file costs little.
+    """
+    from sketchbook.errors import SketchbookError
+    from sketchbook.midi_scan import scan_midi
+
+    scan = scan_midi(midi)
+    if len(scan.notes) > MAX_NOTES:
+        raise SketchbookError(f"it has {len(scan.notes):,} notes; a piano roll draws at most {MAX_NOTES:,}")
+    seconds = scan.seconds_at()
+    raw_notes = [(on, off, pitch, velocity, (track, channel)) for on, off, pitch, velocity, channel, track
+                 in scan.notes]
     pedal_events: dict[tuple[int, int], list[tuple[int, bool]]] = {}
-    for index, track in enumerate(mf.tracks):
-        tick, sounding = 0, {}
-        for msg in track:
-            tick += msg.time
-            if msg.type == "set_tempo":
-                tempo_changes.append((tick, msg.tempo))
-            elif msg.type == "time_signature":
-                signatures.append((tick, msg.numerator, msg.denominator))
-            elif msg.type == "note_on" and msg.velocity > 0:
-                sounding.setdefault((msg.channel, msg.note), []).append((tick, msg.velocity))
-            elif msg.type in ("note_on", "note_off"):
-                starts = sounding.get((msg.channel, msg.note))
-                if starts:
-                    on, velocity = starts.pop(0)
-                    raw_notes.append((on, tick, msg.note, velocity, (index, msg.channel)))
-            elif msg.type == "control_change" and msg.control == 64:
-                pedal_events.setdefault((index, msg.channel), []).append((tick, msg.value >= 64))
-    seconds = _clock(sorted(tempo_changes), tpb)
+    for tick, channel, value, track in scan.pedal:
+        pedal_events.setdefault((track, channel), []).append((tick, value >= 64))
     groups = sorted({n[4] for n in raw_notes})
     notes = tuple(sorted(
         (seconds(on), seconds(max(off, on + 1)), pitch, velocity,
@@ -71,37 +62,21 @@ def read_played(midi: Path) -> Played:
             down = None
     if down is not None:
         pedals.append((seconds(down), seconds(end_tick)))
+    signatures = sorted(scan.meters)
     numerator, denominator = (signatures[0][1], signatures[0][2]) if signatures else (4, 4)
-    bar_ticks = max(1, tpb * 4 * numerator // denominator)
-    bars = tuple(seconds(t) for t in range(0, end_tick + 1, bar_ticks))
-    changes = sorted(tempo_changes)
+    bar_ticks = max(1, scan.ticks_per_beat * 4 * numerator // denominator)
+    # Bar lines only where they can be seen: an odd metre or thousands of bars would draw a solid block.
+    drawn = not scan.odd_meter and end_tick // bar_ticks <= MAX_BAR_LINES
+    bars = tuple(seconds(t) for t in range(0, end_tick + 1, bar_ticks)) if drawn else ()
+    changes = sorted(scan.tempos)
     # A ritardando eases through a tempo a beat: the path names only tempos held for a bar or more.
     held = [(tick, t) for k, (tick, t) in enumerate(changes)
             if k == 0 or (changes[k + 1][0] if k + 1 < len(changes) else max(end_tick, tick + bar_ticks)) - tick
             >= bar_ticks]
-    bpms = [round(mido.tempo2bpm(t)) for _, t in held] or [120]
+    bpms = [round(60_000_000 / t) for _, t in held] or [120]
     tempos = tuple(b for i, b in enumerate(bpms) if i == 0 or b != bpms[i - 1])
     length = max([n[1] for n in notes] + [p[1] for p in pedals] + [0.1])
     return Played(notes, tuple(pedals), bars, tempos, length)
-
-
-def _clock(changes: list[tuple[int, int]], tpb: int):
-    """A function from ticks to seconds under the file's tempo map."""
-    points, at, seconds, tempo = [], 0, 0.0, 500000
-    for tick, new_tempo in changes:
-        seconds += (tick - at) * tempo / tpb / 1e6
-        at, tempo = tick, new_tempo
-        points.append((at, seconds, tempo))
-
-    def to_seconds(tick: int) -> float:
-        base_tick, base, current = 0, 0.0, 500000
-        for point_tick, point_seconds, point_tempo in points:
-            if point_tick > tick:
-                break
-            base_tick, base, current = point_tick, point_seconds, point_tempo
-        return base + (tick - base_tick) * current / tpb / 1e6
-
-    return to_seconds
 
 
 def roll_svg(played: Played, *, label: str = "piano roll") -> str:

@@ -324,14 +324,12 @@ def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[i
     motif = motif_from_dict(record["motif"])
     if motif.bars > MAX_MOTIF_BARS:
         raise SketchbookError(f"{path}: its motif is {motif.bars} bars long; a motif has at most {MAX_MOTIF_BARS}")
-    stored = record.get("levers") or {}
-    merged = {k: (levers_given.get(k) if levers_given.get(k) is not None else stored.get(k)) for k in LEVER_NAMES}
-    try:
-        levers = Levers(**merged)
-        seed = int(record.get("seed", 1))
-        variations = tuple(record.get("variations") or ("beach", "photograph"))
-    except (TypeError, ValueError) as exc:
-        raise SketchbookError(f"{path}: {exc}") from None
+    from sketchbook.record_check import checked_levers, checked_seed, checked_variations
+
+    # Field by field, with the command line's own limits (bars, sizes, types): see record_check.py.
+    levers = Levers(**checked_levers(record.get("levers"), levers_given, LEVER_NAMES, str(path)))
+    seed = checked_seed(record, str(path))
+    variations = checked_variations(record, str(path))
     # A variation name only ever chooses a built-in style here: never a file path from the JSON.
     allowed = set(VARIATIONS) | ({"morph"} if levers.morph is not None else set())
     strange = [v for v in variations if v not in allowed and levers.preset is None]

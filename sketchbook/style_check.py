@@ -12,6 +12,9 @@ from pathlib import Path
 from sketchbook.errors import SketchbookError
 
 MAX_PRESET_BYTES = 256 * 1024
+MAX_SECTIONS = 64  # a piece of ours has three or four; more is a typo or an attack
+MAX_BARS = 20_000  # the same cap as --bars (api.plan)
+DEFAULT_MIN_BARS = 4  # form.SectionPlan's default
 LEVERS = ("density", "ornament", "colour", "articulation", "rubato")
 LEVER_MEANING = {"density": "onsets per beat", "ornament": "share of notes ornamented",
                  "colour": "share of chords with a tone that rubs", "articulation": "accents and staccato",
@@ -76,8 +79,15 @@ def check_style_data(data: dict, *, origin: str) -> None:
     sections = data["section"]
     if not isinstance(sections, list) or not all(isinstance(s, dict) for s in sections):
         raise SketchbookError(f"preset {origin}: write each section as a [[section]] table")
+    if len(sections) > MAX_SECTIONS:
+        raise SketchbookError(f"preset {origin} has {len(sections)} sections; a preset has at most {MAX_SECTIONS}")
     for number, section in enumerate(sections, 1):
         _check_section(section, f"preset {origin}: section {number}", DYNAMICS)
+    # Every section is at least min_bars long, so their sum is a floor on the piece: the same cap as --bars.
+    floor = sum(section.get("min_bars", DEFAULT_MIN_BARS) for section in sections)
+    if floor > MAX_BARS:
+        raise SketchbookError(f"preset {origin}: its sections' min_bars add up to {floor} bars; a piece has at most "
+                              f"{MAX_BARS} (as --bars)")
 
 
 def _check_section(section: dict, where: str, dynamics: tuple[str, ...]) -> None:

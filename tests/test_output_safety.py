@@ -315,7 +315,7 @@ def test_cli_interrupt_is_one_line_and_changes_nothing(runner, tmp_path, monkeyp
     before = old_sketch(tmp_path / "out" / "x", EXISTING["some"])
     monkeypatch.setattr(os, "replace", failing_on_call(3, KeyboardInterrupt(), os.replace))
     result = runner.invoke(app, [*CLI, "--out", str(tmp_path / "out")])
-    assert result.exit_code == 2
+    assert result.exit_code == 130  # as shells expect after Ctrl-C (SIGINT)
     assert result.stderr.startswith("error: interrupted") and len(result.stderr.splitlines()) == 1
     assert snapshot(tmp_path / "out" / "x") == before
 
