@@ -8,6 +8,7 @@ pickup never shifts the pattern, and no notes struck together span more than a t
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import random
 from collections.abc import Sequence
@@ -52,8 +53,8 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
     """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
     ceilings = _ceilings(melody, spans)
     near = _melody_by_span(melody, spans)
+    starts = sorted(set(phrase_starts))
     sounding = [{m.pitch for m in notes} for notes in near]
-    starts = set(phrase_starts)
     out: list[Note] = []
     for i, (span, chord, figure, colour) in enumerate(zip(spans, chords, figures, coloured)):
         voicing = open_voicing(chord, coloured=colour, rng=rng, top=ceilings[i])
@@ -84,13 +85,16 @@ def _unclash(note: Note, melody: Sequence[Note], chord: Chord, *, floor: int) ->
     return note
 
 
-def _bars(span: Span, meter: Meter, pickup: Fraction, starts: set[Fraction]) -> list[Bar]:
-    """The span cut at bar lines: every bar gets its own figure, so the bass is struck in every bar."""
+def _bars(span: Span, meter: Meter, pickup: Fraction, starts: list[Fraction]) -> list[Bar]:
+    """The span cut at bar lines: every bar gets its own figure, so the bass is struck in every bar.
+
+    ``starts``, the phrase starts in order, mark the bars a phrase begins in."""
     out, t = [], span.start
     while t < span.end:
         line = pickup + ((t - pickup) // meter.bar_length + 1) * meter.bar_length
         end = min(line, span.end)
-        out.append(Bar(t, end, t == span.start, any(t <= s < end for s in starts)))
+        k = bisect.bisect_left(starts, t)
+        out.append(Bar(t, end, t == span.start, k < len(starts) and starts[k] < end))
         t = end
     return out
 
@@ -257,7 +261,8 @@ def _cascade(bar, bass, upper, chord, top, meter):
     """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
     low = _low(bass, floor=28)
     octave = sorted({low, low + 12})
-    rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [octave[-1] + 7]
+    rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [
+        octave[-1] + 7 if octave[-1] + 7 <= top else octave[-1]]
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
     notes, t, k = [], bar.start, 0
     while t < bar.end:

@@ -160,10 +160,16 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     kinds = cadence_kinds(counts)
     beat_unit = Fraction(4, meter.denominator)
     nexts = [start for start, _ in windows[1:]] + [bar_start(piece_bars)]
+    right.sort(key=_order)
+    onsets_so_far = [n.start for n in right]
+    resolutions: list[Note] = []
     for close, kind, (start, technique), after in zip(closes, kinds, windows, nexts):
         # The next phrase's pickup may already sound in this phrase's last bar: land before it.
-        land_cadence(right, bar_start(close - 1), min(bar_start(close), after), kind, key, beat=beat_unit,
-                     free=technique.split(":")[0] not in KEEPS_THE_MOTIF, begin=start)
+        end = min(bar_start(close), after)
+        window = range(bisect.bisect_left(onsets_so_far, start), bisect.bisect_left(onsets_so_far, end))
+        land_cadence(right, bar_start(close - 1), end, kind, key, beat=beat_unit, begin=start, added=resolutions,
+                     window=window, free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
+    right.extend(resolutions)
     right.sort(key=_order)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
     spans, owners = _harmonic_spans(sections, levers, meter, bar_start, cadences)

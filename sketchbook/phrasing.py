@@ -58,14 +58,19 @@ def cadence_pitch_classes(kind: str, key: Key) -> set[int]:
 
 
 def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind: str, key: Key, *,
-                 free: bool, beat: Fraction, begin: Fraction = Fraction(0)) -> None:
+                 free: bool, beat: Fraction, begin: Fraction = Fraction(0), added: list[Note] | None = None,
+                 window: range | None = None) -> None:
     """Land the phrase ending at ``end``: its last melody note moves onto the cadence chord.
 
     A note held into the cadence bar is split at the bar line and resolves there; a long last note
     resolves halfway; otherwise a ``free`` (developed) phrase may bend its last note, a statement not.
+    New notes go to ``added`` (default: the melody itself); ``window``, the indices of the notes that
+    start in [begin, end) in a melody sorted by onset, keeps a long piece from being searched per phrase.
     """
     pcs = cadence_pitch_classes(kind, key)
-    inside = [i for i, n in enumerate(melody) if begin <= n.start < end and n.end > cadence_bar - beat]
+    added = melody if added is None else added
+    indices = window if window is not None else range(len(melody))
+    inside = [i for i in indices if begin <= melody[i].start < end and melody[i].end > cadence_bar - beat]
     if not inside:
         return
     last_start = max(melody[i].start for i in inside)
@@ -76,11 +81,11 @@ def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind:
     target = nearest_tone(note.pitch, pcs)
     if note.start < cadence_bar < min(note.end, end):
         melody[top] = replace(note, duration=cadence_bar - note.start)
-        melody.append(Note(target, cadence_bar, min(note.end, end) - cadence_bar, voice=note.voice))
+        added.append(Note(target, cadence_bar, min(note.end, end) - cadence_bar, voice=note.voice))
     elif note.duration >= 2 * beat and note.end <= end:
         half = max(beat, (note.duration / 2 // beat) * beat)
         melody[top] = replace(note, duration=half)
-        melody.append(Note(target, note.start + half, note.duration - half, voice=note.voice))
+        added.append(Note(target, note.start + half, note.duration - half, voice=note.voice))
     elif free or kind == "final":
         melody[top] = replace(note, pitch=target, ornament=None, graces=())
 
