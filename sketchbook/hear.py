@@ -21,8 +21,11 @@ from sketchbook.model import Meter, Note
 
 CHORD_WINDOW = 0.05  # seconds: onsets closer than this are one chord, of which the melody is the top
 ESTIMATE_NOTES = 96  # the grid and metre are fitted on the first notes; later ones use that fit
+ESTIMATE_QUARTERS = 96  # and on at most this many quarters of them (sparse notes cannot make it slow)
+MAX_HEARD_NOTES = 5_000  # a motif is a few bars: later notes of a long take are not heard
 SIGMA = 0.03  # seconds: how far a played onset strays from its grid point (jitter plus drift)
 PREFERRED_QUARTER = 0.6  # seconds (100 bpm): where players put the quarter note, give or take
+UNIT = 48  # the search counts time in 1/48 quarters, so that every grid point is a whole number
 DEFAULT_SUBDIVISIONS = (1, 2, 3, 4)  # per quarter: quarters, eighths, triplet eighths, sixteenths
 # What a subdivision costs once in a beat, and each note placed on one of its own points (not on the
 # beat or half beat): simple rhythms are likelier than a grid of sixteenths or triplets fitting noise.
@@ -61,7 +64,7 @@ class Heard:
 def subdivisions_for(grid: Fraction) -> tuple[int, ...]:
     """The subdivisions of a quarter that a grid (a note value such as 1/16) allows; ValueError if none."""
     per_quarter = Fraction(1, 4) / grid
-    if per_quarter.denominator != 1 or not 1 <= per_quarter <= 16:
+    if per_quarter.denominator != 1 or not 1 <= per_quarter <= 16 or UNIT % per_quarter:
         raise ValueError(f"grid {grid} must divide a quarter note evenly (1/4, 1/8, 1/12, 1/16, 1/24, 1/32...)")
     s = int(per_quarter)
     return tuple(d for d in range(1, s + 1) if s % d == 0)
@@ -92,7 +95,7 @@ def hear(
     subdivisions: tuple[int, ...] = DEFAULT_SUBDIVISIONS,
 ) -> Heard:
     """Notate a performed melody (one line, any order); ``meter`` and ``subdivisions`` override the estimate."""
-    line = sorted(played, key=lambda p: p.onset)
+    line = sorted(played, key=lambda p: p.onset)[:MAX_HEARD_NOTES]
     if not line:
         raise ValueError("no notes to hear")
     times = [p.onset for p in line]
@@ -100,12 +103,10 @@ def hear(
         quarter, origin = PREFERRED_QUARTER, times[0]
         positions = [Fraction(0)]
     else:
-        quarter, origin, positions = _fit_grid(times[:ESTIMATE_NOTES], subdivisions)
+        quarter, origin = _fit_grid(times[:ESTIMATE_NOTES], subdivisions)
         positions = _place(times, quarter, origin, subdivisions)
     positions = [q - positions[0] for q in positions]
-    scale, bar_meter, pickup = _choose_meter(line, positions, quarter, meter)
-    positions = [q * scale for q in positions]
-    quarter /= float(scale)
+    bar_meter, pickup = _choose_meter(line, positions, meter)
     notes = _notate(line, positions, quarter, subdivisions)
     return Heard(tuple(notes), bar_meter, pickup, quarter)
 
@@ -113,19 +114,19 @@ def hear(
 # --- 1. grid -----------------------------------------------------------------------------------
 
 
-def _fit_grid(times: list[float], subdivisions: tuple[int, ...]) -> tuple[float, float, list[Fraction]]:
+def _fit_grid(times: list[float], subdivisions: tuple[int, ...]) -> tuple[float, float]:
     """The quarter period and origin (seconds) that put the onsets on the grid most simply."""
-    best: tuple[float, float, float, list[Fraction]] | None = None
+    best: tuple[float, float, float] | None = None
     period = 0.2
     while period < 2.0:
         for phase in (0.0, 0.25, 0.5, 0.75, 1 / 3, 2 / 3):
-            cost, quarter, origin, positions = _refine(times, period, times[0] - phase * period, subdivisions)
+            cost, quarter, origin = _refine(times, period, times[0] - phase * period, subdivisions)
             cost += _tempo_cost(quarter)
             if best is None or cost < best[0] - 1e-9:
-                best = (cost, quarter, origin, positions)
+                best = (cost, quarter, origin)
         period *= 1.04
     assert best is not None
-    return best[1], best[2], best[3]
+    return best[1], best[2]
 
 
 def _tempo_cost(quarter: float) -> float:
@@ -134,13 +135,13 @@ def _tempo_cost(quarter: float) -> float:
 
 def _refine(times, quarter, origin, subdivisions):
     """Quantise, refit period and origin by least squares, on a window of onsets that doubles each
-    time (so a period a little off cannot push late onsets a whole grid step away); cost and result."""
+    time (so a period a little off cannot push late onsets a whole grid step away): cost, period, origin."""
     start = quarter
     count = 4
     while True:
         window = times[:count]
         _, positions = _quantise(window, quarter, origin, subdivisions)
-        xs = [float(q) for q in positions]
+        xs = [q / UNIT for q in positions]
         mx, mt = sum(xs) / len(xs), sum(window) / len(window)
         spread = sum((x - mx) ** 2 for x in xs)
         if spread > 0:
@@ -148,13 +149,11 @@ def _refine(times, quarter, origin, subdivisions):
             if 0.8 * start < fitted < 1.25 * start:
                 quarter, origin = fitted, mt - fitted * mx
         if count >= len(times):
-            break
+            return _quantise(times, quarter, origin, subdivisions)[0], quarter, origin
         count *= 2
-    cost, positions = _quantise(times, quarter, origin, subdivisions)
-    return cost, quarter, origin, positions
 
 
-def _quantise(times, quarter, origin, subdivisions) -> tuple[float, list[Fraction]]:
+def _quantise(times, quarter, origin, subdivisions) -> tuple[float, list[int]]:
     """Each onset to a grid point, in order and apart, the subdivision chosen per quarter; squared
     error (in SIGMAs) plus the cost of each subdivision used."""
     beats: dict[int, list[tuple[int, float]]] = {}
@@ -162,20 +161,24 @@ def _quantise(times, quarter, origin, subdivisions) -> tuple[float, list[Fractio
         x = (t - origin) / quarter
         beat = math.floor(x + 0.1)
         beats.setdefault(beat, []).append((i, x - beat))
-    positions: list[Fraction] = [Fraction(0)] * len(times)
+    positions: list[int] = [0] * len(times)  # in 1/UNIT quarters: whole numbers, quick to compare
     total = 0.0
     scale = (quarter / SIGMA) ** 2
     for beat, items in beats.items():
         best: tuple[float, int, list[int]] | None = None
         for s in subdivisions:
             error, points = _assign([f for _, f in items], s)
-            error = error * scale + _SUBDIVISION_COST.get(s, 5.0) + sum(_point_cost(k, s) for k in points)
+            if subdivisions != DEFAULT_SUBDIVISIONS:  # the grid the user asked for costs nothing
+                error *= scale
+            else:
+                error = error * scale + _SUBDIVISION_COST.get(s, 5.0) + sum(_point_cost(k, s) for k in points)
             if best is None or error < best[0]:
                 best = (error, s, points)
         assert best is not None
         total += best[0]
+        step = UNIT // best[1]
         for (i, _), k in zip(items, best[2]):
-            positions[i] = beat + Fraction(k, best[1])
+            positions[i] = beat * UNIT + k * step
     # Two notes on one grid point (across a beat) means the grid is too coarse.
     total += 25.0 * (len(positions) - len(set(positions)))
     total += EMPTY_BEAT_COST * (max(beats) - min(beats) + 1 - len(beats))
@@ -219,11 +222,11 @@ def _assign(fractions: list[float], s: int) -> tuple[float, list[int]]:
 def _place(times, quarter, origin, subdivisions) -> list[Fraction]:
     """All onsets on the fitted grid, keeping them in order and apart."""
     _, positions = _quantise(times, quarter, origin, subdivisions)
-    finest = Fraction(1, max(subdivisions))
-    placed: list[Fraction] = []
+    finest = UNIT // max(subdivisions)
+    placed: list[int] = []
     for q in positions:
         placed.append(max(q, placed[-1] + finest) if placed else q)
-    return placed
+    return [Fraction(q, UNIT) for q in placed]
 
 
 # --- 2. metre ----------------------------------------------------------------------------------
@@ -234,53 +237,49 @@ _COMPOUND = {"bar": 0.95, "beat": 0.8, "eighth": 0.55, "sixteenth": 0.12, "tripl
 _STRENGTH = {"bar": 3, "half": 2.5, "beat": 2, "eighth": 1, "sixteenth": 0, "triplet": 0}
 
 
-def _level(u: Fraction, meter: Meter) -> str:
-    """The metrical level of a position ``u`` quarters into a bar."""
+def _level(u: int, meter: Meter) -> str:
+    """The metrical level of a position ``u`` units into a bar."""
     if u == 0:
         return "bar"
     if meter.is_compound:
-        if u % Fraction(3, 2) == 0:
+        if u % (3 * UNIT // 2) == 0:
             return "beat"
-    elif meter.numerator == 4 and u == 2:
+    elif meter.numerator == 4 and u == 2 * UNIT:
         return "half"
-    elif u.denominator == 1:
+    elif u % UNIT == 0:
         return "beat"
-    if u % Fraction(1, 2) == 0:
+    if u % (UNIT // 2) == 0:
         return "eighth"
-    if u % Fraction(1, 4) == 0:
+    if u % (UNIT // 4) == 0:
         return "sixteenth"
     return "triplet"
 
 
-def _choose_meter(line, positions, quarter, hinted):
-    """The time scale (1/2, 1, 2), metre and pickup that explain the onsets best."""
-    window = positions[:ESTIMATE_NOTES]
+def _choose_meter(line, positions, hinted) -> tuple[Meter, Fraction]:
+    """The metre and pickup that explain the onsets best."""
+    window = [q for q in positions[:ESTIMATE_NOTES] if q < ESTIMATE_QUARTERS]
     salience = _salience(line[: len(window)], window)
-    lattice_step = Fraction(1, 12)
+    units = [int(q * UNIT) for q in window]  # whole: grids are at most 1/16 or 1/12 of a quarter
+    onsets = set(units)
+    # The points where sixteenths or triplet eighths may start, onset or not.
+    lattice = [k for k in range(units[-1] + 1) if k % (UNIT // 4) == 0 or k % (UNIT // 3) == 0]
     best = None
-    for scale in (Fraction(1),):
-        scaled = [q * scale for q in window]
-        onsets = set(scaled)
-        span = int(scaled[-1] / lattice_step) + 1
-        lattice = [k * lattice_step for k in range(span) if (k % 3 == 0 or k % 4 == 0)]
-        tempo = _tempo_cost(quarter / float(scale))
-        for meter in (hinted,) if hinted else METERS:
-            bar = meter.bar_length
-            table = _COMPOUND if meter.is_compound else _SIMPLE
-            for step in range(int(bar * 4)):
-                pickup = Fraction(step, 4)
-                score = 0.0
-                for point in lattice:
-                    chance = table[_level((point - pickup) % bar, meter)]
-                    score += math.log(chance) if point in onsets else math.log(1 - chance)
-                # Long and loud notes belong on strong beats.
-                for q, weight in zip(scaled, salience):
-                    score += 0.5 * weight * _STRENGTH[_level((q - pickup) % bar, meter)]
-                cost = -score + tempo + _METER_COST.get(str(meter), 1.0) + (0.5 if pickup else 0.0)
-                if best is None or cost < best[0] - 1e-9:
-                    best = (cost, scale, meter, pickup)
+    for meter in (hinted,) if hinted else METERS:
+        bar = int(meter.bar_length * UNIT)
+        table = _COMPOUND if meter.is_compound else _SIMPLE
+        levels = [_level(u, meter) for u in range(bar)]
+        hit = [math.log(table[level]) for level in levels]
+        miss = [math.log(1 - table[level]) for level in levels]
+        strength = [_STRENGTH[level] for level in levels]
+        for pickup in range(0, bar, UNIT // 4):
+            score = sum(hit[(k - pickup) % bar] if k in onsets else miss[(k - pickup) % bar] for k in lattice)
+            # Long and loud notes belong on strong beats.
+            score += 0.5 * sum(w * strength[(u - pickup) % bar] for u, w in zip(units, salience))
+            cost = -score + _METER_COST.get(str(meter), 1.0) + (0.5 if pickup else 0.0)
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, meter, Fraction(pickup, UNIT))
     assert best is not None
-    return best[1], best[2], best[3]
+    return best[1], best[2]
 
 
 def _salience(line: list[Played], positions: list[Fraction]) -> list[float]:
@@ -318,7 +317,12 @@ def _notate(line: list[Played], positions: list[Fraction], quarter: float, subdi
     return notes
 
 
+_PLAIN = (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4), Fraction(1), Fraction(3, 2), Fraction(2), Fraction(3),
+          Fraction(4), Fraction(6), Fraction(8))
+
+
 def _round_length(quarters: float, finest: Fraction) -> Fraction:
-    """A held length as a plain note value: finer steps for short notes, coarser for long ones."""
-    step = finest if quarters < 1 else Fraction(1, 2) if quarters < 3 else Fraction(1)
-    return max(step, round(Fraction(quarters) / step) * step)
+    """A held length as a plain note value, nearest in ratio; players let go about a tenth early."""
+    meant = max(quarters / 0.9, 1e-3)
+    best = min(_PLAIN, key=lambda v: abs(math.log(meant / float(v))))
+    return max(finest, best)

@@ -114,4 +114,4 @@ def _pitch_class(spelling) -> int:
 
 
 def _quarters(value) -> str:
-    return f"{value} quarter" + ("" if value == 1 else "s")
+    return f"{value} quarter" + ("" if value <= 1 else "s")
