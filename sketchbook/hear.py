@@ -19,19 +19,21 @@ from fractions import Fraction
 
 from sketchbook.model import Meter, Note
 
-CHORD_WINDOW = 0.05  # seconds: onsets closer than this are one chord, of which the melody is the top
+CHORD_WINDOW = 0.035  # seconds: onsets closer than this are one chord, of which the melody is the top
 ESTIMATE_NOTES = 96  # the grid and metre are fitted on the first notes; later ones use that fit
 ESTIMATE_QUARTERS = 96  # and on at most this many quarters of them (sparse notes cannot make it slow)
 MAX_HEARD_NOTES = 5_000  # a motif is a few bars: later notes of a long take are not heard
 SIGMA = 0.03  # seconds: how far a played onset strays from its grid point (jitter plus drift)
 PREFERRED_QUARTER = 0.6  # seconds (100 bpm): where players put the quarter note, give or take
+FASTEST_QUARTER, SLOWEST_QUARTER = 0.4, 60 / 55  # 150 and 55 bpm
 UNIT = 48  # the search counts time in 1/48 quarters, so that every grid point is a whole number
 DEFAULT_SUBDIVISIONS = (1, 2, 3, 4)  # per quarter: quarters, eighths, triplet eighths, sixteenths
 # What a subdivision costs once in a beat, and each note placed on one of its own points (not on the
 # beat or half beat): simple rhythms are likelier than a grid of sixteenths or triplets fitting noise.
 _SUBDIVISION_COST = {1: 0.0, 2: 0.0, 3: 1.0, 4: 0.5, 6: 2.0, 8: 2.0, 12: 3.0, 16: 3.0}
-_POINT_COST = {3: 2.0, 4: 1.5, 6: 2.5, 8: 2.5, 12: 3.0, 16: 3.0}
+_POINT_COST = {3: 1.5, 4: 1.5, 6: 2.5, 8: 2.5, 12: 3.0, 16: 3.0}
 HALF_BEAT_COST = 0.15
+PARTIAL_TRIPLET_COST = 1.0
 EMPTY_BEAT_COST = 0.4  # a beat with no onset: too slow a beat leaves many, which players rarely mean
 METERS = (Meter(4, 4), Meter(3, 4), Meter(2, 4), Meter(6, 8), Meter(9, 8), Meter(12, 8))
 _METER_COST = {"4/4": 0.0, "3/4": 0.3, "2/4": 3.0, "6/8": 0.5, "9/8": 1.0, "12/8": 1.0}
@@ -130,12 +132,14 @@ def _fit_grid(times: list[float], subdivisions: tuple[int, ...]) -> tuple[float,
 
 
 def _tempo_cost(quarter: float) -> float:
-    return 2.0 * (math.log(quarter / PREFERRED_QUARTER) / 0.45) ** 2
+    """Players keep near 100 bpm, and rarely play a motif in quarters above 150 or below 55 bpm."""
+    outside = max(0.0, math.log(FASTEST_QUARTER / quarter), math.log(quarter / SLOWEST_QUARTER))
+    return 2.0 * (math.log(quarter / PREFERRED_QUARTER) / 0.45) ** 2 + 400.0 * outside**2
 
 
 def _refine(times, quarter, origin, subdivisions):
-    """Quantise, refit period and origin by least squares, on a window of onsets that doubles each
-    time (so a period a little off cannot push late onsets a whole grid step away): cost, period, origin."""
+    """Quantise, refit period and origin by least squares, on a window of onsets that grows by
+    half again each time (so a period a little off cannot push late onsets a grid step away): cost, period, origin."""
     start = quarter
     count = 4
     while True:
@@ -150,7 +154,7 @@ def _refine(times, quarter, origin, subdivisions):
                 quarter, origin = fitted, mt - fitted * mx
         if count >= len(times):
             return _quantise(times, quarter, origin, subdivisions)[0], quarter, origin
-        count *= 2
+        count = count * 3 // 2
 
 
 def _quantise(times, quarter, origin, subdivisions) -> tuple[float, list[int]]:
@@ -172,6 +176,10 @@ def _quantise(times, quarter, origin, subdivisions) -> tuple[float, list[int]]:
                 error *= scale
             else:
                 error = error * scale + _SUBDIVISION_COST.get(s, 5.0) + sum(_point_cost(k, s) for k in points)
+            if s % 3 == 0 and len(items) < 3:
+                # A triplet beat that is not a whole triplet (triplet quarters across beats, or a
+                # triplet rhythm found in noise) is rarer than plain triplet eighths.
+                error += PARTIAL_TRIPLET_COST
             if best is None or error < best[0]:
                 best = (error, s, points)
         assert best is not None

@@ -119,9 +119,12 @@ def choose_lines(content: MidiContent, track: str | None, where: str) -> list[Li
 
 
 def is_notation(notes: list[tuple[int, int, int, int]], tpq: int) -> bool:
-    """True when every onset sits exactly on the 1/24-quarter grid (and, for a coarse file, mostly on
-    sixteenths or triplet eighths): what a notation program or a quantised sequencer writes."""
+    """True when every onset sits exactly on the 1/24-quarter grid, most releases too (and, for a coarse
+    file, most onsets on sixteenths or triplet eighths): what a notation program writes. A take played
+    in time to a click can land its onsets on the grid; its releases still wander."""
     if any(24 * on % tpq for _, on, _, _ in notes):
+        return False
+    if sum(1 for _, _, off, _ in notes if 24 * off % tpq == 0) < 0.8 * len(notes):
         return False
     if tpq >= 96:
         return True
