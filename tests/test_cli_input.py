@@ -143,3 +143,33 @@ def test_show_then_develop_the_file_it_wrote(runner, tmp_path):
     assert recovered_share(performed.tune("greensleeves"), heard) == 1.0
     result = runner.invoke(app, ["develop", str(tune_file), "--out", str(tmp_path / "out"), "--variation", "beach"])
     assert result.exit_code == 0, result.stderr
+
+
+def write_parts(path: Path, parts: dict[str, str]) -> Path:
+    """A partwise MusicXML score with one named part per tinyNotation line, written by music21."""
+    from music21 import converter, stream
+
+    score = stream.Score()
+    for index, (name, text) in enumerate(parts.items()):
+        melody = converter.parse("tinyNotation: " + text)
+        part = stream.Part(list(melody.flatten().notesAndRests), id=f"P{index + 1}")
+        part.partName = name
+        part.makeMeasures(inPlace=True)
+        score.insert(0, part)
+    score.write("musicxml", fp=str(path))
+    return path
+
+
+def test_musicxml_parts_by_name_number_and_bars(runner, tmp_path):
+    """The part named like a melody is read by default, even when it is not the first; --part chooses."""
+    path = write_parts(tmp_path / "duet.musicxml", {
+        "Alto": "4/4 c'2 d' | e'1 | f'1",
+        "Violin 1": "4/4 g'4 a' b' c'' | d''1 | e''1",
+    })
+    assert [n.pitch for n in load_motif(str(path)).notes] == [79, 81, 83, 84, 86, 88]
+    by_number = runner.invoke(app, ["motifs", "show", str(path), "--part", "1", "--bars-from", "2-3"])
+    assert by_number.exit_code == 0, by_number.stderr
+    assert by_number.stdout.splitlines()[-1] == "4/4 e'1 | f'1"
+    line = one_error_line(runner.invoke(app, ["motifs", "show", str(path), "--part", "tenor"]))
+    assert "no part 'tenor' (parts: 1 'Alto', 2 'Violin 1')" in line
+    assert "reads MIDI files" in one_error_line(runner.invoke(app, ["motifs", "show", str(path), "--track", "2"]))

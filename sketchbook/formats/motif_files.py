@@ -56,7 +56,8 @@ def read_musicxml_motif(path: Path | str, reading: Reading | None = None) -> Mot
     from sketchbook.formats.safe_xml import read_score_tree
 
     path = Path(path)
-    root, cut = read_score_tree(path)
+    reading = reading or Reading()
+    root, cut = read_score_tree(path, reading.part)
     if root.tag != "score-partwise":
         raise SketchbookError(
             f"cannot read MusicXML file {shown(path)}: it is not a partwise score (its root is <{root.tag[:40]}>)"
@@ -70,7 +71,7 @@ def read_musicxml_motif(path: Path | str, reading: Reading | None = None) -> Mot
             importer.xmlRoot = root
             importer.xmlRootToScore(root, importer.stream)
             where = f" in {cut}" if cut else ""
-            return _score_to_motif(importer.stream, path, where)
+            return _score_to_motif(importer.stream, path, where, reading.bars)
     except SketchbookError:
         raise
     except _Timeout:
@@ -144,7 +145,7 @@ def _deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _score_to_motif(score, path: Path, where: str = "") -> Motif:
+def _score_to_motif(score, path: Path, where: str = "", bars: tuple[int, int] | None = None) -> Motif:
     from music21 import chord, harmony, key, meter, note, stream
 
     parts = list(score.parts)
@@ -179,7 +180,7 @@ def _score_to_motif(score, path: Path, where: str = "") -> Motif:
         raise SketchbookError(f"{shown(path)} has no pitched notes{where}")
     signature_key = part.recurse().getElementsByClass(key.KeySignature).first()
     sharps = signature_key.sharps if signature_key is not None else None
-    return _to_motif(sounds, time, pickup, sharps, path, pickup_from_rest=False)
+    return _to_motif(sounds, time, pickup, sharps, path, pickup_from_rest=False, bars=bars)
 
 
 def _to_motif(
