@@ -173,3 +173,23 @@ def test_musicxml_parts_by_name_number_and_bars(runner, tmp_path):
     line = one_error_line(runner.invoke(app, ["motifs", "show", str(path), "--part", "tenor"]))
     assert "no part 'tenor' (parts: 1 'Alto', 2 'Violin 1')" in line
     assert "reads MIDI files" in one_error_line(runner.invoke(app, ["motifs", "show", str(path), "--track", "2"]))
+
+
+def test_the_readme_keyboard_path_runs_as_written(runner, tmp_path, monkeypatch):
+    """The README's three commands from a take to a sketch, run on a kept take (its 3/4 hint included)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = readme.split("### From a keyboard", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    commands = [line.split("#", 1)[0].split() for line in block.strip().splitlines()]
+    assert len(commands) == 3 and all(c[0] == "sketchbook" for c in commands)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "take.mid").write_bytes((performed.FOLDER / "amazing-grace.mid").read_bytes())
+    for words in commands:
+        args, target = (words[1: words.index(">")], words[words.index(">") + 1]) if ">" in words else (words[1:], None)
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (words, result.stderr)
+        if target:
+            Path(target).write_text(result.stdout)
+    developed = sorted(p.name for p in (tmp_path / "output" / "tune").iterdir())
+    assert "beach.mid" in developed and "photograph.musicxml" in developed
+    tune = load_motif("tune.tn")
+    assert tune.meter == Meter(3, 4) and recovered_share(performed.tune("amazing-grace"), tune) == 1.0
