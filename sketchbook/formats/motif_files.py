@@ -221,9 +221,9 @@ def _to_motif(
     notes = tuple(
         Note(s.pitch, s.start - shift, min(s.end, limit + shift) - s.start)
         for s in line
-        if 0 <= s.start - shift < limit
+        if s.start - shift < limit and (first_bar == 1 or s.start >= shift)
     )
-    if not notes:
+    if not notes:  # only a later span of bars can be empty: the first bars hold the first note
         raise SketchbookError(f"{shown(path)} has no notes in bars {first_bar}-{last_bar}")
     if isinstance(key, int):
         key = _mode_from_signature(key, notes)
