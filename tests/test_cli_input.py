@@ -81,14 +81,14 @@ def test_hints_on_show(runner, tmp_path):
     result = runner.invoke(app, ["motifs", "show", str(path), "--meter", "4/4", "--grid", "1/12"])
     assert result.exit_code == 0, result.stderr
     melody = result.stdout.splitlines()[-1]
-    assert melody.startswith("4/4 trip{G#8 c#8 e8 G#8 c#8 e8")
+    assert melody.startswith("4/4 trip{G#8 c#8 e8} trip{G#8 c#8 e8}")
     assert parse_motif_text(result.stdout, name="m").meter == Meter(4, 4)
 
 
 def test_show_chooses_tracks_and_bars(runner):
     soprano = runner.invoke(app, ["motifs", "show", str(CHORALE)])
     bass = runner.invoke(app, ["motifs", "show", str(CHORALE), "--track", "bass", "--bars-from", "2-3"])
-    assert soprano.stdout.splitlines()[-1] == "4/4 g'2 g'4 f#'4 | e'2 d'2 | g'2 a'2 | b'1"
+    assert soprano.stdout.splitlines()[-1] == "4/4 g'2 g'4 f'#4 | e'2 d'2 | g'2 a'2 | b'1"
     assert bass.stdout.splitlines()[-1] == "4/4 e2 B2 | G2 f#2"
 
 

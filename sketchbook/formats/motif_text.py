@@ -38,7 +38,7 @@ def tinynotation_line(motif) -> str:
     from fractions import Fraction
 
     bar = motif.meter.bar_length
-    tokens: list[tuple[str, bool]] = [(str(motif.meter), False)]
+    tokens: list[tuple[str, bool, Fraction]] = [(str(motif.meter), False, Fraction(0))]
     time = Fraction(0)
     bar_lines = [motif.pickup] if motif.pickup else []
     end = motif.length
@@ -56,18 +56,23 @@ def tinynotation_line(motif) -> str:
         cuts = [start] + [b for b in bar_lines if start < b < stop] + [stop]
         for a, b in zip(cuts, cuts[1:]):
             if a in bar_lines:
-                tokens.append(("|", False))
+                tokens.append(("|", False, Fraction(0)))
             pieces = _note_values(b - a)
-            for i, (written, triplet) in enumerate(pieces):
+            for i, (written, triplet, value) in enumerate(pieces):
                 word = ("r" if pitch is None else _pitch_word(note, motif.key)) + written
                 tied = pitch is not None and (i < len(pieces) - 1 or b < stop)
-                tokens.append((word + ("~" if tied else ""), triplet))
-    # Neighbouring triplet values share one bracket, as a score would beam them.
+                tokens.append((word + ("~" if tied else ""), triplet, value))
+    # Neighbouring triplet values share a bracket until they fill whole beats, as a score groups them.
     words = []
-    for i, (word, triplet) in enumerate(tokens):
-        opens = triplet and (i == 0 or not tokens[i - 1][1])
-        closes = triplet and (i + 1 == len(tokens) or not tokens[i + 1][1])
+    filled: Fraction | None = None  # time inside the open bracket, None when none is open
+    for i, (word, triplet, value) in enumerate(tokens):
+        opens = triplet and filled is None
+        filled = (filled or Fraction(0)) + value if triplet else None
+        last = i + 1 == len(tokens) or not tokens[i + 1][1]
+        closes = triplet and (last or filled.denominator == 1)
         words.append(("trip{" if opens else "") + word + ("}" if closes else ""))
+        if closes:
+            filled = None
     return " ".join(words)
 
 
@@ -85,12 +90,12 @@ def _note_values(length):
     while left > 0:
         if left % Fraction(1, 16) == 0:
             value, word = next((Fraction(v).limit_denominator(24), w) for v, w in _BINARY if Fraction(v) <= left)
-            pieces.append((word, False))
+            pieces.append((word, False, value))
         else:
             options = [(Fraction(v).limit_denominator(24), w) for v, w in _TRIPLET]
             fitting = [o for o in options if o[0] <= left]
             value, word = next((o for o in fitting if (left - o[0]) % Fraction(1, 16) == 0), fitting[0])
-            pieces.append((word, True))
+            pieces.append((word, True, value))
         left -= value
     return pieces
 
@@ -105,7 +110,7 @@ def _pitch_word(note, key) -> str:
         letter, alter, octave = spell(note.pitch, key)
     accidental = "#" * alter if alter > 0 else "-" * -alter
     if octave >= 4:
-        return letter.lower() + accidental + "'" * (octave - 4)
+        return letter.lower() + "'" * (octave - 4) + accidental  # music21 reads f'# as F#5, f#' as F#4
     return letter * (4 - octave) + accidental
 
 
