@@ -193,3 +193,20 @@ def test_the_readme_keyboard_path_runs_as_written(runner, tmp_path, monkeypatch)
     assert "beach.mid" in developed and "photograph.musicxml" in developed
     tune = load_motif("tune.tn")
     assert tune.meter == Meter(3, 4) and recovered_share(performed.tune("amazing-grace"), tune) == 1.0
+
+
+@pytest.mark.parametrize("spec", [str(p) for p in sorted(performed.FOLDER.glob("*.mid"))] + ["tide", "ember"],
+                         ids=lambda s: Path(s).name)
+def test_music21_reads_the_printed_tinynotation_alike(spec):
+    """What `motifs show` prints is music21's tinyNotation too: music21 finds the same pitches and onsets."""
+    from fractions import Fraction
+
+    from music21 import converter
+
+    from sketchbook.formats.motif_text import tinynotation_line
+
+    motif = load_motif(spec)
+    score = converter.parse("tinyNotation: " + tinynotation_line(motif))
+    heard = [(n.pitch.midi, Fraction(n.offset).limit_denominator(48)) for n in score.flatten().notes
+             if n.tie is None or n.tie.type == "start"]
+    assert heard == [(n.pitch, n.start) for n in motif.notes]
