@@ -169,6 +169,11 @@ def develop(
     jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).", min=1,
                                                 max=256)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    motif_meter: Annotated[Optional[str], typer.Option(help="Read a played MIDI motif in this metre, e.g. 3/4.")] = None,
+    grid: Annotated[Optional[str], typer.Option(help="Finest note of a played MIDI motif, e.g. 1/16.")] = None,
+    track: Annotated[Optional[str], typer.Option(help="MIDI track with the melody: a number or a name.")] = None,
+    part: Annotated[Optional[str], typer.Option(help="MusicXML part with the melody: a number or a name.")] = None,
+    bars_from: Annotated[Optional[str], typer.Option(help="Which bars of a motif file, e.g. 5-8.")] = None,
 ) -> None:
     """Develop MOTIF into 'beach' and 'photograph', written as MIDI and MusicXML.
 
@@ -181,6 +186,7 @@ def develop(
         options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out,
                        name=name, force=force, tempo=tempo, density=density, ornament=ornament, morph=morph,
                        preset=preset, bars=bars, meter=meter, audio=audio, from_sketch=from_sketch)
+        options["reading"] = _reading(motif_meter, grid, track, part, bars_from)
         jobs_to_run = _plan_jobs(motif or [None], **options)
         _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:
@@ -200,8 +206,17 @@ def develop(
         raise typer.Exit(code=1) from None
 
 
+def _reading(meter, grid, track, part, bars_from):
+    """How motif files are read (None when no hint is given: nothing to import)."""
+    if (meter, grid, track, part, bars_from) == (None,) * 5:
+        return None
+    from sketchbook.load import parse_reading
+
+    return parse_reading(meter=meter, grid=grid, track=track, part=part, bars_from=bars_from)
+
+
 def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
-               bars, meter, audio, from_sketch):
+               bars, meter, audio, from_sketch, reading=None):
     """Check every option and load every motif before anything is written."""
     from dataclasses import replace
 
@@ -220,7 +235,7 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())
         motifs = [motif]
     else:
-        motifs = [load_motif(s) for s in specs]
+        motifs = [load_motif(s, reading=reading) for s in specs]
     if name is not None and len(motifs) > 1:
         raise SketchbookError("--name names one sketch; leave it out when developing several motifs")
     jobs = []
@@ -288,22 +303,44 @@ def _progress_bar(total: int, *, show: bool):
 
 
 @app.command()
-def motifs() -> None:
-    """List the bundled motifs with a one-line description each.
+def motifs(
+    action: Annotated[Optional[str], typer.Argument(help="'show' to print one motif as tinyNotation.")] = None,
+    motif: Annotated[Optional[str], typer.Argument(help="The motif to show: a name, a file or tinyNotation.")] = None,
+    meter: Annotated[Optional[str], typer.Option(help="Bar a played MIDI file in this metre, e.g. 3/4.")] = None,
+    grid: Annotated[Optional[str], typer.Option(help="Finest note of a played MIDI file, e.g. 1/16 or 1/12.")] = None,
+    track: Annotated[Optional[str], typer.Option(help="MIDI track with the melody: a number or a name.")] = None,
+    part: Annotated[Optional[str], typer.Option(help="MusicXML part with the melody: a number or a name.")] = None,
+    bars_from: Annotated[Optional[str], typer.Option(help="Which bars to take, e.g. 5-8.")] = None,
+) -> None:
+    """List the bundled motifs, or show one motif as it is read (`motifs show FILE`).
 
-    Example: sketchbook motifs
+    Examples: sketchbook motifs; sketchbook motifs show take.mid > tune.tn; sketchbook motifs show take.mid --meter 3/4
     """
-    from sketchbook.load import DEFAULT_MOTIF, bundled_motifs, motifs_folder, shown
+    if action is None:
+        from sketchbook.load import DEFAULT_MOTIF, bundled_motifs, motifs_folder, shown
 
-    found = bundled_motifs()
-    if not found:  # an install without its motifs is broken, and an empty list would hide it
-        raise fail(f"no motifs found in {shown(motifs_folder())} (set SKETCHBOOK_MOTIFS to a folder of .tn files)")
-    # click's echo rather than rich: a third less start-up, and one unbroken line per motif in a pipe.
-    bold = not os.environ.get("NO_COLOR")
-    for m in found:
-        marker = " (default)" if m.name == DEFAULT_MOTIF else ""
-        typer.secho(m.name, bold=bold, nl=False)
-        typer.echo(f"{marker}: {m.description}")
+        found = bundled_motifs()
+        if not found:  # an install without its motifs is broken, and an empty list would hide it
+            raise fail(f"no motifs found in {shown(motifs_folder())} (set SKETCHBOOK_MOTIFS to a folder of .tn files)")
+        # click's echo rather than rich: a third less start-up, and one unbroken line per motif in a pipe.
+        bold = not os.environ.get("NO_COLOR")
+        for m in found:
+            marker = " (default)" if m.name == DEFAULT_MOTIF else ""
+            typer.secho(m.name, bold=bold, nl=False)
+            typer.echo(f"{marker}: {m.description}")
+        return
+    from sketchbook.errors import SketchbookError
+
+    try:
+        if action != "show" or motif is None:
+            raise SketchbookError("use `sketchbook motifs` to list, or `sketchbook motifs show MOTIF`")
+        from sketchbook.formats.motif_text import motif_to_text
+        from sketchbook.load import load_motif, parse_reading
+
+        reading = parse_reading(meter=meter, grid=grid, track=track, part=part, bars_from=bars_from)
+        typer.echo(motif_to_text(load_motif(motif, reading=reading)), nl=False)
+    except SketchbookError as exc:
+        raise fail(str(exc)) from None
 
 
 # Commands for browsing, rendering and inspecting sketches live in their own module.

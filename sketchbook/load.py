@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -41,6 +43,48 @@ class BundledMotif:
     description: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """How to read a motif file: hints that override what is heard, which line, which bars."""
+
+    meter: tuple[int, int] | None = None  # a time signature to bar a performed MIDI file in
+    grid: Fraction | None = None  # the finest note value a performed MIDI file is quantised to
+    track: str | None = None  # a MIDI track: its number among tracks with notes, or part of its name
+    part: str | None = None  # a MusicXML part: its number or part of its name
+    bars: tuple[int, int] | None = None  # first and last bar (1 is the first full bar)
+
+
+def parse_reading(
+    *, meter: str | None = None, grid: str | None = None, track: str | None = None,
+    part: str | None = None, bars_from: str | None = None,
+) -> Reading:
+    """Reading hints from command-line text such as '3/4', '1/16', '2', 'soprano', '5-8'."""
+    parsed_meter = parsed_grid = bars = None
+    if meter is not None:
+        found = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{1,2})\s*", meter)
+        if not found or not 1 <= int(found[1]) <= 32 or found[2] not in ("1", "2", "4", "8", "16", "32"):
+            raise SketchbookError(f"metre {_short(meter)!r} should be a time signature such as 3/4 or 6/8")
+        parsed_meter = (int(found[1]), int(found[2]))
+    if grid is not None:
+        found = re.fullmatch(r"\s*1\s*/\s*(\d{1,2})\s*", grid)
+        if not found or int(found[1]) not in (4, 8, 12, 16, 24, 32):
+            raise SketchbookError(f"grid {_short(grid)!r} should be 1/4, 1/8, 1/12, 1/16, 1/24 or 1/32")
+        parsed_grid = Fraction(1, int(found[1]))
+    if bars_from is not None:
+        found = re.fullmatch(r"\s*(\d{1,4})\s*(?:-\s*(\d{1,4}))?\s*", bars_from)
+        first = int(found[1]) if found else 0
+        last = int(found[2] or found[1]) if found else 0
+        if not found or not 1 <= first <= last or last - first >= MAX_MOTIF_BARS:
+            raise SketchbookError(
+                f"bars {_short(bars_from)!r} should be a range such as 5-8 of at most {MAX_MOTIF_BARS} bars"
+            )
+        bars = (first, last)
+    for label, value in (("track", track), ("part", part)):
+        if value is not None and (not value.strip() or len(value) > 100):
+            raise SketchbookError(f"{label} {_short(value)!r} should be a number or part of a name")
+    return Reading(parsed_meter, parsed_grid, track, part, bars)
+
+
 def bundled_motifs(motifs_dir: Path | None = None) -> list[BundledMotif]:
     """The `.tn` motifs in the motifs folder, sorted by name."""
     folder = _folder(motifs_dir)
@@ -53,8 +97,9 @@ def bundled_motifs(motifs_dir: Path | None = None) -> list[BundledMotif]:
     ]
 
 
-def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
-    """Turn a command-line motif spec (None for the default) into a Motif."""
+def load_motif(spec: str | None, *, motifs_dir: Path | None = None, reading: Reading | None = None) -> Motif:
+    """Turn a command-line motif spec (None for the default) into a Motif, read as ``reading`` says."""
+    reading = reading or Reading()
     folder = _folder(motifs_dir)
     if spec is None:
         spec = DEFAULT_MOTIF
@@ -65,7 +110,7 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
         raise SketchbookError("empty motif: give a bundled motif name, a file, or tinyNotation")
     bundled = folder / f"{spec}{TEXT_SUFFIX}"
     if "/" not in spec and os.sep not in spec and _is_file(bundled):
-        return read_text_motif(bundled)
+        return _text_only(read_text_motif(bundled), reading)
     path = _as_path(spec)
     suffix = path.suffix.lower() if path is not None else ""
     if path is not None and suffix in MIDI_SUFFIXES + MUSICXML_SUFFIXES + (TEXT_SUFFIX,):
@@ -74,12 +119,16 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
         if suffix in MIDI_SUFFIXES:
             from sketchbook.formats.motif_files import read_midi_motif
 
-            return read_midi_motif(path)
+            if reading.part is not None:
+                raise SketchbookError("a part is chosen in MusicXML files; in a MIDI file choose a track")
+            return read_midi_motif(path, reading)
         if suffix in MUSICXML_SUFFIXES:
             from sketchbook.formats.motif_files import read_musicxml_motif
 
-            return read_musicxml_motif(path)
-        return read_text_motif(path)
+            if reading.track is not None or reading.meter or reading.grid:
+                raise SketchbookError("a track, metre or grid hint reads MIDI files; in MusicXML choose a part")
+            return read_musicxml_motif(path, reading)
+        return _text_only(read_text_motif(path), reading)
     if path is not None and _is_file(path):
         kinds = " ".join(MIDI_SUFFIXES + MUSICXML_SUFFIXES + (TEXT_SUFFIX,))
         raise SketchbookError(f"cannot read motif file {shown(path)}: its type is not one of {kinds}")
@@ -89,7 +138,7 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None) -> Motif:
     )
 
     if looks_like_tinynotation(spec):
-        return _checked(parse_tinynotation(spec, name="inline"))
+        return _text_only(_checked(parse_tinynotation(spec, name="inline")), reading)
     raise SketchbookError(
         f"unknown motif {_short(spec)!r}: not a bundled motif (see `sketchbook motifs`), a file, or tinyNotation"
     )
@@ -144,6 +193,12 @@ def _checked(motif: Motif) -> Motif:
         raise SketchbookError(
             f"motif {motif.name!r} is {motif.bars} bars long; text motifs are limited to {MAX_MOTIF_BARS} bars"
         )
+    return motif
+
+
+def _text_only(motif: Motif, reading: Reading) -> Motif:
+    if reading != Reading():
+        raise SketchbookError("track, part, bar, metre and grid choices read MIDI and MusicXML files, not tinyNotation")
     return motif
 
 

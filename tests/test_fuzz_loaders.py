@@ -230,25 +230,25 @@ def mutations(draw, base: bytes) -> bytes:
 @FUZZ
 @given(midi_files)
 def test_fuzzed_midi_structure(scratch, data):
-    safely(read_midi_motif, as_file(scratch, "f.mid", data))
+    safely(read_midi_motif, as_file(scratch, "f.mid", data), bars=MAX_MOTIF_BARS)  # a played take keeps 8 bars
 
 
 @FUZZ
 @given(st.one_of(mutations(valid_midi()), mutations(valid_midi([72, 76, 79, 84], tpb=96))))
 def test_mutated_midi(scratch, data):
-    safely(read_midi_motif, as_file(scratch, "m.mid", data))
+    safely(read_midi_motif, as_file(scratch, "m.mid", data), bars=MAX_MOTIF_BARS)
 
 
 @settings(max_examples=100, deadline=None)
 @given(st.one_of(st.binary(max_size=300), st.binary(max_size=300).map(lambda b: b"MThd\0\0\0\x06" + b)))
 def test_random_bytes_as_midi(scratch, data):
-    safely(read_midi_motif, as_file(scratch, "r.mid", data))
+    safely(read_midi_motif, as_file(scratch, "r.mid", data), bars=MAX_MOTIF_BARS)
 
 
 def test_midi_absurd_values_still_give_a_valid_motif(scratch):
     data = smf(track(tempo(0), key_signature(100, 9), note_on(0x0FFFFFFF, 200, 255), note_off(0x0FFFFFFF, 200)),
                division=1)
-    motif = safely(read_midi_motif, as_file(scratch, "absurd.mid", data))
+    motif = safely(read_midi_motif, as_file(scratch, "absurd.mid", data), bars=MAX_MOTIF_BARS)
     assert [(n.pitch, n.start) for n in motif.notes] == [(127, 0)]  # data bytes clip to 127, as in mido
 
 
@@ -275,7 +275,7 @@ def test_midi_with_too_many_notes_is_refused_quickly(scratch):
 
 def test_midi_with_a_thousand_tracks_loads(scratch):
     tracks = [track(note_on(480 * i, 40 + i % 60), note_off(480, 40 + i % 60)) for i in range(1000)]
-    motif = safely(read_midi_motif, as_file(scratch, "tracks.mid", smf(*tracks)))
+    motif = safely(read_midi_motif, as_file(scratch, "tracks.mid", smf(*tracks)), bars=MAX_MOTIF_BARS)
     assert [n.pitch for n in motif.notes] == [40 + i for i in range(16)]
 
 

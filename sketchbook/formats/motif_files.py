@@ -9,22 +9,22 @@ from __future__ import annotations
 import signal
 import threading
 import warnings
-from collections import deque
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
 from sketchbook.errors import SketchbookError
-from sketchbook.formats.smf import MidiError, midi_chunks, midi_events
+from sketchbook.formats.midi_lines import MAX_NOTES, choose_lines, is_notation, read_midi_content, seconds
+from sketchbook.formats.smf import MidiError
 from sketchbook.formats.tinynotation import quantise
-from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES, read_limited, shown
+from sketchbook.hear import DEFAULT_SUBDIVISIONS, Played, hear, subdivisions_for, top_line
+from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES, MAX_MOTIF_BARS, Reading, read_limited, shown
 from sketchbook.model import Key, Meter, Motif, Note
 from sketchbook.theory import estimate_key
 
-MAX_NOTES = 100_000  # MIDI note-ons read (the file size already bounds events to about a million)
+__all__ = ["MAX_NOTES", "read_midi_motif", "read_musicxml_motif"]
 MAX_SECONDS = 10.0  # a backstop around music21, whose run time we do not control
-DRUM_CHANNEL = 9
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +38,12 @@ class _Sound:
     spelling: tuple[str, int] | None = None  # (letter, alter) as the file wrote it; MIDI has none
 
 
-def read_midi_motif(path: Path | str) -> Motif:
-    """The highest line of a MIDI file's non-drum tracks, cut to its first bars."""
+def read_midi_motif(path: Path | str, reading: Reading | None = None) -> Motif:
+    """The melody of a MIDI file, cut to its first bars: notation as written, or a performance as heard."""
     path = Path(path)
     data = read_limited(path, MAX_FILE_BYTES, "MIDI")
     try:
-        return _midi_to_motif(data, path)
+        return _midi_to_motif(data, path, reading or Reading())
     except SketchbookError:
         raise
     except MidiError as error:
@@ -52,12 +52,13 @@ def read_midi_motif(path: Path | str) -> Motif:
         raise SketchbookError(f"cannot read MIDI file {shown(path)}: {_one_line(error)}") from None
 
 
-def read_musicxml_motif(path: Path | str) -> Motif:
+def read_musicxml_motif(path: Path | str, reading: Reading | None = None) -> Motif:
     """The top line of a MusicXML file's first part (.musicxml, .xml or compressed .mxl)."""
     from sketchbook.formats.safe_xml import read_score_tree
 
     path = Path(path)
-    root, cut = read_score_tree(path)
+    reading = reading or Reading()
+    root, cut = read_score_tree(path, reading.part)
     if root.tag != "score-partwise":
         raise SketchbookError(
             f"cannot read MusicXML file {shown(path)}: it is not a partwise score (its root is <{root.tag[:40]}>)"
@@ -71,7 +72,7 @@ def read_musicxml_motif(path: Path | str) -> Motif:
             importer.xmlRoot = root
             importer.xmlRootToScore(root, importer.stream)
             where = f" in {cut}" if cut else ""
-            return _score_to_motif(importer.stream, path, where)
+            return _score_to_motif(importer.stream, path, where, reading.bars)
     except SketchbookError:
         raise
     except _Timeout:
@@ -84,44 +85,34 @@ def read_musicxml_motif(path: Path | str) -> Motif:
         raise SketchbookError(f"cannot read MusicXML file {shown(path)}: {_one_line(error)}") from None
 
 
-def _midi_to_motif(data: bytes, path: Path) -> Motif:
-    tpb, tracks = midi_chunks(data)
-    sounds: list[_Sound] = []
-    meters: list[tuple[int, int, int]] = []
-    keys: list[tuple[int, int, int]] = []
-    count = 0
-    for number, track in enumerate(tracks, start=1):
-        tick = 0
-        sounding: dict[tuple[int, int], deque[int]] = {}
-        for delta, status, first, second in midi_events(track, number):
-            tick += delta
-            if status == 0xFF:
-                if first == 0x58 and len(second) >= 2:
-                    meters.append((tick, second[0], 2 ** min(second[1], 8)))
-                elif first == 0x59 and len(second) >= 2:
-                    keys.append((tick, second[0] - 256 * (second[0] > 127), second[1]))
-                continue
-            kind, channel = status & 0xF0, status & 0x0F
-            if kind not in (0x80, 0x90) or channel == DRUM_CHANNEL:
-                continue
-            voice = (channel, first)
-            if kind == 0x90 and second > 0:
-                count += 1
-                if count > MAX_NOTES:
-                    raise SketchbookError(f"MIDI file {shown(path)} has more than {MAX_NOTES} notes")
-                sounding.setdefault(voice, deque()).append(tick)
-            elif sounding.get(voice):
-                _add_on_grid(sounds, first, sounding[voice].popleft(), tick, tpb)
-        # Notes never released last until the track ends.
-        for (_, pitch), starts in sounding.items():
-            for start in starts:
-                _add_on_grid(sounds, pitch, start, tick, tpb)
-    meter = Meter(4, 4)
-    if meters:
-        _, numerator, denominator = min(meters, key=lambda m: m[0])
-        meter = _meter(numerator, denominator, path)
-    key = _midi_key(*min(keys, key=lambda k: k[0])[1:]) if keys else None
-    return _to_motif(sounds, meter, Fraction(0), key, path, pickup_from_rest=True)
+def _midi_to_motif(data: bytes, path: Path, reading: Reading) -> Motif:
+    content = read_midi_content(data, shown(path))
+    lines = choose_lines(content, reading.track, shown(path))
+    notes = [n for line in lines for n in line.notes]
+    tpq = content.ticks_per_quarter
+    hinted = _meter(*reading.meter, path) if reading.meter else None
+    if notes and is_notation(notes, tpq) and reading.grid is None:
+        sounds: list[_Sound] = []
+        for pitch, start, end, _ in notes:
+            _add_on_grid(sounds, pitch, start, end, tpq)
+        meter = hinted or Meter(4, 4)
+        if content.meters and not hinted:
+            _, numerator, denominator = min(content.meters, key=lambda m: m[0])
+            meter = _meter(numerator, denominator, path)
+        key = _midi_key(*min(content.keys, key=lambda k: k[0])[1:]) if content.keys else None
+        return _to_motif(sounds, meter, Fraction(0), key, path, pickup_from_rest=True, bars=reading.bars)
+    if not notes:
+        raise SketchbookError(f"{shown(path)} has no pitched notes")
+    # A performance: its header is whatever the recorder wrote, so the notes alone tell the metre.
+    at = seconds(content)
+    played = [Played(p, at(on), at(max(off, on + 1)), v) for p, on, off, v in notes]
+    subdivisions = subdivisions_for(reading.grid) if reading.grid else DEFAULT_SUBDIVISIONS
+    heard = hear(top_line(played), meter=hinted, subdivisions=subdivisions)
+    sounds = [_Sound(n.pitch, n.start, n.end) for n in heard.notes]
+    # A take played in is meant whole (up to the longest motif), not cut like an arrangement's first bars.
+    bars = reading.bars or (1, MAX_MOTIF_BARS)
+    return _to_motif(sounds, heard.meter, heard.pickup, None, path, pickup_from_rest=False, bars=bars,
+                     tempo=round(heard.bpm))
 
 
 def _add_on_grid(sounds: list[_Sound], pitch: int, start: int, end: int, tpb: int) -> None:
@@ -155,7 +146,7 @@ def _deadline(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def _score_to_motif(score, path: Path, where: str = "") -> Motif:
+def _score_to_motif(score, path: Path, where: str = "", bars: tuple[int, int] | None = None) -> Motif:
     from music21 import chord, harmony, key, meter, note, stream
 
     parts = list(score.parts)
@@ -190,7 +181,7 @@ def _score_to_motif(score, path: Path, where: str = "") -> Motif:
         raise SketchbookError(f"{shown(path)} has no pitched notes{where}")
     signature_key = part.recurse().getElementsByClass(key.KeySignature).first()
     sharps = signature_key.sharps if signature_key is not None else None
-    return _to_motif(sounds, time, pickup, sharps, path, pickup_from_rest=False)
+    return _to_motif(sounds, time, pickup, sharps, path, pickup_from_rest=False, bars=bars)
 
 
 def _to_motif(
@@ -201,14 +192,17 @@ def _to_motif(
     path: Path,
     *,
     pickup_from_rest: bool,
+    bars: tuple[int, int] | None = None,
+    tempo: int | None = None,
 ) -> Motif:
-    """Keep the top line of sounds already on the grid, drop leading empty bars, cut to FILE_MOTIF_BARS
-    bars, pick a key."""
+    """Keep the top line of sounds already on the grid, drop leading empty bars, cut to the chosen bars
+    (the first FILE_MOTIF_BARS by default), pick a key."""
     if not sounds:
         raise SketchbookError(f"{shown(path)} has no pitched notes")
     bar = meter.bar_length
+    first_bar, last_bar = bars or (1, FILE_MOTIF_BARS)
     # Sounds this far past the first onset can neither enter the motif nor shorten a note in it.
-    horizon = min(s.start for s in sounds) + (FILE_MOTIF_BARS + 2) * bar
+    horizon = min(s.start for s in sounds) + (last_bar + 2) * bar
     line = _merge_ties(_top_line([s for s in sounds if s.start < horizon]))
     first = line[0].start
     if first >= pickup:
@@ -221,17 +215,23 @@ def _to_motif(
             shift = first
     else:
         shift = Fraction(0)
-    limit = pickup + FILE_MOTIF_BARS * bar
+    if first_bar > 1:  # a later span of bars: it starts on its bar line, with no pickup
+        shift += pickup + (first_bar - 1) * bar
+        pickup = Fraction(0)
+    limit = pickup + (last_bar - first_bar + 1) * bar
     notes = tuple(
         Note(s.pitch, s.start - shift, min(s.end, limit + shift) - s.start, spelling=s.spelling)
         for s in line
-        if s.start - shift < limit
+        if s.start - shift < limit and (first_bar == 1 or s.start >= shift)
     )
+    if not notes:  # only a later span of bars can be empty: the first bars hold the first note
+        raise SketchbookError(f"{shown(path)} has no notes in bars {first_bar}-{last_bar}")
     if isinstance(key, int):
         key = _mode_from_signature(key, notes)
     name = path.stem or "file"
+    heard = f", heard at {tempo} bpm" if tempo else ""
     try:
-        return Motif(name, notes, key or estimate_key(notes, pickup), meter, pickup, f"from {path.name}")
+        return Motif(name, notes, key or estimate_key(notes, pickup), meter, pickup, f"from {path.name}{heard}")
     except ValueError as error:
         raise SketchbookError(f"{shown(path)}: {error}") from None
 

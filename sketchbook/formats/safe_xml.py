@@ -41,13 +41,16 @@ class _Enough(Exception):
     """Raised inside expat to stop once the measures we keep are read."""
 
 
-def read_score_tree(path: Path) -> tuple[ET.Element, str]:
-    """The score's root element cut to its first part's first measures, and where the cut fell ('' if none)."""
+def read_score_tree(path: Path, part: str | None = None) -> tuple[ET.Element, str]:
+    """The score's root element cut to one part's first measures, and where the cut fell ('' if none).
+
+    The part is ``part`` (a number or part of its name), else the first named like a melody, else the first.
+    """
     if path.suffix.lower() == ".mxl":
         data = read_mxl(path)
     else:
         data = read_limited(path, MAX_XML_BYTES, "MusicXML")
-    builder = _ScoreBuilder(path)
+    builder = _ScoreBuilder(path, part)
     _parse(data, path, builder.start, builder.end, builder.data)
     return builder.close()
 
@@ -170,14 +173,22 @@ def _parse(data: bytes, path: Path, start, end, text, *, what: str = "") -> None
 class _ScoreBuilder:
     """Feeds expat events to an ElementTree builder until the first part's measures run out."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, part: str | None = None) -> None:
         self.path = path
         self.builder = ET.TreeBuilder()
         self.open: list[ET.Element] = []
+        self.part = part
+        self.wanted: str | None = None  # the id of the part to keep; None keeps the first
+        self.skipping = 0  # depth inside a part that is not kept
         self.elements = self.attributes = self.notes = self.measures = self.times = 0
         self.cut = ""  # where reading stopped early, for messages
 
     def start(self, tag: str, attrs: dict) -> None:
+        if self.skipping or (
+            tag == "part" and len(self.open) == 1 and self.wanted is not None and attrs.get("id") != self.wanted
+        ):
+            self.skipping += 1  # expat still walks it, but nothing of it is kept
+            return
         if len(self.open) == 2 and self.open[1].tag == "part" and tag == "measure":
             self.measures += 1
             if self.measures > MAX_MEASURES:
@@ -201,8 +212,13 @@ class _ScoreBuilder:
         self.open.append(self.builder.start(tag, attrs))
 
     def end(self, tag: str) -> None:
+        if self.skipping:
+            self.skipping -= 1
+            return
         element = self.builder.end(tag)
         self.open.pop()
+        if tag == "part-list" and len(self.open) == 1:
+            self.wanted = _chosen_part(element, self.part, self.path)
         if tag == "time" and not _usable_time(element):
             parts = zip(element.findall("beats"), element.findall("beat-type"))
             written = _clip("+".join(f"{(b.text or '').strip()}/{(t.text or '').strip()}" for b, t in parts), 40)
@@ -217,7 +233,8 @@ class _ScoreBuilder:
             raise _Enough  # later parts are never read
 
     def data(self, text: str) -> None:
-        self.builder.data(text)
+        if not self.skipping:
+            self.builder.data(text)
 
     def close(self) -> tuple[ET.Element, str]:
         if not self.open and self.elements == 0:
@@ -232,6 +249,27 @@ class _ScoreBuilder:
                 if entry.get("id") != part.get("id"):
                     part_list.remove(entry)
         return root, self.cut
+
+
+def _chosen_part(part_list: ET.Element, spec: str | None, path: Path) -> str | None:
+    """The id of the part ``spec`` names (its number or part of its name), else of the first part named
+    like a melody; None for the first part."""
+    from sketchbook.formats.midi_lines import MELODY_NAMES
+
+    parts = [(entry.get("id"), " ".join((entry.findtext("part-name") or "").split())[:64])
+             for entry in part_list.findall("score-part")]
+    if spec is None:
+        return next((pid for pid, name in parts if MELODY_NAMES.search(name)), None)
+    wanted = spec.strip()
+    if wanted.isdigit():
+        found = [pid for number, (pid, _) in enumerate(parts, start=1) if number == int(wanted)]
+    else:
+        found = [pid for pid, name in parts if wanted.lower() in name.lower()]
+    if not found:
+        listing = ", ".join(f"{i} {name!r}" if name else str(i) for i, (_, name) in enumerate(parts[:8], start=1))
+        more = ", ..." if len(parts) > 8 else ""
+        raise _bad(path, f"it has no part {wanted[:40]!r} (parts: {listing or 'none'}{more})")
+    return found[0]
 
 
 def _usable_time(element: ET.Element) -> bool:
