@@ -5,7 +5,7 @@ Pure planning on notes and their spellings; musicxml.py writes what is planned h
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -173,8 +173,9 @@ def slur_spans(piece: Piece) -> list[tuple[Fraction, Fraction]]:
     bounds = sorted({Fraction(0), *(p for p in piece.phrases if 0 < p < piece.length)}) + [piece.length]
     limit = SLUR_BARS * piece.meter.bar_length
     spans = []
+    onsets = [n.start for n in melody]
     for lo, hi in zip(bounds, bounds[1:]):
-        phrase = [n for n in melody if lo <= n.start < hi]
+        phrase = melody[bisect_left(onsets, lo):bisect_left(onsets, hi)]  # by bisection: long pieces stay linear
         for breath in _breaths(phrase, limit, piece.meter.beat):
             if len(breath) > 1:
                 spans.append((breath[0].start, breath[-1].start))
