@@ -32,8 +32,14 @@ for words in commands:
                                  or words[2].endswith(".mid") and not shutil.which("fluidsynth")):
         print(f"readme: skipped (the tool it needs is not installed): {text}")
         continue
+    target = None
+    if ">" in words:  # `sketchbook motifs show take.mid > tune.tn`: the shell's redirection, done here
+        at = words.index(">")
+        words, target = words[:at], words[at + 1]
     done = subprocess.run(words, capture_output=True, text=True, timeout=600)
     if done.returncode != 0:
         sys.exit(f"readme: `{text}` failed with exit code {done.returncode}: {done.stderr.strip()[-500:]}")
+    if target is not None:
+        Path(target).write_text(done.stdout, encoding="utf-8")
     ran += 1
 print(f"readme: {ran} of {len(commands)} commands ran as written")

@@ -12,7 +12,7 @@ import bisect
 import heapq
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from sketchbook.harmony import Chord, Span, open_voicing
@@ -64,7 +64,11 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
         upper = _hand(bass, _tenor([p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]), top=ceilings[i]))
         for bar in _bars(span, meter, pickup, starts):
-            out.extend(_unclash(n, near[i], chord, floor=_low(bass, floor=28)) for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter))
+            notes = [_unclash(n, near[i], chord, floor=_low(bass, floor=28))
+                     for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter)]
+            if all(n.voice == 2 for n in notes):  # one line only (octaves, tremolo): no empty upper voice
+                notes = [replace(n, voice=1) for n in notes]
+            out.extend(notes)
     return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
 
 
@@ -110,12 +114,21 @@ def _tenor(tones: list[int], *, top: int) -> list[int]:
 
 
 def _hand(bass: int, upper: list[int]) -> list[int]:
-    """Upper tones a hand can strike at once: within a tenth, folded down rather than dropped."""
+    """Upper tones a hand can strike at once: within a tenth, folded down rather than dropped, and no two a
+    semitone apart (in a low chord that is mud, not colour: the rub is kept as a major seventh)."""
     tones = sorted(set(upper))
     while len(tones) > 1 and tones[-1] - tones[0] > TENTH:
         top = tones.pop()
         if top - 12 > bass and top - 12 not in tones:
             tones = sorted({*tones, top - 12})
+    for _ in range(len(tones)):
+        pair = next(((a, b) for a, b in zip(tones, tones[1:]) if b - a == 1), None)
+        if pair is None:
+            break
+        low, high = pair
+        tones.remove(low)
+        if low - 12 > bass and tones[-1] - (low - 12) <= TENTH and low - 12 not in tones:
+            tones = sorted({*tones, low - 12})  # the semitone opened into a major seventh
     return tones
 
 
@@ -235,8 +248,9 @@ def _repeated(bar, bass, upper, chord, top, meter):
 
 
 def _alberti(bar, bass, upper, chord, top, meter):
-    high = upper[-1] if upper else bass + 7
-    middle = upper[len(upper) // 2 - 1] if len(upper) > 1 else bass + 7
+    near = [p for p in upper if bass < p <= bass + TENTH] or [bass + 7]  # a hand's reach: no leaps of a 17th
+    high = near[-1]
+    middle = near[len(near) // 2 - 1] if len(near) > 1 else bass + 7
     return _per_beat([bass, high, middle], bar, meter, Fraction(1, 4))
 
 
@@ -251,7 +265,7 @@ def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> lis
 
 def _arpeggio(bar, bass, upper, chord, top, meter):
     low = _low(bass)
-    hold = min(meter.beat, bar.end - bar.start)
+    hold = min(Fraction(1, 4), bar.end - bar.start)  # struck, and caught by the pedal: the hand moves on
     notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in sorted({low, low + 12})]
     rungs = _ladder(chord, low + 12, top, upper)
     return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))

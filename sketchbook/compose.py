@@ -314,9 +314,9 @@ def _section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, meter: M
         made = apply_technique(technique, base, pickup=pickup, meter=meter, key=key, level=level, rng=rng)
         phrase, anacrusis, label, level = made.phrase, made.anacrusis, made.label, made.level
         if not label.startswith("register") and phrase.notes and (
-            min(phrase.pitches) < 57 or max(phrase.pitches) > 93
+            min(phrase.pitches) < 60 or max(phrase.pitches) > 93
         ):
-            phrase = dev.fit_register(phrase, 62, 84)  # an inversion or sequence that sank into the left hand
+            phrase = dev.fit_register(phrase, 62, 84)  # an inversion or sequence that sank toward the left hand
         if climbs and total >= goal * 0.5 and phrase.notes and max(phrase.pitches) + 12 <= 93:
             phrase = dev.transpose(phrase, 12)
         size = _bars_of(phrase, anacrusis, bar)

@@ -16,8 +16,7 @@ from sketchbook.phrasing import cadence_pitch_classes, nearest_tone
 
 
 def land_final_note(melody: list[Note], key: Key) -> None:
-    """The piece's last melody note sits on the tonic triad (or its added ninth): embellishment may have
-    left a passing note there."""
+    """The piece's last melody note is the tonic: embellishment may have left a passing note there."""
     if not melody:
         return
     last = max(n.start for n in melody)

@@ -49,7 +49,9 @@ def cadence_kinds(counts: list[int]) -> list[str]:
 
 def cadence_pitch_classes(kind: str, key: Key) -> set[int]:
     """The notes a melody may land on: the V triad for a half cadence, the I triad (and its added ninth,
-    the eerie colour) for a full one."""
+    the eerie colour) for a full one, and the tonic itself at the very end: a piece stops on its home note."""
+    if kind == "final":
+        return {key.tonic}
     chord = diatonic_chord(4 if kind == "half" else 0, key)
     pcs = set(chord.pitch_classes)
     if kind != "half":

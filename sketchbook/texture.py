@@ -85,6 +85,6 @@ def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key
         else:
             added = [diatonic_transpose(n.pitch, -2, key)]  # a third below
         for pitch in added:
-            if 48 <= pitch < n.pitch:
+            if 57 <= pitch < n.pitch:  # below A3 a right-hand octave sits on ledger lines under the staff
                 out.append(replace(n, pitch=pitch, articulations=(), spelling=None))
     return out
