@@ -237,7 +237,22 @@ def _broken_octaves(bar, bass, upper, chord, top, meter):
 
 
 def _repeated(bar, bass, upper, chord, top, meter):
-    beat = meter.beat if not meter.is_compound else meter.beat / 3
+    """Bass on the downbeat, the chord on every later beat; in a compound metre each dotted beat is
+    bass (or its octave) then the chord an eighth later, "oom-pah", not a chord on every eighth."""
+    if meter.is_compound:
+        unit = meter.beat / 3
+        notes, t = [], bar.start
+        while t < bar.end:
+            low = bass if t == bar.start else bass + 12
+            notes.append(Note(low, t, min(unit, bar.end - t), voice=2, articulations=_marks(bar) if t == bar.start
+                              else ()))
+            if t + unit < bar.end:
+                end = min(t + 2 * unit, bar.end)
+                notes.extend(Note(p, t + unit, end - t - unit, voice=1, articulations=("staccato",))
+                             for p in upper if p > low)
+            t += meter.beat
+        return notes
+    beat = meter.beat
     notes = [Note(bass, bar.start, min(beat, bar.end - bar.start), voice=2, articulations=_marks(bar))]
     t = bar.start + beat
     while t < bar.end:

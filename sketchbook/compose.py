@@ -110,10 +110,11 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     key, meter = motif.key, piece_meter(motif, style)
     bar = meter.bar_length
     seed_phrase, seed_pickup = motif.phrase, motif.pickup
-    remetered = meter != motif.meter
+    # A style that names its metre re-bars the motif even when the metres agree: re-barring also slows it
+    # to the style's pace, a busy tune spreading over more bars (long motifs within eight a statement)
+    # instead of being augmented into chains of tied notes.
+    remetered = parse_meter(style.meter, what=f"style {style.name!r}: meter") is not None
     if remetered:
-        # Re-barred, the motif also slows to the style's pace: a busy tune spreads over more bars rather
-        # than becoming chains of tied notes; long motifs stay within eight bars a statement.
         spread = spread_for(motif.phrase, motif.pickup, motif.meter, meter, rate=LILT,
                             most=max(1, 8 // max(1, motif.bars)))
         seed_phrase, seed_pickup = remeter(motif.phrase, motif.pickup, motif.meter, meter, spread=spread)
@@ -220,7 +221,8 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
                                       rng=articulate_rng)
             placed = [n.shifted(start) for n in articulated]
             if lever.density >= 0.7:
-                placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set)
+                placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set,
+                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar))
             melody.extend(placed)
     _hold_last_note(melody, bar_start(piece_bars))
     land_final_note(melody, key)

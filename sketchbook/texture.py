@@ -69,15 +69,19 @@ def in_climax(offset: Fraction, bounds: tuple[Fraction, Fraction]) -> bool:
 
 
 def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key, *, climax: bool,
-           phrase_starts: set[Fraction]) -> list[Note]:
+           phrase_starts: set[Fraction], summit: Fraction | None = None) -> list[Note]:
     """The right hand thickened: melody notes of the motif doubled an octave below at the climax and at
-    phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes."""
+    phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes.
+
+    From ``summit`` on (the climax's last bars) the runs go in octaves too: a few bars of that are a
+    peak; a dozen would be an étude.
+    """
     out = list(melody)
     for n in melody:
         if n.ornament or n.graces or n.duration < Fraction(1, 4):
             continue
-        if (n.start, n.pitch) not in skeleton and not climax:
-            continue  # away from the peak only the tune's own notes thicken; at the peak, the runs too
+        if (n.start, n.pitch) not in skeleton and not (climax and summit is not None and n.start >= summit):
+            continue  # away from the summit only the tune's own notes thicken; at the summit, the runs too
         if climax or n.start in phrase_starts:
             added = [n.pitch - 12]
             if climax and n.duration >= 1:

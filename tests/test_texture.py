@@ -15,6 +15,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, Phase, given, settings
 from typer.testing import CliRunner
 
 from sketchbook.cli import app
@@ -22,6 +23,7 @@ from sketchbook.compose import compose
 from sketchbook.form import load_style
 from sketchbook.harmony import diatonic_chord
 from sketchbook.load import load_motif
+from tests.generated_motifs import generated_motifs
 from tests.musical_facts import read_midi, read_score
 from tests.texture_facts import (
     TENTH,
@@ -209,3 +211,27 @@ def test_explain_names_the_re_barring_and_the_textures(tmp_path):
     assert result.exit_code == 0, result.output
     for words in ("remeter:3/4", "waltz", "broken-octaves", "alberti", "cascade", "block"):
         assert words in result.stdout, words
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
+          phases=[Phase.explicit, Phase.generate])
+@given(generated_motifs())
+def test_generated_motifs_keep_every_texture_figure(generated):
+    """Hypothesis tunes in 2/4, 3/4, 4/4 and 6/8, with pickups, ties, rests and triplets, in 16 keys."""
+    import tempfile
+
+    out = Path(tempfile.mkdtemp(prefix="texture-gen-"))
+    result = CliRunner().invoke(app, ["develop", generated.tinynotation(), "--name", "g", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.output
+    folder = out / "g"
+    beach, photograph = folder / "beach.musicxml", folder / "photograph.musicxml"
+    for path in (beach, photograph):
+        assert min(left_hand_on_the_beat(path)) >= 0.9
+        assert widest_struck(path, 1) <= TENTH and widest_struck(path, 2) <= TENTH
+        assert melody_collisions(path) <= 0.05
+    assert read_score(beach).times[0] == (3, 4) and 16 <= read_score(beach).full_bars <= 48
+    assert len(left_hand_rhythms(beach)) == read_score(beach).full_bars
+    assert right_hand_multi_share(photograph) >= 0.10
+    counts = Counter(left_hand_rhythms(photograph))
+    assert len(counts) >= 4 and counts.most_common(1)[0][1] <= 0.6 * sum(counts.values())
+    assert climax_ratio(notes_per_bar(photograph)) >= 1.3
