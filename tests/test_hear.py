@@ -166,7 +166,9 @@ takes = st.builds(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+# Derandomised: "most onsets right" is a quality bar, not a law, so CI checks the same tunes every run.
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture],
+          derandomize=True)
 @given(tune_seed=st.integers(0, 10**6), take=takes)
 def test_generated_tunes_played_by_a_human_come_back(tmp_path, tune_seed, take):
     """Every note is heard, in order (up to the eight-bar cut, which a tune heard in double time can reach),
