@@ -174,7 +174,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     right.sort(key=_order)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
     spans, owners = _harmonic_spans(sections, levers, meter, bar_start, cadences)
-    chords = choose_progression(right, spans, key, rng=rng)
+    chords = choose_progression(right, spans, key, rng=rng, keys=_local_keys(spans, windows, key))
     chord_at = _chord_lookup(spans, chords)
     bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
     phrase_starts = sorted({start for start, _ in windows})
@@ -243,6 +243,20 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
         phrases=tuple(phrase_starts), harmony=harmony, ritardandos=ritardandos(sections, bar_start, meter),
     )  # fmt: skip
+
+
+def _local_keys(spans: list[Span], windows: list[tuple[Fraction, str]], key: Key) -> list[Key]:
+    """The key under each span: a phrase transposed by semitones (a real sequence) is in the key it was
+    moved to, so its chords move with it instead of grating against a tune that has left the home key."""
+    starts = [start for start, _ in windows]
+    out = []
+    for span in spans:
+        k = bisect.bisect_right(starts, span.start) - 1
+        label = windows[k][1] if k >= 0 else ""
+        name, _, amount = label.partition(":")
+        shift = int(amount) % 12 if name == "transpose" and amount.lstrip("+-").isdigit() else 0
+        out.append(Key((key.tonic + shift) % 12, key.mode) if shift else key)
+    return out
 
 
 def _on_the_piano(note: Note) -> Note:

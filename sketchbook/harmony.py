@@ -52,31 +52,38 @@ def diatonic_chord(degree: int, key: Key) -> Chord:
     return Chord(root, degree % 7, (0, third, fifth))
 
 
-def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, *, rng: random.Random) -> list[Chord]:
+def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, *, rng: random.Random,
+                       keys: Sequence[Key] | None = None) -> list[Chord]:
     """Pick one diatonic chord per span that supports the melody and moves well (Viterbi search).
 
     Cadences are kept, not hoped for: a half cadence lands on V, a full cadence on I after V (or IV).
+    ``keys`` gives a span its own key: under a phrase transposed to another key the chords move with it.
     """
-    candidates = [diatonic_chord(d, key) for d in _CANDIDATES[key.mode]]
-    noise = [[rng.random() * 0.6 for _ in candidates] for _ in spans]
-    fits = _melody_fit(melody, spans, candidates)
+    local = keys if keys is not None else [key] * len(spans)
+    table = {k: [diatonic_chord(d, k) for d in _CANDIDATES[k.mode]] for k in set(local) | {key}}
+    choices = [table[k] for k in local]
+    width = len(table[key])
+    noise = [[rng.random() * 0.6 for _ in range(width)] for _ in spans]
+    fits = _melody_fit(melody, spans, choices)
     best: list[list[tuple[float, int]]] = []
     for i, span in enumerate(spans):
         row = []
+        candidates = choices[i]
+        before = choices[i - 1] if i else candidates
         following = spans[i + 1].cadence if i + 1 < len(spans) else ""
         for j, chord in enumerate(candidates):
-            local = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree)
+            local_score = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree)
             if i == 0 and chord.degree == 0:
-                local += 1.5
+                local_score += 1.5
             if i == 0:
-                row.append((local, -1))
+                row.append((local_score, -1))
                 continue
-            row.append(max((best[i - 1][k][0] + _motion(prev, chord) + local, k) for k, prev in enumerate(candidates)))
+            row.append(max((best[i - 1][k][0] + _motion(prev, chord) + local_score, k) for k, prev in enumerate(before)))
         best.append(row)
-    j = max(range(len(candidates)), key=lambda j: best[-1][j][0]) if spans else 0
+    j = max(range(width), key=lambda j: best[-1][j][0]) if spans else 0
     out: list[Chord] = []
     for i in range(len(spans) - 1, -1, -1):
-        out.append(candidates[j])
+        out.append(choices[i][j])
         j = best[i][j][1]
     return out[::-1]
 
@@ -92,8 +99,8 @@ def _cadence_weight(cadence: str, following: str, degree: int) -> float:
     return 0.0
 
 
-def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], candidates: list[Chord]) -> list[list[float]]:
-    fits = [[0.0] * len(candidates) for _ in spans]
+def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], choices: list[list[Chord]]) -> list[list[float]]:
+    fits = [[0.0] * len(candidates) for candidates in choices]
     notes = sorted(melody, key=lambda n: n.start)
     k = 0
     for i, span in enumerate(spans):
@@ -104,7 +111,7 @@ def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], candidates: list[
             n = notes[m]
             overlap = float(min(n.end, span.end) - max(n.start, span.start))
             weight = overlap * (1.5 if n.start == span.start else 1.0)
-            for j, chord in enumerate(candidates):
+            for j, chord in enumerate(choices[i]):
                 pcs = chord.pitch_classes
                 if n.pitch % 12 in pcs:
                     fits[i][j] += weight

@@ -174,3 +174,32 @@ def test_dissonant_onset_ratio_is_a_share_blind_to_transposition(notes, shift, o
     if notes:  # moving one voice by octaves changes no interval class
         p, s, e = notes[0]
         assert dissonant_onset_ratio([(p + 12 * octaves, s, e), *notes[1:]]) == ratio
+
+
+@PROPERTY
+@given(keys, st.integers(1, 11), st.integers(0, 999))
+def test_chords_move_with_a_phrase_transposed_to_another_key(key, shift, seed):
+    moved = Key((key.tonic + shift) % 12, key.mode)
+    spans = [Span(F(2 * i), F(2 * i + 2), cadence="final" if i == 7 else "") for i in range(8)]
+    local = [key] * 2 + [moved] * 4 + [key] * 2
+    chords = choose_progression([], spans, key, rng=random.Random(seed), keys=local)
+    for chord, here in zip(chords, local):
+        assert chord in [diatonic_chord(d, here) for d in range(7)], (chord, here)
+    assert chords[-1] == diatonic_chord(0, key)
+
+
+def test_compose_gives_a_transposed_phrase_its_own_key():
+    from sketchbook.compose import compose
+    from sketchbook.form import load_style
+    from sketchbook.load import load_motif
+
+    motif = load_motif("3/4 g4 | c'4 c' d' | e'2 c'4 | f'4 e' d' | c'2.")
+    piece = compose(motif, load_style("beach"), rng=random.Random(1))
+    moved = [s for s in piece.sections[0].techniques if s.startswith("transpose:")]
+    assert moved, piece.sections[0].techniques
+    shift = int(moved[0].split(":")[1]) % 12
+    there = Key((motif.key.tonic + shift) % 12, motif.key.mode)
+    start = piece.phrases[1]  # the transposed phrase follows the re-barred statement
+    under = [h for h in piece.harmony if start + piece.meter.bar_length <= h.start < piece.phrases[2]]
+    assert under and all((h.root, h.intervals) in {(c.root, c.intervals) for c in
+                         (diatonic_chord(d, there) for d in range(7))} for h in under)
