@@ -141,16 +141,6 @@ def _other_bass(chord: Chord, bass: int, avoid: set[int]) -> int:
     return bass
 
 
-def _beats(bar: Bar, meter: Meter, pickup: Fraction) -> list[Fraction]:
-    into = (bar.start - pickup) % meter.bar_length
-    first = bar.start + (-into) % meter.beat
-    out, t = [], first
-    while t < bar.end:
-        out.append(t)
-        t += meter.beat
-    return out
-
-
 def _marks(bar: Bar) -> tuple[str, ...]:
     return ("accent",) if bar.accent else ()
 
@@ -209,6 +199,11 @@ def _broken(bar, bass, upper, chord, top, meter):
     return notes + _even(cycle, bar.start + Fraction(1, 2), bar.end, Fraction(1, 2))
 
 
+def _octave(low: int, top: int) -> list[int]:
+    """A bass octave, or the bass alone where its octave would climb over a low tune."""
+    return [low, low + 12] if low + 12 <= top else [low]
+
+
 def _low(bass: int, floor: int = 36) -> int:
     """The bottom of a bass octave: an octave under the bass when that stays above ``floor`` (C2; the
     climax digs to E1)."""
@@ -229,7 +224,7 @@ def _per_beat(tones: Sequence[int], bar: Bar, meter: Meter, unit: Fraction, voic
 
 def _broken_octaves(bar, bass, upper, chord, top, meter):
     low = _low(bass)
-    tones = [low, low + 12] if low != bass else [bass, bass + 12]
+    tones = _octave(low, top)
     notes = _per_beat(tones, bar, meter, Fraction(1, 2), voice=2)
     if notes and bar.accent:
         notes[0] = Note(notes[0].pitch, notes[0].start, notes[0].duration, voice=2, articulations=("accent",))
@@ -243,7 +238,7 @@ def _repeated(bar, bass, upper, chord, top, meter):
         unit = meter.beat / 3
         notes, t = [], bar.start
         while t < bar.end:
-            low = bass if t == bar.start else bass + 12
+            low = bass if t == bar.start or bass + 12 > top else bass + 12
             notes.append(Note(low, t, min(unit, bar.end - t), voice=2, articulations=_marks(bar) if t == bar.start
                               else ()))
             if t + unit < bar.end:
@@ -281,15 +276,16 @@ def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> lis
 def _arpeggio(bar, bass, upper, chord, top, meter):
     low = _low(bass)
     hold = min(Fraction(1, 4), bar.end - bar.start)  # struck, and caught by the pedal: the hand moves on
-    notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in sorted({low, low + 12})]
-    rungs = _ladder(chord, low + 12, top, upper)
+    octave = _octave(low, top)
+    notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in octave]
+    rungs = _ladder(chord, octave[-1], top, upper)
     return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
 
 
 def _cascade(bar, bass, upper, chord, top, meter):
     """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
     low = _low(bass, floor=28)
-    octave = sorted({low, low + 12})
+    octave = _octave(low, top)
     rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [
         octave[-1] + 7 if octave[-1] + 7 <= top else octave[-1]]
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
@@ -313,7 +309,7 @@ def _tremolo(bar, bass, upper, chord, top, meter):
     notes, t = [], bar.start
     while t < bar.end:
         end = min(t + half, bar.end)
-        notes.extend(Note(p, t, end - t, voice=2, ornament="tremolo") for p in sorted({low, low + 12}))
+        notes.extend(Note(p, t, end - t, voice=2, ornament="tremolo") for p in _octave(low, top))
         t = end
     return notes
 

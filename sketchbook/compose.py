@@ -96,24 +96,19 @@ def rhythm_factor(phrase: Phrase, density: float) -> Fraction:
     return Fraction(1)
 
 
-def piece_meter(motif: Motif, style: Style) -> Meter:
-    """The metre the piece is written in: the style's (a metric transformation), else the motif's."""
-    wanted = parse_meter(style.meter, what=f"style {style.name!r}: meter")
-    return wanted if wanted is not None else motif.meter
-
-
 def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None = None, title: str = "") -> Piece:
     """Develop ``motif`` into a piano piece in ``style``; ``bars`` asks for an exact length."""
     levers = resolve(style)
     if bars is not None and bars < len(levers):
         raise SketchbookError(f"--bars {bars} is too short: this variation has {len(levers)} sections")
-    key, meter = motif.key, piece_meter(motif, style)
-    bar = meter.bar_length
-    seed_phrase, seed_pickup = motif.phrase, motif.pickup
     # A style that names its metre re-bars the motif even when the metres agree: re-barring also slows it
     # to the style's pace, a busy tune spreading over more bars (long motifs within eight a statement)
-    # instead of being augmented into chains of tied notes.
-    remetered = parse_meter(style.meter, what=f"style {style.name!r}: meter") is not None
+    # instead of being augmented into chains of tied notes. "source" keeps the motif's metre.
+    wanted = parse_meter(style.meter, what=f"style {style.name!r}: meter")
+    key, meter = motif.key, wanted or motif.meter
+    bar = meter.bar_length
+    seed_phrase, seed_pickup = motif.phrase, motif.pickup
+    remetered = wanted is not None
     if remetered:
         spread = spread_for(motif.phrase, motif.pickup, motif.meter, meter, rate=LILT,
                             most=max(1, 8 // max(1, motif.bars)))
@@ -202,7 +197,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     starts_set = set(phrase_starts)
     driven = [i for i, lever in enumerate(levers) if lever.density >= 0.65]
     for index, ((lo, hi), lever, skeleton) in enumerate(zip(bounds, levers, skeletons)):
-        # Driven sections run in eighths until a climax breaks into sixteenths: the piece builds.
+        # A section building to a peak (after the statement) thickens at its climax: the piece builds.
         climbing = lever.plan.peak is not None and index != (driven or [-1])[0]
         onsets = [n.start for n in skeleton]
         bones = {(n.start, n.pitch) for n in skeleton}

@@ -1,4 +1,4 @@
-"""Metre: where the beats of a bar fall, and metric transformation (re-barring a motif into another metre).
+"""Metre: metric transformation, re-barring a motif into another metre.
 
 Times are quarter notes from the start of a phrase's pickup, as everywhere in the model; a bar line
 falls at ``pickup + k * bar_length``.
@@ -10,21 +10,6 @@ from dataclasses import replace
 from fractions import Fraction
 
 from sketchbook.model import Meter, Note, Phrase  # noqa: F401 (Note: the doctest)
-
-
-def beats(meter: Meter) -> list[Fraction]:
-    """Offsets of the felt beats inside one bar: 0, 1, 2 in 3/4; 0, 3/2 in 6/8; 0, 2 in 2/2."""
-    count = int(meter.bar_length / meter.beat)
-    return [meter.beat * i for i in range(max(1, count))]
-
-
-def in_bar(offset: Fraction, pickup: Fraction, meter: Meter) -> Fraction:
-    """Where ``offset`` falls inside its bar, counted from the bar line (not from the pickup)."""
-    return (offset - pickup) % meter.bar_length
-
-
-def on_beat(offset: Fraction, pickup: Fraction, meter: Meter) -> bool:
-    return in_bar(offset, pickup, meter) % meter.beat == 0
 
 
 def spread_for(phrase: Phrase, pickup: Fraction, source: Meter, target: Meter, *, rate: float,

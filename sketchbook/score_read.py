@@ -7,7 +7,6 @@ elements, notes and time signatures, and handed to music21's importer as a tree,
 
 from __future__ import annotations
 
-import warnings
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,7 +20,8 @@ MAX_SECONDS = 30.0  # music21's import of the largest score allowed takes about 
 def read_score(path: Path):
     """The score as a music21 Score, or one line saying why not."""
     from sketchbook.load import shown
-    from sketchbook.safety import TimeLimit, deadline
+    from sketchbook.formats.motif_files import music21_stream
+    from sketchbook.safety import TimeLimit
 
     path = Path(path)
     root = _tree(path)
@@ -29,14 +29,7 @@ def read_score(path: Path):
         raise SketchbookError(f"{shown(path)}: not a readable MusicXML file (its root is <{root.tag[:40]}>, "
                               "not a partwise score)")
     try:
-        with warnings.catch_warnings(), deadline(MAX_SECONDS):
-            warnings.simplefilter("ignore")
-            from music21.musicxml import xmlToM21
-
-            importer = xmlToM21.MusicXMLImporter()
-            importer.xmlRoot = root
-            importer.xmlRootToScore(root, importer.stream)
-            return importer.stream
+        return music21_stream(root, MAX_SECONDS)
     except TimeLimit:
         raise SketchbookError(f"{shown(path)}: gave up reading this MusicXML file after {MAX_SECONDS:g} s") from None
     except ZeroDivisionError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from fractions import Fraction as F
 
 import pytest
 from hypothesis import given, settings

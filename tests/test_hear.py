@@ -15,7 +15,7 @@ from sketchbook.errors import SketchbookError
 from sketchbook.formats.motif_files import read_midi_motif
 from sketchbook.hear import Played, hear, subdivisions_for, top_line
 from sketchbook.load import Reading, load_motif, parse_reading
-from sketchbook.model import Key, Meter, Motif, Note
+from sketchbook.model import Meter, Motif
 from tests import performed
 from tests.performed import PLAYED_METERS, Take, generated_tune, perform, played_notes, recovered_share, tune
 

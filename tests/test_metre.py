@@ -7,7 +7,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.metre import beats, on_beat, remeter, spread_for
+from sketchbook.metre import remeter, spread_for
 from sketchbook.model import Meter, Note, Phrase
 
 F = Fraction
@@ -68,9 +68,3 @@ def test_a_common_time_tune_walks_in_three():
     waltz, pickup = remeter(tune, F(0), Meter(4, 4), Meter(3, 4), spread=2)
     assert pickup == 0 and waltz.length == 12
     assert [n.start for n in waltz.notes][:4] == [F(0), F(1), F(3), F(4)]  # quarter, half | quarter, half
-
-
-def test_beats_and_beat_positions():
-    assert beats(Meter(3, 4)) == [F(0), F(1), F(2)]
-    assert beats(Meter(6, 8)) == [F(0), F(3, 2)]
-    assert on_beat(F(5, 2), F(1), Meter(6, 8)) and not on_beat(F(2), F(1), Meter(6, 8))

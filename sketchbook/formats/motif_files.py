@@ -6,10 +6,7 @@ and in formats/safe_xml.py) and every failure is a one-line SketchbookError.
 
 from __future__ import annotations
 
-import signal
-import threading
 import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -63,19 +60,14 @@ def read_musicxml_motif(path: Path | str, reading: Reading | None = None) -> Mot
         raise SketchbookError(
             f"cannot read MusicXML file {shown(path)}: it is not a partwise score (its root is <{root.tag[:40]}>)"
         )
-    try:
-        with warnings.catch_warnings(), _deadline(MAX_SECONDS):
-            warnings.simplefilter("ignore")
-            from music21.musicxml import xmlToM21
+    from sketchbook.safety import TimeLimit
 
-            importer = xmlToM21.MusicXMLImporter()
-            importer.xmlRoot = root
-            importer.xmlRootToScore(root, importer.stream)
-            where = f" in {cut}" if cut else ""
-            return _score_to_motif(importer.stream, path, where, reading.bars)
+    try:
+        where = f" in {cut}" if cut else ""
+        return _score_to_motif(music21_stream(root, MAX_SECONDS), path, where, reading.bars)
     except SketchbookError:
         raise
-    except _Timeout:
+    except TimeLimit:
         raise SketchbookError(f"gave up reading MusicXML file {shown(path)} after {MAX_SECONDS:g} s") from None
     except ZeroDivisionError:
         raise SketchbookError(
@@ -122,28 +114,19 @@ def _add_on_grid(sounds: list[_Sound], pitch: int, start: int, end: int, tpb: in
         sounds.append(_Sound(pitch, Fraction(begin, 24), Fraction(finish, 24)))
 
 
-class _Timeout(BaseException):
-    """Not an Exception, so that music21's own ``except Exception`` cannot swallow it."""
+def music21_stream(root, seconds: float):
+    """A parsed score tree handed to music21's importer (never its converter and pickle cache), under a
+    wall-clock deadline: raises safety.TimeLimit when music21 runs away."""
+    from sketchbook.safety import deadline
 
+    with warnings.catch_warnings(), deadline(seconds):
+        warnings.simplefilter("ignore")
+        from music21.musicxml import xmlToM21
 
-@contextmanager
-def _deadline(seconds: float):
-    """Raise _Timeout after ``seconds`` of wall time (main thread on POSIX only; else no limit)."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable or signal.getitimer(signal.ITIMER_REAL)[0] > 0:  # leave someone else's timer alone
-        yield
-        return
-
-    def expire(_signum, _frame):
-        raise _Timeout
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        importer = xmlToM21.MusicXMLImporter()
+        importer.xmlRoot = root
+        importer.xmlRootToScore(root, importer.stream)
+        return importer.stream
 
 
 def _score_to_motif(score, path: Path, where: str = "", bars: tuple[int, int] | None = None) -> Motif:
