@@ -28,8 +28,8 @@ for words in commands:
     if words[1] == "play":
         print(f"readme: skipped (needs a sound card or MIDI port): {text}")
         continue
-    if words[1] == "render" and (words[2].endswith(".musicxml") and not engraver
-                                 or words[2].endswith(".mid") and not shutil.which("fluidsynth")):
+    if words[1] == "render" and ((words[2].endswith(".musicxml") and not engraver)
+                                 or (words[2].endswith(".mid") and not shutil.which("fluidsynth"))):
         print(f"readme: skipped (the tool it needs is not installed): {text}")
         continue
     target = None

@@ -176,7 +176,7 @@ def job(bars: int, *, memory: bool, floors: bool) -> dict:
     from sketchbook.formats.midi import performance_to_midi
     from sketchbook.formats.musicxml import piece_to_musicxml
     from sketchbook.load import load_motif
-    from sketchbook.sketch import Levers, develop_variation
+    from sketchbook.request import Levers, develop_variation
 
     motif, levers, variations = load_motif(None), Levers(bars=bars), ("beach", "photograph")
     clock = time.perf_counter

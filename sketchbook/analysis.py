@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
-from sketchbook.errors import SketchbookError
-from sketchbook.model import Key
-from sketchbook.theory import LETTERS, key_name, spell
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Key
+from sketchbook.music.theory import LETTERS, key_name, spell
 
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -17,7 +17,7 @@ ORNAMENT_KINDS = ("trill", "mordent", "inverted-mordent", "turn", "tremolo", "ar
 
 def inspect_file(path: Path) -> dict:
     """Inspect a MIDI or MusicXML file, chosen by its suffix."""
-    from sketchbook.load import shown
+    from sketchbook.files import shown
 
     path = Path(path)
     if not path.exists():
@@ -64,8 +64,8 @@ def _pitch_name(pitch: int, key: Key | None) -> str:
 
 def inspect_midi(path: Path) -> dict:
     """Facts about a MIDI file; MIDI notates no ornaments, dynamics or pickup, so a pickup counts as a bar."""
-    from sketchbook.load import shown
-    from sketchbook.midi_scan import bar_finder, bar_lines, scan_midi
+    from sketchbook.files import shown
+    from sketchbook.formats.midi_scan import bar_finder, bar_lines, scan_midi
 
     path = Path(path)
     scan = scan_midi(path)
@@ -153,7 +153,7 @@ def inspect_musicxml(path: Path) -> dict:
     """Facts about a MusicXML score (.musicxml, .xml or compressed .mxl) as music21 reads it."""
     from music21 import expressions, stream
 
-    from sketchbook.score_read import read_score
+    from sketchbook.formats.score_read import read_score
 
     path = Path(path)
     score = read_score(path)  # hardened: never music21's converter and its shared pickle cache

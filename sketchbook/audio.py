@@ -15,8 +15,9 @@ import tempfile
 import wave
 from pathlib import Path
 
-from sketchbook.errors import SketchbookError
-from sketchbook.safety import exclusive_temp, limited_child, remove_quietly
+from sketchbook.files import exclusive_temp, remove_quietly, replacing
+from sketchbook.limits import limited_child
+from sketchbook.music.errors import SketchbookError
 
 INSTALL_HINT = "apt-get install fluidsynth fluid-soundfont-gm"
 SOUNDFONTS = (
@@ -110,26 +111,22 @@ def render_midi(midi_path: Path, out_path: Path, *, soundfont: Path | None = Non
     seconds = _playing_time(midi_path)
     raw_bytes = int((seconds + TAIL_SECONDS) * SAMPLE_RATE * 2 * 4)  # stereo 32-bit float
     _check_disk(out_path, raw_bytes + raw_bytes // 2)
-    raw = tmp = None
+    raw = None
     try:
-        raw, tmp = exclusive_temp(out_path, ".raw.wav"), exclusive_temp(out_path, out_path.suffix)
-        command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "float",
-                   "-F", str(raw), "-r", str(SAMPLE_RATE), str(font), str(midi_path)]
-        done = _run_watched(command, raw, raw_bytes + (16 << 20), min(RENDER_TIMEOUT, 60 + seconds), midi_path)
-        if done.returncode != 0 or not raw.is_file() or raw.stat().st_size <= 44:
-            detail = done.stderr.strip().splitlines()
-            if any("failed to open audio file" in line.lower() for line in detail):
-                raise SketchbookError(f"cannot write {out_path}: its folder does not take new files")
-            raise SketchbookError(f"fluidsynth could not render {midi_path.name}: "
-                                  f"{detail[-1] if detail else f'exit code {done.returncode}'}")
-        _write_normalised(raw, tmp, fmt, midi_path.name)
-        if not force and os.path.lexists(out_path):  # it appeared while we were rendering
-            raise SketchbookError(f"{out_path} already exists (use --force to overwrite)")
-        os.replace(tmp, out_path)
-    except OSError as exc:
-        raise SketchbookError(f"cannot write {out_path}: {exc.strerror or exc}") from None
-    finally:  # every failure, Ctrl-C and SIGTERM (see safety.py) included
-        remove_quietly(raw, tmp)
+        with replacing(out_path, force=force) as tmp:
+            raw = exclusive_temp(out_path, ".raw.wav")
+            command = [program, "-ni", "-q", "-g", str(GAIN), "-T", "wav", "-O", "float",
+                       "-F", str(raw), "-r", str(SAMPLE_RATE), str(font), str(midi_path)]
+            done = _run_watched(command, raw, raw_bytes + (16 << 20), min(RENDER_TIMEOUT, 60 + seconds), midi_path)
+            if done.returncode != 0 or not raw.is_file() or raw.stat().st_size <= 44:
+                detail = done.stderr.strip().splitlines()
+                if any("failed to open audio file" in line.lower() for line in detail):
+                    raise SketchbookError(f"cannot write {out_path}: its folder does not take new files")
+                raise SketchbookError(f"fluidsynth could not render {midi_path.name}: "
+                                      f"{detail[-1] if detail else f'exit code {done.returncode}'}")
+            _write_normalised(raw, tmp, fmt, midi_path.name)
+    finally:  # every failure, Ctrl-C and SIGTERM (see limits.py) included
+        remove_quietly(raw)
     return out_path
 
 
@@ -142,7 +139,7 @@ def _run_watched(command: list[str], raw: Path, limit: int, timeout: float, midi
 
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors, stdin=subprocess.DEVNULL,
-                                   preexec_fn=limited_child(memory=RENDER_MEMORY))  # noqa: PLW1509 - no threads here
+                                   preexec_fn=limited_child(memory=RENDER_MEMORY))
         try:
             stop = time.monotonic() + timeout
             while process.poll() is None:
@@ -165,7 +162,7 @@ def _run_watched(command: list[str], raw: Path, limit: int, timeout: float, midi
 
 def _playing_time(midi_path: Path) -> float:
     """The MIDI's real length in seconds (its own tempo map), refused past MAX_RENDER_SECONDS."""
-    from sketchbook.midi_scan import scan_midi
+    from sketchbook.formats.midi_scan import scan_midi
 
     seconds = scan_midi(midi_path).duration()
     if seconds > MAX_RENDER_SECONDS:
@@ -244,19 +241,15 @@ def encode(wav_path: Path, fmt: str, out: Path | None = None) -> Path:
     check_format(fmt)
     out = Path(out) if out else Path(wav_path).with_suffix(f".{fmt}")
     soundfile = _soundfile()
-    tmp = None
     try:
-        tmp = exclusive_temp(out, out.suffix)
-        samples, rate = soundfile.read(str(wav_path), dtype="float32", always_2d=True)
-        container, codec = CODECS[fmt]
-        if codec == "OPUS" and rate not in (8000, 12000, 16000, 24000, 48000):
-            raise SketchbookError(f"{Path(wav_path).name}: Opus needs 48 kHz audio, not {rate} Hz; render again")
-        soundfile.write(str(tmp), samples, rate, format=container, subtype=codec)
-        os.replace(tmp, out)
-    except (RuntimeError, OSError) as exc:  # soundfile's LibsndfileError is a RuntimeError
+        with replacing(out, force=True) as tmp:
+            samples, rate = soundfile.read(str(wav_path), dtype="float32", always_2d=True)
+            container, codec = CODECS[fmt]
+            if codec == "OPUS" and rate not in (8000, 12000, 16000, 24000, 48000):
+                raise SketchbookError(f"{Path(wav_path).name}: Opus needs 48 kHz audio, not {rate} Hz; render again")
+            soundfile.write(str(tmp), samples, rate, format=container, subtype=codec)
+    except RuntimeError as exc:  # soundfile's LibsndfileError is a RuntimeError
         raise SketchbookError(f"cannot encode {Path(wav_path).name} as {fmt}: {' '.join(str(exc).split())}") from None
-    finally:
-        remove_quietly(tmp)
     return out
 
 

@@ -9,9 +9,10 @@ from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from sketchbook.errors import SketchbookError
-from sketchbook.model import Motif
-from sketchbook.sketch import Levers, summary
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Motif
+from sketchbook.music.variation import Summary
+from sketchbook.request import Levers
 
 MAX_SEEDS = 10_000
 
@@ -35,7 +36,7 @@ class Outcome:
 
     job: Job
     written: tuple[Path, ...]
-    summaries: tuple[tuple[str, dict], ...]
+    summaries: tuple[tuple[str, Summary], ...]
     plans: tuple = ()
 
 
@@ -80,15 +81,15 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
     plans = ()
     if explain:
-        from sketchbook.explain import plan_rows
+        from sketchbook.cli.explain import plan_rows
 
         plans = tuple((r.piece.title, tuple(plan_rows(r))) for r in results)
-    return Outcome(job, tuple(written), tuple((r.name, summary(r)) for r in results), plans)
+    return Outcome(job, tuple(written), tuple((r.name, r.summary()) for r in results), plans)
 
 
 def _run_job_quietly(job: Job) -> Outcome | str:
     """Worker entry: a user-fixable problem comes back as its message instead of an exception."""
-    from sketchbook.safety import Terminated
+    from sketchbook.limits import Terminated
 
     try:
         return run_job(job)
@@ -103,7 +104,7 @@ def _start_worker() -> None:
     """Each worker stops cleanly on SIGTERM and dies with the batch, even if the batch is killed with -9."""
     import signal
 
-    from sketchbook.safety import catch_termination, die_with_parent
+    from sketchbook.limits import catch_termination, die_with_parent
 
     catch_termination()
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the batch stops us itself

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 
 MUSESCORE = ("mscore4portable", "mscore4", "musescore4", "mscore3", "musescore3", "mscore", "musescore")
 ENGRAVERS = ("musescore", "lilypond")

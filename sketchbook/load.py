@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sketchbook.errors import SketchbookError
+from sketchbook.files import read_limited, short, shown
+from sketchbook.music.errors import SketchbookError
 
 if TYPE_CHECKING:  # an annotation only: the parser, and the model with it, load inside the readers
-    from sketchbook.model import Motif
+    from sketchbook.music.model import Motif
 
 
 def _packaged_motifs() -> Path:
@@ -63,12 +63,12 @@ def parse_reading(
     if meter is not None:
         found = re.fullmatch(r"\s*(\d{1,2})\s*/\s*(\d{1,2})\s*", meter)
         if not found or not 1 <= int(found[1]) <= 32 or found[2] not in ("1", "2", "4", "8", "16", "32"):
-            raise SketchbookError(f"metre {_short(meter)!r} should be a time signature such as 3/4 or 6/8")
+            raise SketchbookError(f"metre {short(meter)!r} should be a time signature such as 3/4 or 6/8")
         parsed_meter = (int(found[1]), int(found[2]))
     if grid is not None:
         found = re.fullmatch(r"\s*1\s*/\s*(\d{1,2})\s*", grid)
         if not found or int(found[1]) not in (4, 8, 12, 16, 24, 32):
-            raise SketchbookError(f"grid {_short(grid)!r} should be 1/4, 1/8, 1/12, 1/16, 1/24 or 1/32")
+            raise SketchbookError(f"grid {short(grid)!r} should be 1/4, 1/8, 1/12, 1/16, 1/24 or 1/32")
         parsed_grid = Fraction(1, int(found[1]))
     if bars_from is not None:
         found = re.fullmatch(r"\s*(\d{1,4})\s*(?:-\s*(\d{1,4}))?\s*", bars_from)
@@ -76,12 +76,12 @@ def parse_reading(
         last = int(found[2] or found[1]) if found else 0
         if not found or not 1 <= first <= last or last - first >= MAX_MOTIF_BARS:
             raise SketchbookError(
-                f"bars {_short(bars_from)!r} should be a range such as 5-8 of at most {MAX_MOTIF_BARS} bars"
+                f"bars {short(bars_from)!r} should be a range such as 5-8 of at most {MAX_MOTIF_BARS} bars"
             )
         bars = (first, last)
     for label, value in (("track", track), ("part", part)):
         if value is not None and (not value.strip() or len(value) > 100):
-            raise SketchbookError(f"{label} {_short(value)!r} should be a number or part of a name")
+            raise SketchbookError(f"{label} {short(value)!r} should be a number or part of a name")
     return Reading(parsed_meter, parsed_grid, track, part, bars)
 
 
@@ -140,7 +140,7 @@ def load_motif(spec: str | None, *, motifs_dir: Path | None = None, reading: Rea
     if looks_like_tinynotation(spec):
         return _text_only(_checked(parse_tinynotation(spec, name="inline")), reading)
     raise SketchbookError(
-        f"unknown motif {_short(spec)!r}: not a bundled motif (see `sketchbook motifs`), a file, or tinyNotation"
+        f"unknown motif {short(spec)!r}: not a bundled motif (see `sketchbook motifs`), a file, or tinyNotation"
     )
 
 
@@ -149,43 +149,6 @@ def read_text_motif(path: Path) -> Motif:
     from sketchbook.formats.tinynotation import parse_motif_text
 
     return _checked(parse_motif_text(_read_text(path), name=path.stem))
-
-
-def read_limited(path: Path, limit: int, kind: str) -> bytes:
-    """A regular file's bytes, refusing anything over ``limit`` bytes (even if it grows while read)."""
-    try:
-        # O_NONBLOCK: opening a FIFO or device named like a motif must not hang.
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except FileNotFoundError:
-        raise SketchbookError(f"motif file not found: {shown(path)}") from None
-    except (OSError, ValueError) as error:
-        raise SketchbookError(f"cannot read {kind} file {shown(path)}: {_reason(error)}") from None
-    try:
-        with os.fdopen(fd, "rb") as handle:
-            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-                raise SketchbookError(f"{shown(path)} is not a regular file")
-            size = os.fstat(handle.fileno()).st_size
-            # Ask for the stated size first: read(limit + 1) would reserve the whole limit up front.
-            chunks = [handle.read(min(size, limit) + 1)]
-            total = len(chunks[0])
-            while chunks[-1] and total <= limit:  # the file grew while we read it
-                chunks.append(handle.read(min(1 << 20, limit + 1 - total)))
-                total += len(chunks[-1])
-            data = b"".join(chunks)
-    except OSError as error:
-        raise SketchbookError(f"cannot read {kind} file {shown(path)}: {_reason(error)}") from None
-    if not data:
-        raise SketchbookError(f"{kind} file {shown(path)} is empty")
-    if len(data) > limit:
-        size = max(size, len(data))
-        raise SketchbookError(f"{kind} file {shown(path)} is {size} bytes; {kind} files are limited to {limit} bytes")
-    return data
-
-
-def shown(path: Path | str) -> str:
-    """A path as text for a one-line message: control characters are escaped, long paths shortened."""
-    text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(path))
-    return _short(text, 200)
 
 
 def _checked(motif: Motif) -> Motif:
@@ -232,14 +195,6 @@ def _exists(path: Path) -> bool:
         return path.exists()
     except (OSError, ValueError):
         return False
-
-
-def _reason(error: BaseException) -> str:
-    return getattr(error, "strerror", None) or _short(" ".join(str(error).split()), 200) or type(error).__name__
-
-
-def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _description(path: Path) -> str:

@@ -20,8 +20,8 @@ STYLE = ("<style>.sk-sketch{font:14px/1.45 system-ui,sans-serif}.sk-sketch h3{ma
 
 def sketch_html(sketch, *, audio: bool | None = None) -> str:
     """The whole sketch as one HTML fragment; a piece that cannot be engraved or played says why in place."""
-    from sketchbook.book_html import summary_line
-    from sketchbook.roll import read_played, roll_svg
+    from sketchbook.book.page import summary_line
+    from sketchbook.book.roll import read_played, roll_svg
 
     if audio is None:
         audio = shutil.which("fluidsynth") is not None
@@ -47,22 +47,22 @@ def sketch_html(sketch, *, audio: bool | None = None) -> str:
 
 
 def _summary(sketch, name: str) -> dict:
-    return sketch.summary()[name]
+    return sketch.summary()[name].as_dict()
 
 
 def _score(score: Path, number: int) -> str:
-    from sketchbook.book import score_svg
+    from sketchbook.book.pictures import score_svg
 
     try:
         svg = score_svg(score, id_seed=number)
-    except Exception as exc:  # noqa: BLE001 - the rest of the cell still shows
+    except Exception as exc:
         return f'<p class="sk-muted">The score could not be engraved: {escape(str(exc))}</p>'
     return f'<div class="sk-score">{svg}</div>'
 
 
 def _audio(midi: Path) -> str:
     from sketchbook.audio import render_midi
-    from sketchbook.errors import SketchbookError
+    from sketchbook.music.errors import SketchbookError
 
     try:
         ogg = render_midi(midi, midi.with_suffix(".ogg"))

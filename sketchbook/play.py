@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 
 PORTS_HINT = "MIDI ports need python-rtmidi; install it with: pip install 'sketchbook[play]'"
 SUSTAIN, ALL_NOTES_OFF = 64, 123
@@ -114,7 +114,7 @@ def _backend(action):
             return action(mido)
         except SketchbookError:
             raise
-        except Exception as exc:  # noqa: BLE001 - rtmidi raises its own SystemError types
+        except Exception as exc:
             reason = re.sub(r"^\w+::\w+:\s*", "", " ".join(str(exc).split()))  # rtmidi's C++ prefix
             if "ALSA" in reason:
                 reason = "the ALSA sequencer (/dev/snd/seq) could not be opened"

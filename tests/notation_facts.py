@@ -210,7 +210,7 @@ def _renamable(span, spans, fixed, signature, leading) -> bool:
     for other in LETTERS:
         new = (pitch % 12 - _STEP_PCS[other] + 6) % 12 - 6
         white = pitch % 12 in _STEP_PCS.values()
-        if other == letter or abs(new) > 1 or white and new and new != signature[other] and pitch % 12 != leading:
+        if other == letter or abs(new) > 1 or (white and new and new != signature[other] and pitch % 12 != leading):
             continue
         if all(s[1] == new for s in during if s[0] == other):
             return True

@@ -15,7 +15,7 @@ from pathlib import Path
 import mido
 
 from sketchbook.formats.tinynotation import parse_tinynotation
-from sketchbook.model import Key, Meter, Motif, Note
+from sketchbook.music.model import Key, Meter, Motif, Note
 
 FOLDER = Path(__file__).resolve().parent / "performed"
 TPB = 480

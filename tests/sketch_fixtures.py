@@ -11,7 +11,7 @@ import pytest
 
 def _renderer_ready() -> bool:
     from sketchbook.audio import find_soundfont
-    from sketchbook.errors import SketchbookError
+    from sketchbook.music.errors import SketchbookError
 
     try:
         return shutil.which("fluidsynth") is not None and find_soundfont() is not None
@@ -60,7 +60,8 @@ def write_midi(path: Path, *, tempo: int = TEMPO, notes=TUNE + BASS, pedals=PEDA
 
 def write_musicxml(path: Path, *, tempo: int = TEMPO) -> Path:
     """A four-bar 3/4 piano score in D major with a trill, grace note, arpeggio, dynamics and a pedal mark."""
-    from music21 import chord, dynamics, expressions, key, meter, note, pitch, stream, tempo as m21_tempo
+    from music21 import chord, dynamics, expressions, key, meter, note, pitch, stream
+    from music21 import tempo as m21_tempo
 
     part = stream.Part(id="P1")
     part.partName = "Piano"

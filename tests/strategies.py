@@ -6,8 +6,8 @@ from fractions import Fraction
 
 from hypothesis import strategies as st
 
-from sketchbook.model import Key, Meter, Motif, Note, Phrase
-from sketchbook.theory import in_key
+from sketchbook.music.model import Key, Meter, Motif, Note, Phrase
+from sketchbook.music.theory import in_key
 
 GRID = Fraction(1, 24)  # fine enough for sixteenths, triplets and sextuplets
 LOW, HIGH = 36, 96

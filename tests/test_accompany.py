@@ -9,9 +9,9 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.accompany import FIGURES, TENTH, accompany
-from sketchbook.harmony import Span, diatonic_chord
-from sketchbook.model import Key, Meter, Note
+from sketchbook.music.accompany import FIGURES, TENTH, accompany
+from sketchbook.music.harmony import Span, diatonic_chord
+from sketchbook.music.model import Key, Meter, Note
 from tests.strategies import keys
 
 F = Fraction

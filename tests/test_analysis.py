@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sketchbook.analysis import ORNAMENT_KINDS, inspect_file, inspect_midi, inspect_musicxml
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 from tests.sketch_fixtures import BASS, TUNE, write_midi, write_musicxml
 
 

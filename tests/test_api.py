@@ -13,7 +13,7 @@ from lxml import html
 
 import sketchbook
 from sketchbook.cli import app
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 
 WALTZ = "3/4 a4 c'8 e' d'4 c' b a2."
 
@@ -61,7 +61,7 @@ def test_the_cli_is_built_on_the_api_and_writes_the_same_bytes(runner, tmp_path)
 def test_pieces_levers_and_variations(tmp_path):
     sk = sketchbook.develop("tide", seed=2, morph=0.5)
     assert sk.names == ("morph",) and set(sk.pieces) == {"morph"}
-    assert sk["morph"].piece is sk.pieces["morph"] and sk.summary()["morph"]["bars"] == sk.pieces["morph"].bars
+    assert sk["morph"].piece is sk.pieces["morph"] and sk.summary()["morph"].bars == sk.pieces["morph"].bars
     with pytest.raises(KeyError, match="beach"):
         sk["beach"]
     slow, fast = (sketchbook.develop("tide", variation="beach", tempo=t).pieces["beach"] for t in (50, 90))
@@ -87,19 +87,19 @@ def test_bad_arguments_are_one_plain_sentence(kwargs, message):
     assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_develop_is_still_the_module_of_transformations():
-    from sketchbook import develop as dev
-    from sketchbook.develop import sequence
+def test_develop_has_one_meaning_the_api_call():
+    from sketchbook.api import develop
 
-    assert dev.sequence is sequence and callable(dev)
-    assert isinstance(dev(WALTZ, seed=1, variation="beach", bars=4), sketchbook.Sketch)
+    assert sketchbook.develop is develop
+    assert isinstance(sketchbook.develop(WALTZ, seed=1, variation="beach", bars=4), sketchbook.Sketch)
 
 
 def test_importing_sketchbook_stays_light():
     code = ("import sys, sketchbook\n"
-            "print(sorted(m for m in ('sketchbook.api', 'sketchbook.develop', 'sketchbook.model', 'music21',"
-            " 'numpy', 'mido', 'verovio') if m in sys.modules))\n"
-            "sketchbook.develop\n"
-            "print(callable(sketchbook.develop), 'sketchbook.api' in sys.modules)")
+            "print(sorted(m for m in ('sketchbook.api', 'sketchbook.music.transform', 'sketchbook.music.model',"
+            " 'music21', 'numpy', 'mido', 'verovio', 'typer') if m in sys.modules))\n"
+            "develop = sketchbook.develop\n"
+            "print(callable(develop), sorted(m for m in ('music21', 'numpy', 'mido', 'verovio', 'typer')"
+            " if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert done.stdout.split("\n")[:2] == ["[]", "True False"], done.stderr
+    assert done.stdout.split("\n")[:2] == ["[]", "True []"], done.stderr

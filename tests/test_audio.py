@@ -9,7 +9,7 @@ import pytest
 
 from sketchbook import audio
 from sketchbook.audio import encode, find_soundfont, render_midi, wav_stats
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 from tests.sketch_fixtures import TUNE, needs_fluidsynth, write_midi
 
 

@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from sketchbook.book import build_book, find_sketches, load_sketch, motif_svg, natural_key, score_svg
-from sketchbook.errors import SketchbookError
+from sketchbook.book.build import build_book
+from sketchbook.book.gather import find_sketches, load_sketch, natural_key
+from sketchbook.book.pictures import motif_svg, score_svg
+from sketchbook.music.errors import SketchbookError
 from tests.sketch_fixtures import make_sketch, needs_fluidsynth
 
 NOTE_HEADS = 10  # the fixture score: 3 + grace + 2 + a three-note chord + 1
@@ -156,8 +158,9 @@ def _svg(element, selector: str) -> list:
 
 
 def test_the_tempo_path_reads_in_the_order_played(root):
-    from tests.sketch_fixtures import write_midi
     import mido
+
+    from tests.sketch_fixtures import write_midi
 
     midi = root / "tide" / "photograph.mid"
     write_midi(midi, tempo=126)

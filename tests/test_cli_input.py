@@ -15,7 +15,7 @@ from sketchbook.formats.motif_files import read_midi_motif
 from sketchbook.formats.motif_text import motif_to_text
 from sketchbook.formats.tinynotation import parse_motif_text, parse_tinynotation
 from sketchbook.load import bundled_motifs, load_motif
-from sketchbook.model import Meter
+from sketchbook.music.model import Meter
 from tests import performed
 from tests.performed import generated_tune, recovered_share
 

@@ -7,9 +7,9 @@ import random
 import pytest
 from hypothesis import given, settings
 
-from sketchbook.compose import compose, rhythm_factor
-from sketchbook.form import load_style
 from sketchbook.load import load_motif
+from sketchbook.music.compose import compose, rhythm_factor
+from sketchbook.style_files import load_style
 from tests.strategies import motifs
 
 
@@ -21,7 +21,7 @@ def styles():
 def notes_fit(piece):
     for hand in (piece.right_hand, piece.left_hand):
         for n in hand:
-            assert 0 <= n.start and n.end <= piece.length, n
+            assert n.start >= 0 and n.end <= piece.length, n
 
 
 @pytest.mark.parametrize("bars", [3, 17, 32, 101])
@@ -34,7 +34,7 @@ def test_bars_sets_the_exact_length(styles, variation, bars):
 
 
 def test_too_few_bars_for_the_plan_is_a_clear_error(styles):
-    from sketchbook.errors import SketchbookError
+    from sketchbook.music.errors import SketchbookError
 
     with pytest.raises(SketchbookError, match="sections"):
         compose(load_motif("tide"), styles["photograph"], rng=random.Random(1), bars=2)

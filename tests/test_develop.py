@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook import develop as dev
-from sketchbook.model import Key, Note, Phrase
-from sketchbook.theory import degree_of, in_key
+from sketchbook.music import transform as dev
+from sketchbook.music.model import Key, Note, Phrase
+from sketchbook.music.theory import degree_of, in_key
 from tests.strategies import grid_times, in_key_pitches, keyed_phrases, keys, motifs, phrases
 
 F = Fraction
@@ -173,11 +173,11 @@ def test_expansion_never_shrinks_a_leap_and_contraction_never_turns_one(data):
     key = data.draw(keys)
     p = data.draw(phrases(min_notes=2, max_notes=8, pitch=in_key_pitches(key, 55, 77)))
     wider, narrower = dev.scale_intervals(p, 1, key), dev.scale_intervals(p, -1, key)
-    same_way = lambda a, b: (a > 0) == (b > 0) and (a < 0) == (b < 0)  # noqa: E731
+    same_way = lambda a, b: (a > 0) == (b > 0) and (a < 0) == (b < 0)
     for old, new in zip(intervals(p), intervals(wider)):
         assert abs(new) >= abs(old) and same_way(old, new)  # in semitones too: a third never becomes a second
     # Contraction is counted in scale steps: a third may shrink to a whole step where a semitone was.
-    steps = lambda q: [b - a for a, b in zip(degrees(q, key), degrees(q, key)[1:])]  # noqa: E731
+    steps = lambda q: [b - a for a, b in zip(degrees(q, key), degrees(q, key)[1:])]
     for old, new in zip(steps(p), steps(narrower)):
         assert abs(new) == max(1, abs(old) - 1) if old else new == 0
     assert all(same_way(old, new) for old, new in zip(intervals(p), intervals(narrower)))
@@ -198,7 +198,7 @@ def test_fragment_holds_just_the_notes_that_begin_inside_it(p, start, span):
     end = start + span
     cut = dev.fragment(p, start, end)
     assert cut.length == span
-    assert all(0 <= n.start and n.end <= span for n in cut.notes)
+    assert all(n.start >= 0 and n.end <= span for n in cut.notes)
     inside = [n for n in p.notes if start <= n.start < end]
     assert [(n.pitch, n.start + start) for n in cut.notes] == [(n.pitch, n.start) for n in inside]
     assert all(c.duration <= n.duration for c, n in zip(cut.notes, inside))
@@ -296,7 +296,7 @@ def test_a_motif_head_is_cut_on_its_beat_and_fills_whole_bars_when_repeated(moti
 def test_doctests_of_develop_and_model_pass():
     import doctest
 
-    from sketchbook import model
+    from sketchbook.music import model as model
 
     for module in (dev, model):
         result = doctest.testmod(module)

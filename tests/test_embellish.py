@@ -9,10 +9,10 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.embellish import chord_cascade, embellish, neighbour_tones, passing_tones, thin
-from sketchbook.harmony import diatonic_chord
-from sketchbook.model import Key, Note, Phrase
-from sketchbook.theory import degree_of, in_key
+from sketchbook.music.embellish import chord_cascade, embellish, neighbour_tones, passing_tones
+from sketchbook.music.harmony import diatonic_chord
+from sketchbook.music.model import Key, Note, Phrase
+from sketchbook.music.theory import degree_of, in_key
 from tests.strategies import keyed_phrases, keys, phrases
 
 F = Fraction
@@ -24,7 +24,7 @@ LEVELS = [i / 10 for i in range(1, 11)]
 
 def filled(p: Phrase, key: Key, density: float, unit: Fraction, seed: int) -> Phrase:
     # The harmony changes every bar between I and V, as a plain accompaniment would.
-    chord_at = lambda t: diatonic_chord(0 if int(t // 4) % 2 == 0 else 4, key)  # noqa: E731
+    chord_at = lambda t: diatonic_chord(0 if int(t // 4) % 2 == 0 else 4, key)
     return embellish(p, density=density, key=key, chord_at=chord_at, unit=unit, rng=random.Random(seed))
 
 
@@ -131,17 +131,6 @@ def test_ornamented_notes_are_left_exactly_as_written(key_phrase, unit, seed, da
     for n in p.notes:
         if n.ornament:
             assert n in out.notes
-
-
-@PROPERTY
-@given(phrases(min_notes=1), st.floats(0, 1), st.sampled_from((F(1, 2), F(1), F(3, 2))), st.integers(0, 999))
-def test_thinning_merges_weak_notes_into_their_predecessor(p, keep, beat, seed):
-    sparse = thin(p, keep=keep, meter_beat=beat, rng=random.Random(seed))
-    assert sparse.length == p.length
-    assert sum(n.duration for n in sparse.notes) == sum(n.duration for n in p.notes)
-    assert {n.start for n in sparse.notes} <= {n.start for n in p.notes}
-    assert {n.start for n in p.notes if n.start % beat == 0} <= {n.start for n in sparse.notes}
-    assert thin(p, keep=1.0, meter_beat=beat, rng=random.Random(seed)) == p
 
 
 @PROPERTY

@@ -10,9 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
-from sketchbook.form import PRESETS_DIR, TECHNIQUES, VARIATIONS, load_style, morph, style_from_dict, with_levers
-from sketchbook.model import DYNAMICS
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import DYNAMICS
+from sketchbook.music.styles import morph, style_from_dict, with_levers
+from sketchbook.music.techniques import TECHNIQUES
+from sketchbook.style_files import PRESETS_DIR, VARIATIONS, load_style
 
 REPO = Path(__file__).resolve().parent.parent
 NUMBERS = ("tempo", "density", "ornament", "colour", "articulation", "rubato")

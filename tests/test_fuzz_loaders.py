@@ -15,17 +15,32 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats import safe_xml
 from sketchbook.formats.motif_files import MAX_NOTES, read_midi_motif, read_musicxml_motif
 from sketchbook.formats.smf import MAX_TRACKS
 from sketchbook.formats.tinynotation import MAX_TUPLET_DEPTH, parse_motif_text, parse_tinynotation
 from sketchbook.load import FILE_MOTIF_BARS, MAX_MOTIF_BARS, load_motif, read_text_motif
-from sketchbook.model import Motif
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Motif
 from tests import nasty
 from tests.nasty import (
-    CONTAINER, DOCTYPE, key_signature, meta, mxl, note_off, note_on, score_xml, smf, tempo,
-    time_signature, track, valid_midi, valid_mxl, valid_score, vlq, xml_note,
+    CONTAINER,
+    DOCTYPE,
+    key_signature,
+    meta,
+    mxl,
+    note_off,
+    note_on,
+    score_xml,
+    smf,
+    tempo,
+    time_signature,
+    track,
+    valid_midi,
+    valid_mxl,
+    valid_score,
+    vlq,
+    xml_note,
 )
 
 CORPUS = Path(__file__).resolve().parent / "corpus"

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from lxml import html
 
-from sketchbook.book import build_book, load_sketch
+from sketchbook.book.build import build_book
+from sketchbook.book.gather import load_sketch
 from tests import hostile
 from tests.bounded import MEMORY, sketchbook
 from tests.sketch_fixtures import make_sketch
@@ -57,7 +58,7 @@ def test_a_crashing_engraver_child_is_named_and_replaced(tmp_path, monkeypatch):
     import subprocess
     import sys
 
-    from sketchbook import book_engrave
+    from sketchbook.book import pictures as book_engrave
 
     make_sketch(tmp_path / "a")
     make_sketch(tmp_path / "b")

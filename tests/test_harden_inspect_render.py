@@ -131,7 +131,7 @@ def test_render_refuses_a_midi_longer_than_its_limit_before_writing(tmp_path):
 
 def test_render_length_comes_from_the_midis_own_tempo_map(tmp_path):
     from sketchbook.audio import MAX_RENDER_SECONDS
-    from sketchbook.midi_scan import scan_midi
+    from sketchbook.formats.midi_scan import scan_midi
 
     path = write_midi(tmp_path / "t.mid", tempo=60)
     import pretty_midi
@@ -147,7 +147,7 @@ def test_render_refuses_when_the_disk_cannot_hold_it(tmp_path, monkeypatch):
     from collections import namedtuple
 
     from sketchbook.audio import render_midi
-    from sketchbook.errors import SketchbookError
+    from sketchbook.music.errors import SketchbookError
 
     midi = write_midi(tmp_path / "t.mid")
     usage = namedtuple("usage", "total used free")

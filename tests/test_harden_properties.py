@@ -9,7 +9,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 from tests.test_fuzz_loaders import midi_files, mutations, valid_midi
 
 FUZZ = settings(max_examples=100, deadline=2000, suppress_health_check=[HealthCheck.too_slow,
@@ -60,9 +60,8 @@ records = st.fixed_dictionaries({}, optional={
 @FUZZ
 @given(records)
 def test_any_record_becomes_a_page_with_nothing_unescaped(tmp_path, record):
-    from sketchbook.book import Sketch, Variation
-    from sketchbook.book_html import _sketch
-    from sketchbook.book_record import read_record
+    from sketchbook.book.gather import PieceFiles, SketchFolder, read_record
+    from sketchbook.book.page import _sketch
 
     path = tmp_path / "sketch.json"
     path.write_text(json.dumps(record))
@@ -71,9 +70,9 @@ def test_any_record_becomes_a_page_with_nothing_unescaped(tmp_path, record):
     except SketchbookError as exc:
         assert "\n" not in str(exc)
         return
-    pieces = [Variation(name, parameters=info.get("parameters", {}), summary=info.get("summary", {}))
+    pieces = [PieceFiles(name, parameters=info.get("parameters", {}), summary=info.get("summary", {}))
               for name, info in meta.get("variations", {}).items()]
-    html = _sketch(tmp_path, Sketch(tmp_path, meta, pieces), "sketch-x", {})
+    html = _sketch(tmp_path, SketchFolder(tmp_path, meta, pieces), "sketch-x", {})
     assert "<evil" not in html
     for info in meta.get("variations", {}).values():
         assert all("/" not in name and not name.startswith(".") for name in info.get("files", {}).values())
@@ -88,8 +87,7 @@ odd_numbers = st.one_of(st.integers(-2**70, 2**70), st.floats(allow_nan=False), 
        seed=st.one_of(values, odd_numbers), variations=values)
 def test_any_record_for_from_is_taken_whole_or_refused_in_one_line(tmp_path, levers, seed, variations):
     """develop --from's reading: a record either passes every check the options pass, or one line says why."""
-    from sketchbook.record_check import MAX_SEED
-    from sketchbook.sketch import read_sketch_record
+    from sketchbook.sketch_folder import MAX_SEED, read_sketch_record
 
     record = {"motif": {"name": "m", "key": "C major", "tonic": 0, "mode": "major", "meter": "4/4", "pickup": "0",
                         "notes": [{"pitch": 60, "start": "0", "duration": "1"}]},

@@ -10,9 +10,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.harmony import Chord, Span, choose_progression, diatonic_chord, dissonant_onset_ratio, open_voicing
-from sketchbook.model import Key, Note
-from sketchbook.theory import scale
+from sketchbook.music.harmony import (
+    Chord,
+    Span,
+    choose_progression,
+    diatonic_chord,
+    dissonant_onset_ratio,
+    open_voicing,
+)
+from sketchbook.music.model import Key, Note
+from sketchbook.music.theory import scale
 from tests.strategies import grid_times, in_key_pitches, keys
 
 F = Fraction
@@ -189,9 +196,9 @@ def test_chords_move_with_a_phrase_transposed_to_another_key(key, shift, seed):
 
 
 def test_compose_gives_a_transposed_phrase_its_own_key():
-    from sketchbook.compose import compose
-    from sketchbook.form import load_style
     from sketchbook.load import load_motif
+    from sketchbook.music.compose import compose
+    from sketchbook.style_files import load_style
 
     motif = load_motif("3/4 g4 | c'4 c' d' | e'2 c'4 | f'4 e' d' | c'2.")
     piece = compose(motif, load_style("beach"), rng=random.Random(1))

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.motif_files import read_midi_motif
-from sketchbook.hear import Played, hear, subdivisions_for, top_line
 from sketchbook.load import Reading, load_motif, parse_reading
-from sketchbook.model import Meter, Motif
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.hear import Played, hear, subdivisions_for, top_line
+from sketchbook.music.model import Meter, Motif
 from tests import performed
 from tests.performed import PLAYED_METERS, Take, generated_tune, perform, played_notes, recovered_share, tune
 

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from sketchbook.form import load_style
 from sketchbook.load import load_motif
-from sketchbook.sketch import Levers, develop_variation
+from sketchbook.request import Levers, develop_variation
+from sketchbook.style_files import load_style
 from tests.generated_motifs import generated_motifs
 
 MOTIFS = sorted(p.stem for p in (Path(__file__).resolve().parent.parent / "motifs").glob("*.tn"))

@@ -11,7 +11,6 @@ from pathlib import Path
 import mido
 import pytest
 
-from sketchbook.errors import SketchbookError
 from sketchbook.load import (
     DEFAULT_MOTIF,
     MAX_FILE_BYTES,
@@ -21,8 +20,9 @@ from sketchbook.load import (
     bundled_motifs,
     load_motif,
 )
-from sketchbook.model import Key, Meter
-from sketchbook.theory import fifths
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Key, Meter
+from sketchbook.music.theory import fifths
 
 BUNDLED = sorted(Path(__file__).resolve().parent.parent.joinpath("motifs").glob("*.tn"))
 
@@ -30,7 +30,7 @@ BUNDLED = sorted(Path(__file__).resolve().parent.parent.joinpath("motifs").glob(
 @pytest.mark.skipif("SKETCHBOOK_MOTIFS" in os.environ, reason="the motifs folder is overridden")
 def test_motifs_dir_is_inside_the_package_and_the_repo_folder_points_there():
     package = Path(__file__).resolve().parent.parent / "sketchbook"
-    assert MOTIFS_DIR == package / "motifs"
+    assert package / "motifs" == MOTIFS_DIR
     assert [m.path.name for m in bundled_motifs()] == [p.name for p in BUNDLED]
     assert (package.parent / "motifs").resolve() == MOTIFS_DIR.resolve()
 

@@ -7,8 +7,8 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.metre import remeter, spread_for
-from sketchbook.model import Meter, Note, Phrase
+from sketchbook.music.metre import remeter, spread_for
+from sketchbook.music.model import Meter, Note, Phrase
 
 F = Fraction
 METERS = [Meter(2, 4), Meter(3, 4), Meter(4, 4), Meter(6, 8), Meter(9, 8), Meter(2, 2), Meter(4, 2), Meter(12, 8)]

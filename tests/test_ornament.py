@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
-from sketchbook.model import ORNAMENTS, Key, Meter, Note
-from sketchbook.ornament import ornament_notes, ornament_unit, realise, roll_offset
-from sketchbook.theory import in_key
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import ORNAMENTS, Key, Meter, Note
+from sketchbook.music.ornament import ornament_notes, ornament_unit, realise, roll_offset
+from sketchbook.music.theory import in_key
 
 F = Fraction
 C_MAJOR = Key(0)

@@ -14,9 +14,11 @@ from pathlib import Path
 import mido
 import pytest
 
-from sketchbook.errors import SketchbookError
+from sketchbook.files import check_name
 from sketchbook.load import load_motif
-from sketchbook.sketch import Levers, check_name, develop_variation, sketch_files, write_sketch
+from sketchbook.music.errors import SketchbookError
+from sketchbook.request import Levers, develop_variation
+from sketchbook.sketch_folder import sketch_files, write_sketch
 
 LEVERS = Levers(bars=4)
 NAMES = sketch_files(["beach", "photograph"])

@@ -7,8 +7,8 @@ from fractions import Fraction as F
 
 import pytest
 
-from sketchbook.model import Dynamic, Key, Meter, Note, Piece, Section
-from sketchbook.perform import TICK, perform
+from sketchbook.music.model import Dynamic, Key, Meter, Note, Piece, Section
+from sketchbook.music.perform import TICK, perform
 
 
 def piece(right, left=(), *, dynamics=(Dynamic(F(0), "p"),), tempo=66, phrases=(), bars=4, meter=Meter(4, 4)):

@@ -9,7 +9,7 @@ import pytest
 
 from sketchbook import play as player
 from sketchbook.cli import app
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 from tests.sketch_fixtures import BASS, PEDALS, TUNE, write_midi
 
 

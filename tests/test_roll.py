@@ -6,8 +6,8 @@ import mido
 import pytest
 from lxml import etree
 
+from sketchbook.book.roll import HAND_COLOURS, read_played, roll_svg
 from sketchbook.cli import app
-from sketchbook.roll import HAND_COLOURS, read_played, roll_svg
 from tests.musical_facts import read_score
 
 

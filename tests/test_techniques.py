@@ -6,9 +6,9 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 
-from sketchbook.errors import SketchbookError
-from sketchbook.model import Key, Meter, Note, Phrase
-from sketchbook.techniques import TECHNIQUES, apply_technique
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Key, Meter, Note, Phrase
+from sketchbook.music.techniques import TECHNIQUES, apply_technique
 from tests.strategies import keyed_phrases
 
 C_MAJOR = Key(0, "major")

@@ -19,10 +19,10 @@ from hypothesis import HealthCheck, Phase, given, settings
 from typer.testing import CliRunner
 
 from sketchbook.cli import app
-from sketchbook.compose import compose
-from sketchbook.form import load_style
-from sketchbook.harmony import diatonic_chord
 from sketchbook.load import load_motif
+from sketchbook.music.compose import compose
+from sketchbook.music.harmony import diatonic_chord
+from sketchbook.style_files import load_style
 from tests.generated_motifs import generated_motifs
 from tests.musical_facts import read_midi, read_score
 from tests.texture_facts import (

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sketchbook.model import MODES, Key, Note
-from sketchbook.theory import (
+from sketchbook.music.model import MODES, Key, Note
+from sketchbook.music.theory import (
     LETTER_PCS,
     LETTERS,
     degree_of,

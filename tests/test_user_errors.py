@@ -10,7 +10,7 @@ import pytest
 
 from sketchbook import audio
 from sketchbook.cli import app
-from sketchbook.errors import SketchbookError
+from sketchbook.music.errors import SketchbookError
 from tests.sketch_fixtures import needs_fluidsynth, write_midi, write_musicxml
 
 # Words that belong to Python, not to music or to the command line.

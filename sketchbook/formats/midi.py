@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
+import io
 from fractions import Fraction
-from pathlib import Path
 
 import mido
 
-from sketchbook.model import Performance, SoundingNote
-from sketchbook.theory import tonic_spelling
+from sketchbook.music.model import Performance, SoundingNote
+from sketchbook.music.theory import tonic_spelling
 
 HANDS = ((0, "Right hand"), (1, "Left hand"))  # (channel, track name), indexed by SoundingNote.hand
 SUSTAIN = 64
@@ -18,15 +17,11 @@ SUSTAIN = 64
 _ORDER = {"program_change": 0, "note_off": 1, "release": 2, "press": 3, "note_on": 4}
 
 
-def write_midi(perf: Performance, path: Path, *, ticks_per_beat: int = 480) -> None:
-    """Write the performance to ``path``, replacing it only once the whole file is written."""
-    path = Path(path)
-    temporary = path.with_name(path.name + ".partial")
-    try:
-        performance_to_midi(perf, ticks_per_beat=ticks_per_beat).save(str(temporary))
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
+def midi_bytes(perf: Performance, *, ticks_per_beat: int = 480) -> bytes:
+    """The performance as the bytes of a standard MIDI file."""
+    buffer = io.BytesIO()
+    performance_to_midi(perf, ticks_per_beat=ticks_per_beat).save(file=buffer)
+    return buffer.getvalue()
 
 
 def performance_to_midi(perf: Performance, *, ticks_per_beat: int = 480) -> mido.MidiFile:

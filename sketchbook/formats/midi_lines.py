@@ -10,8 +10,8 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.smf import midi_chunks, midi_events
+from sketchbook.music.errors import SketchbookError
 
 MAX_NOTES = 100_000  # note-ons read (the file size already bounds events to about a million)
 DRUM_CHANNEL = 9

@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from sketchbook.errors import SketchbookError
+from sketchbook.files import read_limited, shown
 from sketchbook.formats.midi_lines import MAX_NOTES, choose_lines, is_notation, read_midi_content, seconds
 from sketchbook.formats.smf import MidiError
 from sketchbook.formats.tinynotation import quantise
-from sketchbook.hear import DEFAULT_SUBDIVISIONS, Played, hear, subdivisions_for, top_line
-from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES, MAX_MOTIF_BARS, Reading, read_limited, shown
-from sketchbook.model import Key, Meter, Motif, Note
-from sketchbook.theory import estimate_key
+from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES, MAX_MOTIF_BARS, Reading
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.hear import DEFAULT_SUBDIVISIONS, Played, hear, subdivisions_for, top_line
+from sketchbook.music.model import Key, Meter, Motif, Note
+from sketchbook.music.theory import estimate_key
 
 __all__ = ["MAX_NOTES", "read_midi_motif", "read_musicxml_motif"]
 MAX_SECONDS = 10.0  # a backstop around music21, whose run time we do not control
@@ -60,7 +61,7 @@ def read_musicxml_motif(path: Path | str, reading: Reading | None = None) -> Mot
         raise SketchbookError(
             f"cannot read MusicXML file {shown(path)}: it is not a partwise score (its root is <{root.tag[:40]}>)"
         )
-    from sketchbook.safety import TimeLimit
+    from sketchbook.limits import TimeLimit
 
     try:
         where = f" in {cut}" if cut else ""
@@ -117,7 +118,7 @@ def _add_on_grid(sounds: list[_Sound], pitch: int, start: int, end: int, tpb: in
 def music21_stream(root, seconds: float):
     """A parsed score tree handed to music21's importer (never its converter and pickle cache), under a
     wall-clock deadline: raises safety.TimeLimit when music21 runs away."""
-    from sketchbook.safety import deadline
+    from sketchbook.limits import deadline
 
     with warnings.catch_warnings(), deadline(seconds):
         warnings.simplefilter("ignore")

@@ -18,7 +18,7 @@ def motif_description(text: str) -> str:
 def motif_to_text(motif, *, source: str = "") -> str:
     """A motif as a `.tn` file: a description, its key and pickup headers, then one line of tinyNotation
     that also reads back on its own (the pickup shown by the first bar line)."""
-    from sketchbook.theory import key_name
+    from sketchbook.music.theory import key_name
 
     pickup = motif.pickup
     heading = source or motif.description or motif.name
@@ -101,7 +101,7 @@ def _note_values(length):
 
 
 def _pitch_word(note, key) -> str:
-    from sketchbook.theory import spell
+    from sketchbook.music.theory import spell
 
     if note.spelling is not None and _pitch_class(note.spelling) == note.pitch % 12:
         letter, alter = note.spelling

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from fractions import Fraction
-from pathlib import Path
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
 from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, system_breaks, written_onsets
 from sketchbook.formats.xml_text import Shared, metronome, octave_shift, serialise
 from sketchbook.formats.xml_text import clef as clef_element
-from sketchbook.model import Piece
-from sketchbook.theory import fifths
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Piece
+from sketchbook.music.theory import fifths
 
 _HEADER = (
     '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
@@ -41,11 +40,6 @@ def piece_to_musicxml(piece: Piece) -> bytes:
         except NeedFinerGrid:
             grid *= 2  # a split point fell between ticks; a finer grid has it
     raise SketchbookError("a rhythm in the piece is too fine to write as MusicXML")
-
-
-def write_musicxml(piece: Piece, path: Path) -> None:
-    """Write the piece's MusicXML score to ``path``."""
-    Path(path).write_bytes(piece_to_musicxml(piece))
 
 
 class _Score:
@@ -239,7 +233,7 @@ class _Score:
         k = 0
         for i, it in enumerate(items):
             final = last and i == len(items) - 1
-            while k < len(marks) and (marks[k][0] < it.start + it.ticks or final and marks[k][3][0].tag in _ENDINGS):
+            while k < len(marks) and (marks[k][0] < it.start + it.ticks or (final and marks[k][3][0].tag in _ENDINGS)):
                 _direction(measure, marks[k], marks[k][0] - it.start)
                 k += 1
             measure.extend(self.at_onset.pop((int(staff), m_start + it.start), ()))

@@ -10,8 +10,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from fractions import Fraction
 
-from sketchbook.model import Note, Piece
-from sketchbook.spelling import grace_spelling, key_alters, octave_of, spell_piece
+from sketchbook.music.model import Note, Piece
+from sketchbook.music.spelling import grace_spelling, key_alters, octave_of, spell_piece
 
 # Note types named as MusicXML names them, by power of two of a quarter note.
 TYPE_NAMES = (
@@ -44,8 +44,22 @@ class Item:
     ``tuplet`` is (actual, normal, normal type or None); ``beams`` are (level, value) pairs.
     """
 
-    __slots__ = ("start", "ticks", "type", "dots", "chord", "tie_stop", "tie_start", "first",
-                 "tuplet", "bracket", "group", "beams", "heads", "graces")  # fmt: skip
+    __slots__ = (
+        "beams",
+        "bracket",
+        "chord",
+        "dots",
+        "first",
+        "graces",
+        "group",
+        "heads",
+        "start",
+        "ticks",
+        "tie_start",
+        "tie_stop",
+        "tuplet",
+        "type",
+    )  # fmt: skip
 
     def __init__(self, start, ticks, type_, dots, chord, tie_stop, tie_start, first, tuplet, group):
         self.start, self.ticks, self.type, self.dots = start, ticks, type_, dots
@@ -158,7 +172,7 @@ class Layout:
 
     def voice_items(self, segs: list[tuple], length: int, shift: int) -> list[Item]:
         """Written items for one voice in one measure, plus their beams."""
-        if not segs or len(segs) == 1 and segs[0][2] is None:
+        if not segs or (len(segs) == 1 and segs[0][2] is None):
             if length == self.bar:
                 return [Item(0, length, None, 0, None, False, False, False, None, 0)]  # measure rest
             segs = [(0, length, None, False, False)]

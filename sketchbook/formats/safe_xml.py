@@ -15,8 +15,8 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from xml.parsers import expat
 
-from sketchbook.errors import SketchbookError
-from sketchbook.load import read_limited, shown
+from sketchbook.files import read_limited, shown
+from sketchbook.music.errors import SketchbookError
 
 MAX_XML_BYTES = 16 * 1024 * 1024  # a .musicxml file, an .mxl file, or the score unpacked from one
 MAX_DEPTH = 100  # MusicXML needs about 10 levels

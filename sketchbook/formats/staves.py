@@ -9,8 +9,8 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sketchbook.model import Note, Piece
-from sketchbook.theory import LETTERS
+from sketchbook.music.model import Note, Piece
+from sketchbook.music.theory import LETTERS
 
 TREBLE, BASS = "treble", "bass"
 # Diatonic steps (octave * 7 + letter) of each clef's bottom and top line: E4-F5 and G2-A3.

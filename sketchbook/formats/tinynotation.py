@@ -10,10 +10,10 @@ import re
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.motif_text import motif_description
-from sketchbook.model import Key, Meter, Motif, Note
-from sketchbook.theory import estimate_key
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Key, Meter, Motif, Note
+from sketchbook.music.theory import estimate_key
 
 GRID = Fraction(1, 24)  # quarter-note grid: fits triplets and sixteenths alike
 MAX_TEXT_CHARS = 100_000

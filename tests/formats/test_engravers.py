@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from sketchbook.formats.musicxml import write_musicxml
 from sketchbook.formats.tinynotation import parse_motif_text
 from sketchbook.load import load_motif
-from sketchbook.sketch import develop_variation
+from sketchbook.request import develop_variation
 from tests.formats.test_readable_scores import GENERATED, generated_tn
+from tests.writers import write_musicxml
 
 # Pickups and compound metres: kite (6/8, pickup), moth (9/8), lantern (4/4, pickup), a generated 4/2 in F minor.
 SCORES = (("kite", "photograph"), ("moth", "beach"), ("lantern", "photograph"), ("4/2", "beach"))

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.formats.midi import performance_to_midi, write_midi
-from sketchbook.model import Key, Meter, Pedal, Performance, SoundingNote
+from sketchbook.formats.midi import performance_to_midi
+from sketchbook.music.model import Key, Meter, Pedal, Performance, SoundingNote
+from tests.writers import write_midi
 
 F = Fraction
 

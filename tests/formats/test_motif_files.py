@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.motif_files import read_midi_motif, read_musicxml_motif
 from sketchbook.formats.safe_xml import MAX_XML_BYTES
 from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES
-from sketchbook.model import Key, Meter
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Key, Meter
 
 TPB = 480
 

@@ -16,12 +16,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
-from sketchbook.formats.musicxml import piece_to_musicxml, write_musicxml
-from sketchbook.model import ORNAMENTS, Dynamic, Hairpin, Key, Meter, Note, Pedal, Piece, Section
-from sketchbook.theory import fifths
+from sketchbook.formats.musicxml import piece_to_musicxml
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import ORNAMENTS, Dynamic, Hairpin, Key, Meter, Note, Pedal, Piece, Section
+from sketchbook.music.theory import fifths
 from tests.schema import SCHEMAS_PRESENT, validate_musicxml
 from tests.strategies import keys
+from tests.writers import write_musicxml
 
 F = Fraction
 PROPERTY = settings(max_examples=40, deadline=None)

@@ -17,7 +17,7 @@ from sketchbook.formats.notation import (
     NeedFinerGrid,
     divisions,
 )
-from sketchbook.model import Dynamic, Key, Meter, Note, Piece, Section
+from sketchbook.music.model import Dynamic, Key, Meter, Note, Piece, Section
 from tests.formats.test_musicxml import random_pieces
 
 F = Fraction

@@ -12,15 +12,15 @@ from pathlib import Path
 import pytest
 
 from sketchbook.cli import app
-from sketchbook.formats.musicxml import write_musicxml
 from sketchbook.formats.tinynotation import parse_motif_text
 from sketchbook.load import load_motif
-from sketchbook.model import Key, Meter, Note, Piece, Section
-from sketchbook.sketch import develop_variation
+from sketchbook.music.model import Key, Meter, Note, Piece, Section
+from sketchbook.request import develop_variation
 from tests.conftest import MOTIFS
 from tests.musical_facts import music21_staff_note_multisets
 from tests.notation_facts import Page, avoidable_clashes, read_page, slur_pairs
 from tests.schema import SCHEMAS_PRESENT, validate_musicxml
+from tests.writers import write_musicxml
 
 F = Fraction
 VARIATIONS = ("beach", "photograph")
@@ -40,7 +40,7 @@ def generated_tn(meter: tuple[int, int], key: tuple[str, str, int, str], seed: i
     beat = Meter(*meter).beat
     bar_beats = int(Meter(*meter).bar_length / beat)
     steps = (0, 2, 4, 5, 7, 9, 11) if key[3] == "major" else (0, 2, 3, 5, 7, 8, 10)
-    flats = "b" in key[1] or key[0] in ("f", "c") and key[3] == "minor" or key[0] == "f"
+    flats = "b" in key[1] or (key[0] in ("f", "c") and key[3] == "minor") or key[0] == "f"
     degree, words, chromatic_done = 4, [], False
     for k in range(1 + 2 * bar_beats):
         lengths = [beat] if k == 0 or k == 2 * bar_beats or rng.random() < 0.5 else [beat / 2] * 2

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.motif_files import _score_to_motif, read_musicxml_motif
 from sketchbook.formats.safe_xml import MAX_MEASURES, MAX_TIME_SIGNATURES, read_score_tree
+from sketchbook.music.errors import SketchbookError
 from tests.nasty import CONTAINER, mxl, score_xml, valid_score, xml_note
 
 BAR = xml_note("C") + xml_note("E") + xml_note("G") + xml_note("C", 5)

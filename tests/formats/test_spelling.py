@@ -9,12 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sketchbook.formats.motif_files import read_musicxml_motif
-from sketchbook.formats.musicxml import write_musicxml
 from sketchbook.formats.tinynotation import parse_tinynotation
-from sketchbook.model import Harmony, Key, Meter, Note, Piece, Section
-from sketchbook.theory import fifths
+from sketchbook.music.model import Harmony, Key, Meter, Note, Piece, Section
+from sketchbook.music.theory import fifths
 from tests.notation_facts import avoidable_clashes, letter_clashes, read_page
 from tests.strategies import keys
+from tests.writers import write_musicxml
 
 F = Fraction
 _KEY_ORDER_SHARPS, _KEY_ORDER_FLATS = "FCGDAEB", "BEADGCF"

@@ -9,7 +9,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.errors import SketchbookError
 from sketchbook.formats.tinynotation import (
     GRID,
     MAX_NOTES,
@@ -21,7 +20,8 @@ from sketchbook.formats.tinynotation import (
     parse_tinynotation,
     quantise,
 )
-from sketchbook.model import Key, Meter
+from sketchbook.music.errors import SketchbookError
+from sketchbook.music.model import Key, Meter
 
 
 def notes_of(text: str) -> list[tuple[int, F, F]]:

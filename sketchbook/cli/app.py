@@ -1,0 +1,95 @@
+"""The command-line app itself: one-line usage errors, the version option, and `fail` for our own errors."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from sketchbook import __version__
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage mistakes (an unknown option, a value of the wrong type) get one line and exit 2, like ours."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        from sketchbook.limits import EXIT_INTERRUPTED, Terminated, catch_termination
+
+        catch_termination()  # SIGTERM unwinds like Ctrl-C, so half-written files are removed on the way out
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except Terminated as exc:
+            sys.exit(exc.exit_code)
+        except _click_exceptions().ClickException as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sketchbook`: the help is the answer
+                typer.echo(exc.format_message())
+                sys.exit(exc.exit_code)
+            from sketchbook.cli.usage import usage_line
+
+            fail(usage_line(exc, list(sys.argv[1:] if args is None else args)))
+            sys.exit(exc.exit_code)
+        except typer.Abort as exc:  # click's answer to Ctrl-C: exit as shells expect after SIGINT
+            sys.exit(EXIT_INTERRUPTED if isinstance(exc.__context__, KeyboardInterrupt) else 1)
+        except BrokenPipeError:
+            # `sketchbook motifs | head -1`: the reader left; say nothing more and stop quietly.
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushing at exit must not fail again
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _click_exceptions():
+    # Typer 0.2x vendors click as typer._click; older typers use click itself.
+    try:
+        from typer._click import exceptions
+    except ImportError:  # pragma: no cover - depends on the installed typer
+        from click import exceptions
+    return exceptions
+
+
+app = typer.Typer(
+    cls=_OneLineErrors,
+    name="sketchbook",
+    help="Develop a short seed motif into two piano pieces, 'beach' and 'photograph'.",
+    no_args_is_help=True,
+    add_completion=True,
+    pretty_exceptions_enable=False,
+    # Plain help: rich's help renderer imports markdown, pygments and tracebacks, tripling start-up.
+    rich_markup_mode=None,
+)
+
+
+def err_console():
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def fail(message: str) -> typer.Exit:
+    """Print one line on stderr and give the exit that the caller raises (code 2)."""
+    from rich.markup import escape
+
+    err_console().print(f"[bold red]error:[/] {escape(message)}", markup=True)
+    return typer.Exit(code=2)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"sketchbook {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        Optional[bool], typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = None,
+) -> None:
+    """Develop a short seed motif into two piano pieces, 'beach' and 'photograph'.
+
+    Example: sketchbook develop tide --seed 3
+    """

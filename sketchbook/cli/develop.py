@@ -1,0 +1,227 @@
+"""`sketchbook develop` and `sketchbook motifs`: thin calls into the Python API (api.py, batch.py)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from sketchbook.cli.app import app, err_console, fail
+
+
+class VariationChoice(str, Enum):
+    beach = "beach"
+    photograph = "photograph"
+    all = "all"
+
+
+@app.command()
+def develop(
+    motif: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Bundled motif name(s), .mid/.musicxml/.mxl file(s), or inline tinyNotation.",
+                       show_default="the bundled default"),
+    ] = None,
+    variation: Annotated[Optional[VariationChoice], typer.Option(help="Which piece(s) to write.",
+                                                                 show_default="all")] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives identical files.", min=0,
+                                      max=2**63 - 1)] = 1,
+    seeds: Annotated[Optional[str], typer.Option(help="A batch of seeds, e.g. 1-20 or 1,4,9-12.")] = None,
+    out: Annotated[Path, typer.Option(help="Folder that holds the sketch folders.")] = Path("output"),
+    name: Annotated[Optional[str], typer.Option(help="Sketch folder name (required for inline motifs).")] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite existing files.")] = False,
+    tempo: Annotated[Optional[int], typer.Option(help="Tempo lever, quarter notes per minute (20-400).")] = None,
+    density: Annotated[Optional[float], typer.Option(help="Density lever: 0 sparse to 1 dense.")] = None,
+    ornament: Annotated[Optional[float], typer.Option(help="Ornament lever: 0 none to 1 richest.")] = None,
+    morph: Annotated[Optional[float], typer.Option(help="A piece between beach (0) and photograph (1).")] = None,
+    preset: Annotated[Optional[Path], typer.Option(help="A TOML style file (see README).")] = None,
+    bars: Annotated[Optional[int], typer.Option(help="Exact length in bars.")] = None,
+    meter: Annotated[Optional[str], typer.Option(
+        help="The beach's metre: 3/4 by default (re-barred), 'source' keeps the motif's, or e.g. 6/8.")] = None,
+    explain: Annotated[bool, typer.Option(help="Print each piece's plan of sections.")] = False,
+    audio: Annotated[bool, typer.Option(help="Also render each piece as Ogg Opus (needs fluidsynth).")] = False,
+    from_sketch: Annotated[Optional[Path], typer.Option("--from", help="Regenerate from a sketch.json.")] = None,
+    jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).", min=1,
+                                                max=256)] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    motif_meter: Annotated[Optional[str], typer.Option(help="Read a played MIDI motif in this metre, e.g. 3/4.")] = None,
+    grid: Annotated[Optional[str], typer.Option(help="Finest note of a played MIDI motif, e.g. 1/16.")] = None,
+    track: Annotated[Optional[str], typer.Option(help="MIDI track with the melody: a number or a name.")] = None,
+    part: Annotated[Optional[str], typer.Option(help="MusicXML part with the melody: a number or a name.")] = None,
+    bars_from: Annotated[Optional[str], typer.Option(help="Which bars of a motif file, e.g. 5-8.")] = None,
+) -> None:
+    """Develop MOTIF into 'beach' and 'photograph', written as MIDI and MusicXML.
+
+    Examples: sketchbook develop; sketchbook develop tide --seed 7 --explain;
+    sketchbook develop "3/4 a4 c'8 e' d'4 c' b a2." --name waltz; sketchbook develop tide kite --seeds 1-20
+    """
+    from sketchbook.music.errors import SketchbookError
+
+    try:
+        options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out,
+                       name=name, force=force, tempo=tempo, density=density, ornament=ornament, morph=morph,
+                       preset=preset, bars=bars, meter=meter, audio=audio, from_sketch=from_sketch)
+        options["reading"] = _reading(motif_meter, grid, track, part, bars_from)
+        jobs_to_run = _plan_jobs(motif or [None], **options)
+        _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
+    except SketchbookError as exc:
+        raise fail(str(exc)) from None
+    except KeyboardInterrupt:
+        fail("interrupted: finished sketches were kept whole; nothing half-written was left")
+        raise typer.Exit(code=130) from None
+    except BrokenPipeError:
+        raise  # the reader left: handled quietly by _OneLineErrors
+    except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
+        if os.environ.get("SKETCHBOOK_DEBUG"):
+            raise
+        from rich.markup import escape
+
+        err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+                             "(set SKETCHBOOK_DEBUG=1 for the traceback)", markup=True)
+        raise typer.Exit(code=1) from None
+
+
+def _reading(meter, grid, track, part, bars_from):
+    """How motif files are read (None when no hint is given: nothing to import)."""
+    if (meter, grid, track, part, bars_from) == (None,) * 5:
+        return None
+    from sketchbook.load import parse_reading
+
+    return parse_reading(meter=meter, grid=grid, track=track, part=part, bars_from=bars_from)
+
+
+def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
+               bars, meter, audio, from_sketch, reading=None):
+    """Check every option and load every motif before anything is written."""
+    from dataclasses import replace
+
+    from sketchbook.batch import Job, parse_seeds
+    from sketchbook.files import check_name
+    from sketchbook.load import load_motif
+    from sketchbook.music.errors import SketchbookError
+    from sketchbook.request import plan
+    from sketchbook.sketch_folder import read_sketch_record, sketch_files
+
+    if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
+        raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
+    variations, levers = plan(variation, flag="--", tempo=tempo, density=density, ornament=ornament, morph=morph,
+                              preset=preset, bars=bars, meter=meter)
+    seed_list = parse_seeds(seeds) if seeds is not None else [seed]
+    if from_sketch is not None:
+        motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())
+        motifs = [motif]
+    else:
+        motifs = [load_motif(s, reading=reading) for s in specs]
+    if name is not None and len(motifs) > 1:
+        raise SketchbookError("--name names one sketch; leave it out when developing several motifs")
+    jobs = []
+    for motif in motifs:
+        base = name if name is not None else motif.name
+        if base == "inline":
+            raise SketchbookError("an inline motif needs --name for its sketch folder")
+        check_name(base)
+        for s in seed_list:
+            folder = out / (base if len(seed_list) == 1 else f"{base}-s{s}")
+            # The sketch's name titles its scores ("waltz: beach"), so the motif takes it on.
+            jobs.append(Job(replace(motif, name=base), s, folder, variations, levers, force, audio))
+    folders = [j.folder for j in jobs]
+    if len(set(folders)) != len(folders):
+        raise SketchbookError("two motifs would write the same sketch folder; give them different names")
+    if not force:
+        for job in jobs:
+            for file in sketch_files(list(job.variations)) + [f"{v}.ogg" for v in job.variations if audio]:
+                if (job.folder / file).exists():
+                    raise SketchbookError(f"{job.folder / file} already exists (use --force to overwrite)")
+    return jobs
+
+
+def _run(jobs, *, workers, explain, quiet) -> None:
+    from sketchbook.batch import run_batch
+
+    show_progress = len(jobs) > 1 and not quiet and sys.stderr.isatty()
+    outcomes, problems = [], []
+    with _progress_bar(len(jobs), show=show_progress) as advance:
+        for outcome in run_batch(jobs, workers=workers, explain=explain, on_done=advance):
+            (problems if isinstance(outcome, str) else outcomes).append(outcome)
+    # click's echo for the plain lines: rich loads only for a progress bar or an --explain table.
+    bold = not os.environ.get("NO_COLOR")
+    for outcome in sorted(outcomes, key=lambda o: str(o.job.folder)):
+        for (variation, facts), plan in zip(outcome.summaries, outcome.plans or [None] * len(outcome.summaries)):
+            tempos = "/".join(str(t) for t in sorted(set(facts.tempos), reverse=True))
+            typer.secho(f"{outcome.job.folder.name}/{variation}", bold=bold, nl=False)
+            typer.echo(f": {tempos} bpm, {facts.bars} bars, {facts.notes} notes, {facts.seconds} s")
+            if plan is not None:
+                from rich.console import Console
+
+                from sketchbook.cli.explain import rows_table
+
+                Console(highlight=False).print(rows_table(*plan))
+        for path in outcome.written:
+            typer.echo(str(path))
+    if problems:
+        from sketchbook.music.errors import SketchbookError
+
+        raise SketchbookError(f"{len(problems)} of {len(jobs)} sketches failed; first: {problems[0]}")
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, *, show: bool):
+    """Yield the callback that advances a transient progress bar on stderr, or None when none is shown."""
+    if not show:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("developing", total=total)
+        yield lambda: progress.advance(task)
+
+
+@app.command()
+def motifs(
+    action: Annotated[Optional[str], typer.Argument(help="'show' to print one motif as tinyNotation.")] = None,
+    motif: Annotated[Optional[str], typer.Argument(help="The motif to show: a name, a file or tinyNotation.")] = None,
+    meter: Annotated[Optional[str], typer.Option(help="Bar a played MIDI file in this metre, e.g. 3/4.")] = None,
+    grid: Annotated[Optional[str], typer.Option(help="Finest note of a played MIDI file, e.g. 1/16 or 1/12.")] = None,
+    track: Annotated[Optional[str], typer.Option(help="MIDI track with the melody: a number or a name.")] = None,
+    part: Annotated[Optional[str], typer.Option(help="MusicXML part with the melody: a number or a name.")] = None,
+    bars_from: Annotated[Optional[str], typer.Option(help="Which bars to take, e.g. 5-8.")] = None,
+) -> None:
+    """List the bundled motifs, or show one motif as it is read (`motifs show FILE`).
+
+    Examples: sketchbook motifs; sketchbook motifs show take.mid > tune.tn; sketchbook motifs show take.mid --meter 3/4
+    """
+    if action is None:
+        from sketchbook.files import shown
+        from sketchbook.load import DEFAULT_MOTIF, bundled_motifs, motifs_folder
+
+        found = bundled_motifs()
+        if not found:  # an install without its motifs is broken, and an empty list would hide it
+            raise fail(f"no motifs found in {shown(motifs_folder())} (set SKETCHBOOK_MOTIFS to a folder of .tn files)")
+        # click's echo rather than rich: a third less start-up, and one unbroken line per motif in a pipe.
+        bold = not os.environ.get("NO_COLOR")
+        for m in found:
+            marker = " (default)" if m.name == DEFAULT_MOTIF else ""
+            typer.secho(m.name, bold=bold, nl=False)
+            typer.echo(f"{marker}: {m.description}")
+        return
+    from sketchbook.music.errors import SketchbookError
+
+    try:
+        if action != "show" or motif is None:
+            raise SketchbookError("use `sketchbook motifs` to list, or `sketchbook motifs show MOTIF`")
+        from sketchbook.formats.motif_text import motif_to_text
+        from sketchbook.load import load_motif, parse_reading
+
+        reading = parse_reading(meter=meter, grid=grid, track=track, part=part, bars_from=bars_from)
+        typer.echo(motif_to_text(load_motif(motif, reading=reading)), nl=False)
+    except SketchbookError as exc:
+        raise fail(str(exc)) from None
+
+

@@ -1,0 +1,48 @@
+"""The plan of a developed piece as a table a composer can learn from."""
+
+from __future__ import annotations
+
+from sketchbook.music.accompany import FIGURES
+from sketchbook.music.techniques import TECHNIQUES
+from sketchbook.music.variation import Variation
+
+
+def plan_rows(result: Variation) -> list[dict]:
+    """One row per section: bar range, name, techniques, tempo, density, ornament level, dynamic."""
+    rows = []
+    for s in result.piece.sections:
+        rows.append({
+            "bars": f"{s.start_bar + 1}-{s.end_bar}",
+            "section": s.name,
+            "techniques": ", ".join(s.techniques),
+            "tempo": s.tempo,
+            "density": round(s.density, 2),
+            "ornament": round(s.ornament, 2),
+            "dynamic": s.dynamic,
+            "texture": ", ".join(s.textures),
+        })  # fmt: skip
+    return rows
+
+
+def rows_table(title: str, rows):
+    """A rich Table from plan rows, captioned with what the techniques mean."""
+    from rich.table import Table
+
+    columns = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
+    table = Table(title=f"{title}: plan", title_justify="left")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("tempo", "density", "ornament") else "left")
+    used: list[str] = []
+    for row in rows:
+        table.add_row(*(str(row[c]) for c in columns))
+        for t in row["techniques"].split(", "):
+            base = t.split(":")[0]
+            if base not in used:
+                used.append(base)
+    figures: list[str] = []
+    for row in rows:
+        figures.extend(f for f in row["texture"].split(", ") if f and f not in figures)
+    table.caption = "; ".join([f"{t}: {TECHNIQUES[t]}" for t in used if t in TECHNIQUES]
+                              + [f"{f}: {FIGURES[f]}" for f in figures if f in FIGURES])
+    table.caption_justify = "left"
+    return table

@@ -1,0 +1,369 @@
+"""Left-hand accompaniment: one named figure per chord span, laid out bar by bar from the bar line.
+
+The figures run from the beach's waltz (a low bass on the downbeat, an open chord on the second beat
+held through the bar) to the photograph's broken octaves, Alberti basses, rising arpeggios over a
+bass octave, repeated chords, tremolo and cascades. Every figure starts on a bar line or a beat, so a
+pickup never shifts the pattern, and no notes struck together span more than a tenth.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from sketchbook.music.harmony import Chord, Span, open_voicing
+from sketchbook.music.model import Meter, Note
+
+# Density thresholds between the figures, sparsest first; more density never means fewer onsets.
+HELD, SWAYING, BROKEN = 0.25, 0.45, 0.7
+TENTH = 16  # the widest a hand strikes at once, in semitones
+FIGURES = {
+    "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
+    "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
+    "waltz-echo": "the waltz with its chord struck again on the last beat: a half cadence hesitates",
+    "sway": "bass held, the chord on every later beat",
+    "broken": "bass held under a chord broken in eighths",
+    "broken-octaves": "the bass in octaves, broken low-high in eighths",
+    "repeated": "bass on the downbeat, the chord repeated on every other beat",
+    "alberti": "an Alberti bass in sixteenths (low, high, middle, high)",
+    "arpeggio": "a bass octave, then the chord rising in sixteenths",
+    "cascade": "bass octave, then the chord rising and falling in sixteenths",
+    "tremolo": "a measured tremolo between the bass and its octave",
+    "block": "the chord struck and held: a cadence landing",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One bar (or the part of it a span covers) that a figure fills."""
+
+    start: Fraction
+    end: Fraction
+    first: bool  # the first bar of its chord span
+    accent: bool  # a phrase begins here: the bass may be accented
+
+
+def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Chord], figures: Sequence[str],
+              coloured: Sequence[bool], *, rng: random.Random, meter: Meter, pickup: Fraction,
+              phrase_starts: Sequence[Fraction] = ()) -> tuple[Note, ...]:
+    """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
+    ceilings = _ceilings(melody, spans)
+    near = _melody_by_span(melody, spans)
+    starts = sorted(set(phrase_starts))
+    sounding = [{m.pitch for m in notes} for notes in near]
+    out: list[Note] = []
+    for i, (span, chord, figure, colour) in enumerate(zip(spans, chords, figures, coloured)):
+        voicing = open_voicing(chord, coloured=colour, rng=rng, top=ceilings[i])
+        avoid = {(p - 1) % 12 for p in sounding[i]}  # a left-hand tone a semitone under the tune grates
+        bass = voicing[0]
+        if bass % 12 in avoid and span.cadence not in ("full", "final"):
+            bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
+        upper = _hand(bass, _tenor([p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]), top=ceilings[i]))
+        for bar in _bars(span, meter, pickup, starts):
+            notes = [_unclash(n, near[i], chord, floor=_low(bass, floor=28))
+                     for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter)]
+            if all(n.voice == 2 for n in notes):  # one line only (octaves, tremolo): no empty upper voice
+                notes = [replace(n, voice=1) for n in notes]
+            out.extend(notes)
+    return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
+
+
+def _unclash(note: Note, melody: Sequence[Note], chord: Chord, *, floor: int) -> Note:
+    """A figure note a semitone under a melody note sounding with it moves to the nearest chord tone below
+    that does not grate (a passing rub in the tune is colour; one held against the bass line is not)."""
+    def grates(pitch: int) -> bool:
+        return any(m.start < note.end and m.end > note.start and m.pitch > pitch and (m.pitch - pitch) % 12 == 1
+                   for m in melody)
+
+    if note.voice == 2 or not grates(note.pitch):
+        return note
+    pcs = set(chord.pitch_classes)
+    for pitch in range(note.pitch - 1, max(floor, note.pitch - 6), -1):
+        if pitch % 12 in pcs and not grates(pitch):
+            return Note(pitch, note.start, note.duration, voice=note.voice, ornament=note.ornament,
+                        articulations=note.articulations)
+    return note
+
+
+def _bars(span: Span, meter: Meter, pickup: Fraction, starts: list[Fraction]) -> list[Bar]:
+    """The span cut at bar lines: every bar gets its own figure, so the bass is struck in every bar.
+
+    ``starts``, the phrase starts in order, mark the bars a phrase begins in."""
+    out, t = [], span.start
+    while t < span.end:
+        line = pickup + ((t - pickup) // meter.bar_length + 1) * meter.bar_length
+        end = min(line, span.end)
+        k = bisect.bisect_left(starts, t)
+        out.append(Bar(t, end, t == span.start, k < len(starts) and starts[k] < end))
+        t = end
+    return out
+
+
+def _tenor(tones: list[int], *, top: int) -> list[int]:
+    """Chord tones lifted out of the bass register (below C3 a chord turns to mud) while under the tune."""
+    out = []
+    for p in tones:
+        while p < 48 and p + 12 <= top:
+            p += 12
+        out.append(p)
+    return out
+
+
+def _hand(bass: int, upper: list[int]) -> list[int]:
+    """Upper tones a hand can strike at once: within a tenth, folded down rather than dropped, and no two a
+    semitone apart (in a low chord that is mud, not colour: the rub is kept as a major seventh)."""
+    tones = sorted(set(upper))
+    while len(tones) > 1 and tones[-1] - tones[0] > TENTH:
+        top = tones.pop()
+        if top - 12 > bass and top - 12 not in tones:
+            tones = sorted({*tones, top - 12})
+    for _ in range(len(tones)):
+        pair = next(((a, b) for a, b in zip(tones, tones[1:]) if b - a == 1), None)
+        if pair is None:
+            break
+        low, high = pair
+        tones.remove(low)
+        if low - 12 > bass and tones[-1] - (low - 12) <= TENTH and low - 12 not in tones:
+            tones = sorted({*tones, low - 12})  # the semitone opened into a major seventh
+    return tones
+
+
+def _other_bass(chord: Chord, bass: int, avoid: set[int]) -> int:
+    """The chord's third or fifth as the bass (an inversion) when the root would grate against the tune."""
+    for interval in chord.intervals[1:3]:
+        pc = (chord.root + interval) % 12
+        if pc not in avoid:
+            return bass + (pc - bass % 12) % 12
+    return bass
+
+
+def _marks(bar: Bar) -> tuple[str, ...]:
+    return ("accent",) if bar.accent else ()
+
+
+def _waltz(bar, bass, upper, chord, top, meter):
+    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
+    second = bar.start + meter.beat
+    if second < bar.end:
+        notes.extend(Note(p, second, bar.end - second, voice=1) for p in upper)
+    elif not bar.first:
+        return notes
+    else:
+        notes.extend(Note(p, bar.start, bar.end - bar.start, voice=1) for p in upper[:1])
+    return notes
+
+
+def _waltz_fifth(bar, bass, upper, chord, top, meter):
+    fifth = bass - 5 if bass - 5 >= 31 else bass + 7
+    return _waltz(bar, fifth, [p for p in upper if p > fifth] or upper, chord, top, meter)
+
+
+def _waltz_echo(bar, bass, upper, chord, top, meter):
+    notes = _waltz(bar, bass, upper, chord, top, meter)
+    last = bar.end - meter.beat
+    if last <= bar.start + meter.beat:
+        return notes
+    held = [n for n in notes if n.voice == 1]
+    return [n for n in notes if n.voice == 2] + [Note(n.pitch, n.start, last - n.start, voice=1) for n in held] + [
+        Note(n.pitch, last, bar.end - last, voice=1) for n in held]
+
+
+def _sway(bar, bass, upper, chord, top, meter):
+    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
+    t = bar.start + meter.beat
+    while t < bar.end:
+        end = min(t + meter.beat, bar.end)
+        notes.extend(Note(p, t, end - t, voice=1) for p in upper)
+        t += meter.beat
+    if len(notes) == 1 and bar.first:
+        notes.extend(Note(p, bar.start, bar.end - bar.start, voice=1) for p in upper[:1])
+    return notes
+
+
+def _even(tones: Sequence[int], start: Fraction, end: Fraction, unit: Fraction, voice: int = 1) -> list[Note]:
+    out, t, k = [], start, 0
+    while t + unit <= end:
+        out.append(Note(tones[k % len(tones)], t, unit, voice=voice))
+        t += unit
+        k += 1
+    return out
+
+
+def _broken(bar, bass, upper, chord, top, meter):
+    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
+    cycle = upper + upper[-2:0:-1] if len(upper) > 2 else upper
+    return notes + _even(cycle, bar.start + Fraction(1, 2), bar.end, Fraction(1, 2))
+
+
+def _octave(low: int, top: int) -> list[int]:
+    """A bass octave, or the bass alone where its octave would climb over a low tune."""
+    return [low, low + 12] if low + 12 <= top else [low]
+
+
+def _low(bass: int, floor: int = 36) -> int:
+    """The bottom of a bass octave: an octave under the bass when that stays above ``floor`` (C2; the
+    climax digs to E1)."""
+    return bass - 12 if bass - 12 >= floor else bass
+
+
+def _per_beat(tones: Sequence[int], bar: Bar, meter: Meter, unit: Fraction, voice: int = 1) -> list[Note]:
+    """``tones[0]`` on every beat, the rest filling the beat in turn: the figure's lowest note stays on the beat."""
+    out, t = [], bar.start
+    while t < bar.end:
+        end = min(t + meter.beat, bar.end)
+        group = [tones[0]] + [tones[1 + k % (len(tones) - 1)] for k in range(int(meter.beat / unit) - 1)] \
+            if len(tones) > 1 else [tones[0]]
+        out.extend(_even(group, t, end, unit, voice=voice))
+        t = end
+    return out
+
+
+def _broken_octaves(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    tones = _octave(low, top)
+    notes = _per_beat(tones, bar, meter, Fraction(1, 2), voice=2)
+    if notes and bar.accent:
+        notes[0] = Note(notes[0].pitch, notes[0].start, notes[0].duration, voice=2, articulations=("accent",))
+    return notes
+
+
+def _repeated(bar, bass, upper, chord, top, meter):
+    """Bass on the downbeat, the chord on every later beat; in a compound metre each dotted beat is
+    bass (or its octave) then the chord an eighth later, "oom-pah", not a chord on every eighth."""
+    if meter.is_compound:
+        unit = meter.beat / 3
+        notes, t = [], bar.start
+        while t < bar.end:
+            low = bass if t == bar.start or bass + 12 > top else bass + 12
+            notes.append(Note(low, t, min(unit, bar.end - t), voice=2, articulations=_marks(bar) if t == bar.start
+                              else ()))
+            if t + unit < bar.end:
+                end = min(t + 2 * unit, bar.end)
+                notes.extend(Note(p, t + unit, end - t - unit, voice=1, articulations=("staccato",))
+                             for p in upper if p > low)
+            t += meter.beat
+        return notes
+    beat = meter.beat
+    notes = [Note(bass, bar.start, min(beat, bar.end - bar.start), voice=2, articulations=_marks(bar))]
+    t = bar.start + beat
+    while t < bar.end:
+        end = min(t + beat, bar.end)
+        notes.extend(Note(p, t, end - t, voice=1, articulations=("staccato",)) for p in upper)
+        t += beat
+    return notes
+
+
+def _alberti(bar, bass, upper, chord, top, meter):
+    near = [p for p in upper if bass < p <= bass + TENTH] or [bass + 7]  # a hand's reach: no leaps of a 17th
+    high = near[-1]
+    middle = near[len(near) // 2 - 1] if len(near) > 1 else bass + 7
+    return _per_beat([bass, high, middle], bar, meter, Fraction(1, 4))
+
+
+def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> list[int]:
+    """Chord tones from a fifth above the bass up to the ceiling: the rungs of a run (under a low melody,
+    whatever chord tones fit between, else the bass's octave). Only the voicing's tones (``upper``: those
+    that do not grate against the tune) and the bass's are used."""
+    pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
+    rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
+    return rungs or [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or [bass]
+
+
+def _arpeggio(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    hold = min(Fraction(1, 4), bar.end - bar.start)  # struck, and caught by the pedal: the hand moves on
+    octave = _octave(low, top)
+    notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in octave]
+    rungs = _ladder(chord, octave[-1], top, upper)
+    return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
+
+
+def _cascade(bar, bass, upper, chord, top, meter):
+    """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
+    low = _low(bass, floor=28)
+    octave = _octave(low, top)
+    rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [
+        octave[-1] + 7 if octave[-1] + 7 <= top else octave[-1]]
+    wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
+    notes, t, k = [], bar.start, 0
+    while t < bar.end:
+        end = min(t + meter.beat, bar.end)
+        hold = min(Fraction(1, 4), end - t)
+        notes.extend(Note(p, t, hold, voice=2, articulations=_marks(bar) if t == bar.start else ())
+                     for p in octave)
+        for note in _even(wave, t + hold, end, Fraction(1, 4)):
+            notes.append(Note(wave[k % len(wave)], note.start, note.duration, voice=1))
+            k += 1
+        t = end
+    return notes
+
+
+def _tremolo(bar, bass, upper, chord, top, meter):
+    low = _low(bass)
+    beats = int((bar.end - bar.start) / meter.beat)
+    half = -(-beats // 2) * meter.beat if beats >= 2 else bar.end - bar.start  # strokes start on beats
+    notes, t = [], bar.start
+    while t < bar.end:
+        end = min(t + half, bar.end)
+        notes.extend(Note(p, t, end - t, voice=2, ornament="tremolo") for p in _octave(low, top))
+        t = end
+    return notes
+
+
+def _block(bar, bass, upper, chord, top, meter):
+    # Open and within a tenth: the fifth and the tenth over the bass (the hand's natural span).
+    third, fifth = (chord.intervals + (4, 7))[1:3]
+    root_position = bass % 12 == chord.root
+    tones = [bass + fifth, bass + third + 12] if root_position else [p for p in upper if p - bass <= TENTH][:2]
+    tones = [p for p in tones if p <= top]
+    length = bar.end - bar.start
+    return [Note(bass, bar.start, length, voice=2), *(Note(p, bar.start, length, voice=1) for p in tones)]
+
+
+_FIGURES = {
+    "waltz": _waltz, "waltz-fifth": _waltz_fifth, "waltz-echo": _waltz_echo, "sway": _sway, "broken": _broken, "broken-octaves": _broken_octaves,
+    "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio, "cascade": _cascade,
+    "tremolo": _tremolo, "block": _block,
+}  # fmt: skip
+
+
+def _melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[Note]]:
+    """The melody notes sounding in each span (spans in time order)."""
+    notes = sorted(melody, key=lambda n: n.start)
+    out, k = [], 0
+    for span in spans:
+        while k < len(notes) and notes[k].end <= span.start:
+            k += 1
+        here, m = [], k
+        while m < len(notes) and notes[m].start < span.end:
+            if notes[m].end > span.start:
+                here.append(notes[m])
+            m += 1
+        out.append(here)
+    return out
+
+
+def _ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
+    """Per span, the left hand stays a step below the lowest melody note it sounds under."""
+    notes = sorted((n.start, n.start + n.duration, n.pitch) for n in melody)
+    if any(a.start > b.start or a.end > b.end for a, b in zip(spans, spans[1:])):
+        return [_ceiling(notes, span) for span in spans]
+    # Spans in order: one sweep with a heap of sounding pitches keeps long pieces linear, not quadratic.
+    tops, sounding, k = [], [], 0
+    for span in spans:
+        while k < len(notes) and notes[k][0] < span.end:
+            heapq.heappush(sounding, (notes[k][2], notes[k][1]))
+            k += 1
+        while sounding and sounding[0][1] <= span.start:
+            heapq.heappop(sounding)  # ended before this span; later spans start later still
+        tops.append(max(52, (sounding[0][0] if sounding else 66) - 2))
+    return tops
+
+
+def _ceiling(notes: Sequence[tuple[Fraction, Fraction, int]], span: Span) -> int:
+    under = [pitch for start, end, pitch in notes if start < span.end and end > span.start]
+    return max(52, min(under, default=66) - 2)

@@ -1,0 +1,75 @@
+"""Expression: where accents, dynamics, hairpins and ritardandos go, and how the last note lands.
+
+Marks follow the music's shape: accents where they mean something (a phrase's first downbeat, a
+syncopation, the climax), a crescendo to each section's peak, a written ritardando into a slower
+section.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from fractions import Fraction
+
+from sketchbook.music.model import Dynamic, Hairpin, Key, Note
+from sketchbook.music.phrasing import cadence_pitch_classes, nearest_tone
+
+
+def land_final_note(melody: list[Note], key: Key) -> None:
+    """The piece's last melody note is the tonic: embellishment may have left a passing note there."""
+    if not melody:
+        return
+    last = max(n.start for n in melody)
+    top = max((i for i, n in enumerate(melody) if n.start == last), key=lambda i: melody[i].pitch)
+    pcs = cadence_pitch_classes("final", key)
+    if melody[top].pitch % 12 not in pcs:
+        melody[top] = replace(melody[top], pitch=nearest_tone(melody[top].pitch, pcs), ornament=None, graces=())
+
+
+def ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], ...]:
+    """Before a section that is much slower, the last two bars (or one) ease into its tempo."""
+    out = []
+    for before, after in zip(sections, sections[1:]):
+        if after.tempo < before.tempo * 0.8:
+            end = bar_start(before.end_bar)
+            out.append((max(bar_start(before.start_bar), end - 2 * meter.bar_length), end))
+    return tuple(out)
+
+
+def articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bool, *,
+                rng: random.Random) -> tuple[Note, ...]:
+    """Accents where they mean something: the phrase's first downbeat, syncopations, the climax's
+    beats; staccato on short figure notes. ``shift`` places the phrase's times against the bar line."""
+    skeleton_onsets = {n.start for n in skeleton}
+    first = min(skeleton_onsets, default=None)
+    draws = [rng.random() for _ in notes]
+    out = []
+    for n, draw in zip(notes, draws):
+        marks: tuple[str, ...] = n.articulations
+        into_beat = (n.start - shift) % meter.beat
+        bone = n.start in skeleton_onsets
+        meaningful = (n.start == first and into_beat == 0) or (into_beat and n.duration >= meter.beat) or (
+            climax and into_beat == 0)
+        if level > 0 and bone and meaningful and draw < level:
+            marks = marks + ("accent",) if "accent" not in marks else marks
+        elif level > 0 and not bone and n.duration <= Fraction(1, 2) and draw < level / 3:
+            marks = marks + ("staccato",) if "staccato" not in marks else marks
+        out.append(replace(n, articulations=marks) if marks != n.articulations else n)
+    return tuple(out)
+
+
+def dynamics_for(sections, levers, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
+    marks, wedges = [], []
+    for index, (section, lever) in enumerate(zip(sections, levers)):
+        start, end = bar_start(section.start_bar), bar_start(section.end_bar)
+        if index == 0:
+            start = Fraction(0)  # the opening mark covers the pickup too
+        marks.append(Dynamic(start, lever.plan.dynamic))
+        if lever.plan.peak and section.bars >= 2:
+            crest = bar_start(section.start_bar + max(1, section.bars * 3 // 4))
+            if crest > start:
+                wedges.append(Hairpin(start, crest, "crescendo"))
+                marks.append(Dynamic(crest, lever.plan.peak))
+                if end > crest:
+                    wedges.append(Hairpin(crest, end, "diminuendo"))
+    return tuple(marks), tuple(wedges)

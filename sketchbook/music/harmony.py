@@ -1,0 +1,197 @@
+"""Harmony: choose chords under a melody, voice them for piano, and measure their colour."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sketchbook.music.model import Key, Note
+from sketchbook.music.theory import scale
+
+# Diatonic chords worth choosing, by scale degree (0 = tonic); iii and vii° are left out as weak.
+_CANDIDATES = {"major": (0, 1, 3, 4, 5), "minor": (0, 2, 3, 4, 5, 6)}
+DISSONANT_CLASSES = frozenset({1, 6, 11})  # minor second, tritone, major seventh (and compounds)
+
+
+@dataclass(frozen=True, slots=True)
+class Chord:
+    """A chord by its root pitch class, scale degree and the intervals above the root."""
+
+    root: int
+    degree: int
+    intervals: tuple[int, ...]
+
+    @property
+    def pitch_classes(self) -> tuple[int, ...]:
+        return tuple((self.root + i) % 12 for i in self.intervals)
+
+    @property
+    def is_minor(self) -> bool:
+        return 3 in self.intervals
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of time that one chord holds."""
+
+    start: Fraction
+    end: Fraction
+    cadence: str = ""  # "half" (lands on V), "full" (V then I), "final" (the piece's last I), or ""
+
+
+def diatonic_chord(degree: int, key: Key) -> Chord:
+    """The triad on a scale degree; in minor the dominant borrows the raised leading tone."""
+    pcs = scale(key)
+    root = pcs[degree % 7]
+    third = (pcs[(degree + 2) % 7] - root) % 12
+    fifth = (pcs[(degree + 4) % 7] - root) % 12
+    if key.mode == "minor" and degree % 7 == 4:
+        third = 4
+    return Chord(root, degree % 7, (0, third, fifth))
+
+
+def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, *, rng: random.Random,
+                       keys: Sequence[Key] | None = None) -> list[Chord]:
+    """Pick one diatonic chord per span that supports the melody and moves well (Viterbi search).
+
+    Cadences are kept, not hoped for: a half cadence lands on V, a full cadence on I after V (or IV).
+    ``keys`` gives a span its own key: under a phrase transposed to another key the chords move with it.
+    """
+    local = keys if keys is not None else [key] * len(spans)
+    table = {k: [diatonic_chord(d, k) for d in _CANDIDATES[k.mode]] for k in set(local) | {key}}
+    choices = [table[k] for k in local]
+    width = len(table[key])
+    noise = [[rng.random() * 0.6 for _ in range(width)] for _ in spans]
+    fits = _melody_fit(melody, spans, choices)
+    best: list[list[tuple[float, int]]] = []
+    for i, span in enumerate(spans):
+        row = []
+        candidates = choices[i]
+        before = choices[i - 1] if i else candidates
+        following = spans[i + 1].cadence if i + 1 < len(spans) else ""
+        for j, chord in enumerate(candidates):
+            local_score = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree)
+            if i == 0 and chord.degree == 0:
+                local_score += 1.5
+            if i == 0:
+                row.append((local_score, -1))
+                continue
+            row.append(max((best[i - 1][k][0] + _motion(prev, chord) + local_score, k) for k, prev in enumerate(before)))
+        best.append(row)
+    j = max(range(width), key=lambda j: best[-1][j][0]) if spans else 0
+    out: list[Chord] = []
+    for i in range(len(spans) - 1, -1, -1):
+        out.append(choices[i][j])
+        j = best[i][j][1]
+    return out[::-1]
+
+
+def _cadence_weight(cadence: str, following: str, degree: int) -> float:
+    """Large enough to outweigh any melody: a cadence is a promise the harmony keeps."""
+    if cadence in ("full", "final"):
+        return 0.0 if degree == 0 else -50.0
+    if cadence == "half":
+        return 0.0 if degree == 4 else -50.0
+    if following in ("full", "final"):
+        return 3.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
+    return 0.0
+
+
+def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], choices: list[list[Chord]]) -> list[list[float]]:
+    fits = [[0.0] * len(candidates) for candidates in choices]
+    notes = sorted(melody, key=lambda n: n.start)
+    k = 0
+    for i, span in enumerate(spans):
+        while k < len(notes) and notes[k].end <= span.start:
+            k += 1
+        m = k
+        while m < len(notes) and notes[m].start < span.end:
+            n = notes[m]
+            overlap = float(min(n.end, span.end) - max(n.start, span.start))
+            weight = overlap * (1.5 if n.start == span.start else 1.0)
+            for j, chord in enumerate(choices[i]):
+                pcs = chord.pitch_classes
+                if n.pitch % 12 in pcs:
+                    fits[i][j] += weight
+                elif (n.pitch - 1) % 12 in pcs:
+                    fits[i][j] -= 2.0 * weight  # a minor ninth over a chord tone: collision, not colour
+                else:
+                    fits[i][j] -= 0.5 * weight
+            m += 1
+    return fits
+
+
+def _motion(prev: Chord, chord: Chord) -> float:
+    step = (chord.root - prev.root) % 12
+    if prev.degree == chord.degree:
+        return -0.4
+    if step == 5:  # down a fifth: the strongest progression
+        return 0.6
+    if prev.degree == 4 and chord.degree == 0:
+        return 0.8
+    if step in (2, 10, 7):
+        return 0.3
+    return 0.0
+
+
+def open_voicing(chord: Chord, *, coloured: bool, rng: random.Random, top: int = 64) -> tuple[int, ...]:
+    """A wide left-hand voicing: root low, open fifth, a tenth, and an added tone.
+
+    ``coloured`` asks for a tone that rubs (maj7, #11, b9 over a minor third); otherwise a soft add9 or 6.
+    """
+    bass = 36 + (chord.root - 36) % 12  # root in the octave C2..B2
+    third = chord.intervals[1]
+    fifth = chord.intervals[2]
+    if coloured:
+        # Each choice makes a minor second, major seventh or tritone somewhere in the voicing.
+        options = [(bass + fifth + 12, bass + third + 24, bass + 11 + 12)]  # maj7 or m(maj7) in the tenor
+        if not chord.is_minor:
+            options.append((bass + fifth, bass + 18, bass + third + 12 + 12))  # #11 against the root
+        else:
+            options.append((bass + fifth, bass + 14, bass + third + 12))  # add9 rubbing the minor third
+        upper = options[rng.randrange(len(options))]
+    else:
+        choice = rng.random()
+        if choice < 0.5:
+            upper = (bass + fifth, bass + 14, bass + third + 12)  # add9 spread (a ninth over a tenth)
+        else:
+            upper = (bass + fifth, bass + third + 12, bass + 21)  # added sixth
+    pitches = sorted({bass, *upper})
+    while pitches[-1] > top and pitches[0] - 12 >= 28:
+        pitches = [p - 12 for p in pitches]
+    # Still too tall for a low melody: fold upper tones down by octaves rather than cross it.
+    low, folded = pitches[0], set()
+    for p in pitches[1:]:
+        while p > top and p - 12 > low:
+            p -= 12
+        folded.add(p)
+    return (low, *sorted(folded))
+
+
+def dissonant_onset_ratio(notes: Iterable[tuple[int, Fraction, Fraction]]) -> float:
+    """Share of note onsets that sound a minor second, major seventh or tritone against a sounding note.
+
+    Notes are (pitch, start, end); a note counts when at its onset any other sounding note (held or
+    struck with it) is at such an interval, in any octave.
+    """
+    events = sorted(notes, key=lambda n: (n[1], n[0]))
+    dissonant = 0
+    active: list[tuple[int, Fraction, Fraction]] = []
+    i = 0
+    while i < len(events):
+        start = events[i][1]
+        j = i
+        while j < len(events) and events[j][1] == start:
+            j += 1
+        group = events[i:j]
+        active = [a for a in active if a[2] > start]
+        sounding = [a[0] for a in active] + [g[0] for g in group]
+        for k, (pitch, _, _) in enumerate(group):
+            others = sounding[: len(active) + k] + sounding[len(active) + k + 1 :]
+            if any((pitch - o) % 12 in DISSONANT_CLASSES for o in others):
+                dissonant += 1
+        active.extend(group)
+        i = j
+    return dissonant / len(events) if events else 0.0

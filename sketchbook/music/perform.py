@@ -1,0 +1,160 @@
+"""Performance: how a pianist would play the written piece (MIDI only; the score stays clean).
+
+Velocities follow the dynamics, hairpins, phrase arcs and metre; onsets breathe a little (rubato);
+ornaments become notes; chords roll slightly.
+"""
+
+from __future__ import annotations
+
+import bisect
+import random
+from collections import defaultdict
+from fractions import Fraction
+
+from sketchbook.music.model import Note, Performance, Piece, SoundingNote
+from sketchbook.music.ornament import realise, roll_offset
+from sketchbook.music.transform import on_the_keys
+
+VELOCITY = {"ppp": 24, "pp": 34, "p": 46, "mp": 58, "mf": 72, "f": 88, "ff": 102, "fff": 114}
+TICK = Fraction(1, 480)
+
+
+def perform(piece: Piece, *, rng: random.Random, rubato: float = 0.5, velocity_span: tuple[int, int] | None = None
+            ) -> Performance:
+    """Sounding notes for the piece: velocity, timing and ornaments realised, seeded by ``rng``."""
+    onset = _onsets(piece, rubato)
+    sounding: list[SoundingNote] = []
+    for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
+        ranks = _chord_ranks(notes)
+        for note in notes:
+            base, ritardando, tempo = onset(note.start)
+            jitter = (rng.random() * 2 - 1) * rubato
+            level = base
+            level += 12 if "accent" in note.articulations or "strong-accent" in note.articulations else 0
+            level += 6 if hand == 0 else -4
+            level += jitter * 4
+            velocity = int(round(max(8, min(120, level))))
+            if velocity_span:
+                velocity = max(velocity_span[0], min(velocity_span[1], velocity))
+            delay = ritardando + TICK * round(jitter * 6)
+            if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
+                delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
+            # A late or rolled note still lets go with the beat (held into the next chord it would
+            # smear it); only the ritardando moves releases.
+            release = onset(note.end)[1]
+            for pitch, start, duration in _realised(piece, note, tempo):
+                pitch = on_the_keys(pitch)  # an ornament's neighbour above C8 or below A0 folds back
+                if "staccato" in note.articulations:
+                    duration = max(TICK * 30, duration / 2)
+                begin = max(Fraction(0), start + delay)
+                finish = start + duration + (release if start + duration == note.end else delay)
+                sounding.append(SoundingNote(pitch, begin, max(TICK * 10, finish - begin), velocity, hand))
+    tempos = _tempo_map(piece)
+    sounding.sort(key=lambda s: (s.start, s.hand, s.pitch))
+    end = max([piece.length] + [s.start + s.duration for s in sounding])
+    return Performance(piece.title, piece.key, piece.meter, tuple(sounding), piece.pedals, tempos, end)
+
+
+def _onsets(piece: Piece, rubato: float):
+    """(velocity level before touch and jitter, ritardando, tempo) at an onset, worked out once per onset."""
+    loudness = _loudness_curve(piece)
+    bar = piece.meter.bar_length
+    # Each section's bar lines once, not per note: exact Fraction arithmetic adds up over long pieces.
+    # One shape per phrase (a phrase never spans two sections): its start, length, where its
+    # closing ritardando begins, and its tempo.
+    section_starts = [piece.bar_start(s.start_bar) if i else Fraction(0) for i, s in enumerate(piece.sections)]
+    starts = sorted(set(piece.phrases) | set(section_starts))
+    ends = starts[1:] + [piece.length]
+    shapes = []
+    for start, end in zip(starts, ends):
+        length = max(end - start, TICK)
+        closing = end - min(bar, length / 2)
+        shapes.append((start, length, closing, piece.tempo_at(start)))
+    known: dict[Fraction, tuple[float, Fraction, int]] = {}
+
+    def at(offset: Fraction) -> tuple[float, Fraction, int]:
+        if offset not in known:
+            # The last phrase begun by then (bisection: a long piece has thousands of phrases).
+            start, phrase, closing, tempo = shapes[max(0, bisect.bisect_right(starts, offset) - 1)]
+            level = loudness(offset) + _metric_accent(piece, offset) + _arc(start, phrase, offset)
+            known[offset] = (level, _ritardando(closing, start + phrase - closing, offset, rubato), tempo)
+        return known[offset]
+
+    return at
+
+
+def _realised(piece: Piece, note: Note, tempo: int) -> list[tuple[int, Fraction, Fraction]]:
+    if note.ornament is None or note.ornament == "arpeggio":
+        return [(note.pitch, note.start, note.duration)]
+    return realise(note, key=piece.key, tempo=tempo)
+
+
+def _chord_ranks(notes: tuple[Note, ...]) -> dict[Fraction, list[int]]:
+    ranks: dict[Fraction, list[int]] = defaultdict(list)
+    for n in notes:
+        ranks[n.start].append(n.pitch)
+    for pitches in ranks.values():
+        pitches.sort()
+    return ranks
+
+
+def _loudness_curve(piece: Piece):
+    """Velocity level at any offset: the last dynamic mark, bent through any hairpin toward the next mark."""
+    marks = sorted(piece.dynamics, key=lambda d: d.offset)
+
+    def level(offset: Fraction) -> float:
+        current = VELOCITY["p"]
+        for d in marks:
+            if d.offset <= offset:
+                current = VELOCITY[d.mark]
+        for h in piece.hairpins:
+            if h.start <= offset < h.end:
+                after = next((VELOCITY[d.mark] for d in marks if d.offset >= h.end), None)
+                goal = after if after is not None else current + (10 if h.kind == "crescendo" else -10)
+                if h.kind == "diminuendo" and goal >= current:
+                    goal = current - 10
+                share = float((offset - h.start) / (h.end - h.start))
+                return current + (goal - current) * share
+        return current
+
+    return level
+
+
+def _metric_accent(piece: Piece, offset: Fraction) -> float:
+    into_bar = (offset - piece.pickup) % piece.meter.bar_length
+    if into_bar == 0:
+        return 7
+    if into_bar % piece.meter.beat == 0:
+        return 3
+    return -3
+
+
+def _arc(start: Fraction, phrase: Fraction, offset: Fraction) -> float:
+    """A phrase from ``start`` swells toward its middle and relaxes at its end: about +-6 velocity."""
+    where = min(1.0, float((offset - start) / phrase)) if phrase else 0.0
+    return 12 * (where if where < 0.6 else (1 - where) * 1.5) - 4
+
+
+def _ritardando(closing: Fraction, span: Fraction, offset: Fraction, rubato: float) -> Fraction:
+    """Onsets near a phrase's end lean later and later: up to a tenth of a beat times the rubato."""
+    if offset < closing or rubato <= 0 or span <= 0:
+        return Fraction(0)
+    share = min(Fraction(1), (offset - closing) / span)
+    return TICK * round(48 * rubato * float(share))
+
+
+def _tempo_map(piece: Piece) -> tuple[tuple[Fraction, int], ...]:
+    """Each section's tempo from its first bar line, and a written ritardando eased beat by beat."""
+    out: list[tuple[Fraction, int]] = []
+    for s in piece.sections:
+        offset = Fraction(0) if not out else piece.bar_start(s.start_bar)
+        if not out or out[-1][1] != s.tempo:
+            out.append((offset, s.tempo))
+    for start, end in piece.ritardandos:
+        before, after = piece.tempo_at(start), piece.tempo_at(end)
+        steps = int((end - start) / piece.meter.beat)
+        for k in range(1, steps):
+            share = k / steps
+            out.append((start + k * piece.meter.beat, round(before + (after - before) * share ** 1.5)))
+    return tuple(sorted(out))
+

@@ -1,0 +1,94 @@
+"""Texture: which left-hand figure each bar gets, and where the right hand thickens into octaves.
+
+The photograph's sections are told apart by their figures: the statement rocks in broken octaves and
+repeated chords, the development drives in Alberti basses and rising arpeggios, and its climax
+cascades over tremolo octaves while the right hand doubles its melody in octaves and sixths. Cadence
+bars land on a struck chord, and the return takes up the beach's waltz.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import replace
+from fractions import Fraction
+
+from sketchbook.music.accompany import BROKEN, HELD, SWAYING
+from sketchbook.music.harmony import Chord, Span
+from sketchbook.music.model import Key, Note
+from sketchbook.music.theory import diatonic_transpose
+
+CLIMAX = 0.55  # where in a development section the climax begins (share of its length)
+_STATEMENT = ("broken-octaves", "repeated")
+_DEVELOPMENT = ("repeated", "alberti", "repeated", "arpeggio")
+_CLIMAX = ("cascade", "tremolo", "cascade")
+
+
+def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequence[float],
+                 bounds: Sequence[tuple[Fraction, Fraction]], phrase_starts: Sequence[Fraction],
+                 chords: Sequence[Chord] = (), ornaments: Sequence[float] = ()) -> list[str]:
+    """The left-hand figure for each span, from its section's density and role and its place in the phrase.
+
+    The waltz keeps alive by small changes: its bass moves to the fifth when a chord holds over the bar
+    line, and a half cadence strikes its chord again on the last beat.
+    """
+    dense_sections = sorted({o for o, d in zip(owners, densities) if d >= BROKEN})
+    out = []
+    for i, (span, owner, density) in enumerate(zip(spans, owners, densities)):
+        final = i == len(spans) - 1
+        if density < BROKEN:
+            light = "waltz" if density < HELD else "sway" if density < SWAYING else "broken"
+            if light == "waltz" and span.cadence == "half":
+                light = "waltz-echo"
+            elif light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz":
+                light = "waltz-fifth"
+            out.append("block" if final else light)
+            continue
+        if span.cadence or final:
+            out.append("block")
+            continue
+        phrase = max(0, bisect.bisect_right(phrase_starts, span.start) - 1)
+        if dense_sections.index(owner) == 0:
+            out.append(_STATEMENT[phrase % 2])
+            continue
+        lo, hi = bounds[owner]
+        share = (span.start - lo) / (hi - lo) if hi > lo else 0
+        if share >= CLIMAX:
+            figure = _CLIMAX[i % len(_CLIMAX)]
+            if figure == "tremolo" and ornaments and not ornaments[i]:
+                figure = "repeated"  # a tremolo is written as an ornament: ornament 0 means none at all
+            out.append(figure)
+        else:
+            out.append(_DEVELOPMENT[phrase % len(_DEVELOPMENT)])
+    return out
+
+
+def in_climax(offset: Fraction, bounds: tuple[Fraction, Fraction]) -> bool:
+    lo, hi = bounds
+    return hi > lo and (offset - lo) / (hi - lo) >= CLIMAX
+
+
+def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key, *, climax: bool,
+           phrase_starts: set[Fraction], summit: Fraction | None = None) -> list[Note]:
+    """The right hand thickened: melody notes of the motif doubled an octave below at the climax and at
+    phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes.
+
+    From ``summit`` on (the climax's last bars) the runs go in octaves too: a few bars of that are a
+    peak; a dozen would be an étude.
+    """
+    out = list(melody)
+    for n in melody:
+        if n.ornament or n.graces or n.duration < Fraction(1, 4):
+            continue
+        if (n.start, n.pitch) not in skeleton and not (climax and summit is not None and n.start >= summit):
+            continue  # away from the summit only the tune's own notes thicken; at the summit, the runs too
+        if climax or n.start in phrase_starts:
+            added = [n.pitch - 12]
+            if climax and n.duration >= 1:
+                added.append(diatonic_transpose(n.pitch, -5, key))  # a sixth under the top: a filled octave
+        else:
+            added = [diatonic_transpose(n.pitch, -2, key)]  # a third below
+        for pitch in added:
+            if 57 <= pitch < n.pitch:  # below A3 a right-hand octave sits on ledger lines under the staff
+                out.append(replace(n, pitch=pitch, articulations=(), spelling=None))
+    return out

@@ -1,0 +1,79 @@
+"""A variation: one motif composed and performed in a style, from a seed.
+
+Each stage draws from its own random stream, named after the seed, the variation and the stage, so a
+lever that changes how much one stage draws never reshuffles another's choices.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sketchbook.music.compose import compose
+from sketchbook.music.levers import SPARSE
+from sketchbook.music.model import Motif, Performance, Piece
+from sketchbook.music.perform import perform
+from sketchbook.music.styles import Style, swayed
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """A piece's facts at a glance, as the command line prints them and sketch.json records them."""
+
+    tempo: int
+    tempos: tuple[int, ...]  # in the order played
+    bars: int
+    notes: int
+    sounding_notes: int
+    seconds: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {"tempo": self.tempo, "tempos": list(self.tempos), "bars": self.bars, "notes": self.notes,
+                "sounding_notes": self.sounding_notes, "seconds": self.seconds}
+
+
+@dataclass(frozen=True, slots=True)
+class Variation:
+    """One developed piece with its score and performance."""
+
+    name: str
+    style: Style
+    piece: Piece
+    performance: Performance
+
+    def summary(self) -> Summary:
+        piece = self.piece
+        played = [s.tempo for s in piece.sections]
+        tempos = tuple(t for i, t in enumerate(played) if i == 0 or t != played[i - 1])
+        return Summary(piece.sections[0].tempo, tempos, piece.bars, len(piece.right_hand) + len(piece.left_hand),
+                       len(self.performance.notes), round(seconds(self.performance), 1))
+
+
+def stream(seed: int, variation: str, stage: str) -> random.Random:
+    """The random stream of one stage (or lever) of one variation: independent of every other stream."""
+    return random.Random(f"sketchbook:{seed}:{variation}:{stage}")
+
+
+def make_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: int | None = None,
+                   sway: bool = True, title: str = "") -> Variation:
+    """Compose and perform ``motif`` in ``style``; the same arguments give the same result.
+
+    ``sway`` moves the style's tempos by the seed's one tempo draw (shared by every variation, so the
+    photograph's return still lands on its beach's tempo); a tempo the user gave is left alone.
+    """
+    if sway:
+        style = swayed(style, random.Random(f"sketchbook:{seed}:tempo").random())
+    rng = random.Random(f"sketchbook:{seed}:{name}")
+    piece = compose(motif, style, rng=rng, bars=bars, title=title or f"{motif.name}: {name}")
+    span = (22, 72) if style.density < SPARSE else None
+    performance = perform(piece, rng=rng, rubato=style.rubato, velocity_span=span)
+    return Variation(name, style, piece, performance)
+
+
+def seconds(performance: Performance) -> float:
+    """How long the performance lasts, tempo changes included."""
+    total, tempos = 0.0, [*performance.tempos, (performance.length, 0)]
+    for (start, bpm), (end, _) in zip(tempos, tempos[1:]):
+        total += float(Fraction(end) - Fraction(start)) * 60.0 / bpm
+    return total
