@@ -6,12 +6,12 @@ Fast and deterministic: notation.py lays the notes out on integer ticks; this mo
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from collections.abc import Iterable
 from fractions import Fraction
 
-from sketchbook.formats.notation import Item, Layout, NeedFinerGrid, divisions
+from sketchbook.formats.notation import Head, Item, Layout, NeedFinerGrid, Tuplet, divisions
 from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, system_breaks, written_onsets
-from sketchbook.formats.xml_text import Shared, metronome, octave_shift, serialise
-from sketchbook.formats.xml_text import clef as clef_element
+from sketchbook.formats.xml_text import clef, clef_change, leaf, metronome, octave_shift, octave_shift_mark, serialise
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Piece
 from sketchbook.music.theory import fifths
@@ -47,9 +47,6 @@ class _Score:
 
     def __init__(self, piece: Piece, divisions: int) -> None:
         self.piece, self.layout = piece, Layout(piece, divisions)
-        self.shared = Shared()
-        self.pitches: dict[tuple, ET.Element] = {}
-        self.modifications: dict[tuple, ET.Element] = {}
         self.clefs: dict[int, str] = {}  # each staff's first clef
         self.at_onset: dict[tuple[int, int], list[ET.Element]] = {}  # (staff, tick): clef and ottava marks
         self.ottava_ends: list[tuple[Fraction, int, ET.Element]] = []  # stops with no onset to sit on
@@ -68,15 +65,14 @@ class _Score:
             self.clefs[staff] = clefs[0] if clefs else home
             for k in range(1, len(chords)):
                 if clefs[k] != clefs[k - 1]:
-                    self.onset(staff, chords[k].start).append(clef_element(staff, clefs[k]))
+                    self.onset(staff, chords[k].start).append(clef_change(staff, clefs[k]))
             starts = [c.start for c in chords]
             for start, end, octaves in ottava_plan(chords, clefs, bar):
                 size = str(1 + 7 * abs(octaves))
-                stop = octave_shift(staff, "stop", size)
                 if end in starts:
-                    self.onset(staff, end).append(stop)
+                    self.onset(staff, end).append(octave_shift(staff, "stop", size))
                 else:
-                    self.ottava_ends.append((end, staff, stop[0][0]))
+                    self.ottava_ends.append((end, staff, octave_shift_mark(staff, "stop", size)))
                 self.onset(staff, start).append(octave_shift(staff, "down" if octaves > 0 else "up", size))
 
     def onset(self, staff: int, time: Fraction) -> list[ET.Element]:
@@ -150,8 +146,7 @@ class _Score:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
         ET.SubElement(barline, "bar-style").text = "light-heavy"
-        shared = {id(e) for e in self.pitches.values()} | {id(e) for e in self.modifications.values()}
-        return (_HEADER + serialise(root, shared)).encode("utf-8")
+        return (_HEADER + serialise(root)).encode("utf-8")
 
     def attributes(self, measure: ET.Element) -> None:
         attributes = ET.SubElement(measure, "attributes")
@@ -164,7 +159,7 @@ class _Score:
         ET.SubElement(time, "beat-type").text = str(self.piece.meter.denominator)
         ET.SubElement(attributes, "staves").text = "2"
         for staff in (1, 2):
-            attributes.append(clef_element(staff, self.clefs[staff])[0])
+            attributes.append(clef(staff, self.clefs[staff]))
 
     def directions(self) -> list[list[tuple]]:
         """Per measure: (tick, staff, placement, direction-type children, sound attributes)."""
@@ -180,15 +175,15 @@ class _Score:
         for s in piece.sections:
             offset = 0 if s is piece.sections[0] else piece.bar_start(s.start_bar)
             if s.name:
-                place(offset, 1, [_leaf("rehearsal", s.name)], placement="above")
+                place(offset, 1, [leaf("rehearsal", s.name)], placement="above")
             if (s.tempo, s.tempo_text) != shown:
                 shown = (s.tempo, s.tempo_text)
                 # The trailing space keeps readers that join words and metronome from gluing them.
-                words = [_leaf("words", s.tempo_text + " ")] if s.tempo_text else []
+                words = [leaf("words", s.tempo_text + " ")] if s.tempo_text else []
                 mark = metronome(piece.meter.beat, s.tempo)
                 place(offset, 1, [*words, mark], {"tempo": str(s.tempo)}, placement="above")
         for start, _ in piece.ritardandos:  # the MIDI eases the tempo from here to the next mark
-            place(start, 1, [_leaf("words", "rit.")], placement="above")
+            place(start, 1, [leaf("words", "rit.")], placement="above")
         marks = [(d.offset, d.mark) for d in piece.dynamics]
         if not marks:  # without explicit marks, the sections' planned levels stand in
             for k, s in enumerate(piece.sections):
@@ -245,92 +240,88 @@ class _Score:
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
-    def rest(self, measure, it: Item, voice: str, staff: str, hidden: bool) -> None:
-        el = self.shared
-        kids = [el["rest", None] if it.type else el["rest", None, "measure", "yes"]]
-        kids += (el["duration", str(it.ticks)], el["voice", voice])
+    def rest(self, measure: ET.Element, it: Item, voice: str, staff: str, hidden: bool) -> None:
+        kids = [leaf("rest") if it.type else leaf("rest", measure="yes")]
+        kids += (leaf("duration", str(it.ticks)), leaf("voice", voice))
         if it.type:
-            kids.append(el["type", it.type])
-            kids += [el["dot", None]] * it.dots
+            kids.append(leaf("type", it.type))
+            kids += [leaf("dot") for _ in range(it.dots)]
             if it.tuplet:
-                kids.append(self.time_modification(it.tuplet))
-        kids.append(el["staff", staff])
+                kids.append(_time_modification(it.tuplet))
+        kids.append(leaf("staff", staff))
         # A second voice's rests only fill time: MuseScore would draw them over the first voice's notes.
         note = ET.SubElement(measure, "note", {"print-object": "no"} if hidden else {})
         note.extend(kids)
         if it.bracket:
-            ET.SubElement(note, "notations").append(el["tuplet", None, "type", it.bracket, "number", "1"])
+            ET.SubElement(note, "notations").append(leaf("tuplet", type=it.bracket, number="1"))
 
-    def chord(self, measure, it: Item, voice: str, staff: str, stem: str | None, slurs=()) -> None:
-        el = self.shared
+    def chord(
+        self, measure: ET.Element, it: Item, voice: str, staff: str, stem: str | None,
+        slurs: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        chord = it.chord or ()
         if it.graces:
-            slash = "yes" if any(n.ornament == "acciaccatura" for n in it.chord) else "no"
-            common = [el["voice", voice], el["type", "eighth" if len(it.graces) == 1 else "16th"]]
+            slash = "yes" if any(n.ornament == "acciaccatura" for n in chord) else "no"
+            value_type = "eighth" if len(it.graces) == 1 else "16th"
             last = len(it.graces) - 1
             for g, head in enumerate(it.graces):
-                kids = [el["grace", None, "slash", slash], self.pitch(head), *common]
-                if head[3]:
-                    kids.append(el["accidental", head[3]])
-                kids += (el["stem", "up"], el["staff", staff])
+                kids = [leaf("grace", slash=slash), _pitch(head), leaf("voice", voice), leaf("type", value_type)]
+                if head.accidental:
+                    kids.append(leaf("accidental", head.accidental))
+                kids += (leaf("stem", "up"), leaf("staff", staff))
                 if last:
                     value = "begin" if g == 0 else "end" if g == last else "continue"
-                    kids += (el["beam", value, "number", "1"], el["beam", value, "number", "2"])
+                    kids += (leaf("beam", value, number="1"), leaf("beam", value, number="2"))
                 ET.SubElement(measure, "note").extend(kids)
-        body = [el["duration", str(it.ticks)]]
-        ties = []
-        if it.tie_stop:
-            body.append(el["tie", None, "type", "stop"])
-            ties.append(el["tied", None, "type", "stop"])
-        if it.tie_start:
-            body.append(el["tie", None, "type", "start"])
-            ties.append(el["tied", None, "type", "start"])
-        body += (el["voice", voice], el["type", it.type], *[el["dot", None]] * it.dots)
-        tail = [self.time_modification(it.tuplet)] if it.tuplet else []
-        if stem:
-            tail.append(el["stem", stem])
-        tail.append(el["staff", staff])
-        arpeggio = it.first and any(n.ornament == "arpeggio" for n in it.chord)
+        arpeggio = it.first and any(n.ornament == "arpeggio" for n in chord)
         for h, head in enumerate(it.heads):
-            pitch = self.pitch(head)
-            kids = [el["chord", None], pitch, *body] if h else [pitch, *body]
-            if head[3]:
-                kids.append(el["accidental", head[3]])
-            kids += tail
-            marks = list(ties)
+            # Every head gets elements of its own: an element has one parent.
+            kids = [leaf("chord"), _pitch(head)] if h else [_pitch(head)]
+            kids.append(leaf("duration", str(it.ticks)))
+            marks = []
+            for tied, kind in ((it.tie_stop, "stop"), (it.tie_start, "start")):
+                if tied:
+                    kids.append(leaf("tie", type=kind))
+                    marks.append(leaf("tied", type=kind))
+            kids += (leaf("voice", voice), leaf("type", str(it.type)), *[leaf("dot") for _ in range(it.dots)])
+            if head.accidental:
+                kids.append(leaf("accidental", head.accidental))
+            if it.tuplet:
+                kids.append(_time_modification(it.tuplet))
+            if stem:
+                kids.append(leaf("stem", stem))
+            kids.append(leaf("staff", staff))
             if h == 0:
-                kids += [el["beam", value, "number", level] for level, value in it.beams]
+                kids += [leaf("beam", value, number=level) for level, value in it.beams]
                 if it.bracket:
-                    marks.append(el["tuplet", None, "type", it.bracket, "number", "1"])
+                    marks.append(leaf("tuplet", type=it.bracket, number="1"))
                 marks += _ornaments(it)
-                marks += [ET.Element("slur", type=kind, number=number, placement="above") for kind, number in slurs]
+                marks += [leaf("slur", type=kind, number=number, placement="above") for kind, number in slurs]
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
-                marks.append(el["arpeggiate", None, "direction", "up"])
+                marks.append(leaf("arpeggiate", direction="up"))
             note = ET.SubElement(measure, "note")
             note.extend(kids)
             if marks:
                 ET.SubElement(note, "notations").extend(marks)
 
-    def pitch(self, head: list) -> ET.Element:
-        """The <pitch> of a spelled head, made once per spelling and shared."""
-        element = self.pitches.get((head[0], head[1], head[2]))
-        if element is None:
-            element = self.pitches[head[0], head[1], head[2]] = ET.Element("pitch")
-            ET.SubElement(element, "step").text = head[0]
-            if head[1]:
-                ET.SubElement(element, "alter").text = str(head[1])
-            ET.SubElement(element, "octave").text = str(head[2])
-        return element
 
-    def time_modification(self, tuplet: tuple) -> ET.Element:
-        element = self.modifications.get(tuplet)
-        if element is None:
-            element = self.modifications[tuplet] = ET.Element("time-modification")
-            ET.SubElement(element, "actual-notes").text = str(tuplet[0])
-            ET.SubElement(element, "normal-notes").text = str(tuplet[1])
-            if tuplet[2]:
-                ET.SubElement(element, "normal-type").text = tuplet[2]
-        return element
+def _pitch(head: Head) -> ET.Element:
+    element = ET.Element("pitch")
+    ET.SubElement(element, "step").text = head.step
+    if head.alter:
+        ET.SubElement(element, "alter").text = str(head.alter)
+    ET.SubElement(element, "octave").text = str(head.octave)
+    return element
+
+
+def _time_modification(tuplet: Tuplet) -> ET.Element:
+    element = ET.Element("time-modification")
+    ET.SubElement(element, "actual-notes").text = str(tuplet.actual)
+    ET.SubElement(element, "normal-notes").text = str(tuplet.normal)
+    if tuplet.normal_type:
+        ET.SubElement(element, "normal-type").text = tuplet.normal_type
+    return element
 
 
 def _ornaments(it: Item) -> list[ET.Element]:
@@ -380,9 +371,3 @@ def _direction(measure: ET.Element, mark: tuple, offset: int) -> None:
     ET.SubElement(direction, "staff").text = str(staff)
     if sound:
         ET.SubElement(direction, "sound", sound)
-
-
-def _leaf(tag: str, text: str) -> ET.Element:
-    element = ET.Element(tag)
-    element.text = text
-    return element

@@ -8,7 +8,9 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from fractions import Fraction
+from typing import NamedTuple
 
 from sketchbook.music.model import Note, Piece
 from sketchbook.music.spelling import grace_spelling, key_alters, octave_of, spell_piece
@@ -37,35 +39,56 @@ def divisions(piece: Piece) -> int:
     return math.lcm(*denominators, *{Fraction(t).denominator for t in times})
 
 
+class Head(NamedTuple):
+    """One written notehead: its spelling, the accidental shown (None: none) and the MIDI pitch it sounds."""
+
+    step: str
+    alter: int
+    octave: int
+    accidental: str | None
+    pitch: int
+
+
+class Tuplet(NamedTuple):
+    """``actual`` notes in the time of ``normal``; ``normal_type`` names the normal note when one value spans it."""
+
+    actual: int
+    normal: int
+    normal_type: str | None
+
+
+class Segment(NamedTuple):
+    """A stretch of one voice in one measure, in measure ticks: a chord (None: a rest) and its ties."""
+
+    start: int
+    end: int
+    chord: tuple[Note, ...] | None
+    tie_stop: bool
+    tie_start: bool
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Item:
     """One written note, chord or rest of a voice, timed in ticks from the measure start.
 
-    ``heads`` and ``graces`` hold [step, alter, octave, accidental shown or None, MIDI pitch] per note;
-    ``tuplet`` is (actual, normal, normal type or None); ``beams`` are (level, value) pairs.
+    ``type`` is None for a whole-measure rest; ``first`` marks the item where a note is struck (graces,
+    ornaments and slurs go there); ``group`` keys the beam group; ``beams`` are (level, value) pairs.
     """
 
-    __slots__ = (
-        "beams",
-        "bracket",
-        "chord",
-        "dots",
-        "first",
-        "graces",
-        "group",
-        "heads",
-        "start",
-        "ticks",
-        "tie_start",
-        "tie_stop",
-        "tuplet",
-        "type",
-    )  # fmt: skip
-
-    def __init__(self, start, ticks, type_, dots, chord, tie_stop, tie_start, first, tuplet, group):
-        self.start, self.ticks, self.type, self.dots = start, ticks, type_, dots
-        self.chord, self.tie_stop, self.tie_start, self.first = chord, tie_stop, tie_start, first
-        self.tuplet, self.group = tuplet, group
-        self.bracket, self.beams, self.heads, self.graces = None, (), (), ()
+    start: int
+    ticks: int
+    type: str | None
+    dots: int = 0
+    chord: tuple[Note, ...] | None = None
+    tie_stop: bool = False
+    tie_start: bool = False
+    first: bool = False
+    tuplet: Tuplet | None = None
+    group: int | tuple[str, int] = 0
+    bracket: str | None = None  # "start" or "stop" of a tuplet bracket
+    beams: tuple[tuple[str, str], ...] = ()
+    heads: tuple[Head, ...] = ()
+    graces: tuple[Head, ...] = ()
 
 
 class Layout:
@@ -108,10 +131,9 @@ class Layout:
         segments = [self.measure_segments(self.chords(notes, voice)) for voice in (1, 2)]
         for m, (m_start, m_end) in enumerate(zip(self.starts, self.ends)):
             shift = self.pickup_shift if m == 0 and self.piece.pickup else 0
-            written = [(v, self.voice_items(segments[v - 1][m], m_end - m_start, shift))
-                       for v in (1, 2) if v == 1 or segments[v - 1][m]]  # fmt: skip
-            self.accidentals([items for _, items in written])
-            yield written
+            voices = [v for v in (1, 2) if v == 1 or segments[v - 1][m]]
+            written = [self.voice_items(segments[v - 1][m], m_end - m_start, shift) for v in voices]
+            yield list(zip(voices, self.accidentals(written)))
 
     def table(self, quarter: int) -> dict[int, tuple[str, int, int]]:
         """Written values for a ``quarter``-tick quarter note: ticks -> (type, dots, undotted ticks)."""
@@ -150,138 +172,157 @@ class Layout:
             chords.append((start, min(end, length), tuple(unique.values())))
         return chords
 
-    def measure_segments(self, chords) -> list[list[tuple]]:
-        """Per measure: gapless (start, end, chord or None, tie_stop, tie_start) in measure ticks."""
-        out, i = [], 0
+    def measure_segments(self, chords: list[tuple[int, int, tuple[Note, ...]]]) -> list[list[Segment]]:
+        """Per measure: gapless segments in measure ticks."""
+        out: list[list[Segment]] = []
+        i = 0
         for m_start, m_end in zip(self.starts, self.ends):
-            segs, pos = [], 0
+            segs: list[Segment] = []
+            pos = 0
             while i < len(chords) and chords[i][0] < m_end:
                 s, e, chord = chords[i]
                 a, b = max(s, m_start) - m_start, min(e, m_end) - m_start
                 if a > pos:
-                    segs.append((pos, a, None, False, False))
-                segs.append((a, b, chord, s < m_start, e > m_end))
+                    segs.append(Segment(pos, a, None, False, False))
+                segs.append(Segment(a, b, chord, s < m_start, e > m_end))
                 pos = b
                 if e > m_end:
                     break
                 i += 1
             if segs and pos < m_end - m_start:
-                segs.append((pos, m_end - m_start, None, False, False))
+                segs.append(Segment(pos, m_end - m_start, None, False, False))
             out.append(segs)
         return out
 
-    def voice_items(self, segs: list[tuple], length: int, shift: int) -> list[Item]:
+    def voice_items(self, segs: list[Segment], length: int, shift: int) -> list[Item]:
         """Written items for one voice in one measure, plus their beams."""
-        if not segs or (len(segs) == 1 and segs[0][2] is None):
+        if not segs or (len(segs) == 1 and segs[0].chord is None):
             if length == self.bar:
-                return [Item(0, length, None, 0, None, False, False, False, None, 0)]  # measure rest
-            segs = [(0, length, None, False, False)]
-        items = self.notate(list(segs), length, shift)
-        _beam(items)
-        return items
+                return [Item(start=0, ticks=length, type=None)]  # a whole-measure rest
+            segs = [Segment(0, length, None, False, False)]
+        return _beam(self.notate(list(segs), length, shift))
 
-    def notate(self, segs: list[tuple], length: int, shift: int) -> list[Item]:
+    def notate(self, segs: list[Segment], length: int, shift: int) -> list[Item]:
         """Cut segments into notatable values; stretches off the plain grid become tuplets."""
         items: list[Item] = []
         odd, i, pos = self.odd, 0, 0
         plain = self.table(self.divisions)
         while i < len(segs):
-            if (segs[i][1] - pos) % odd == 0:
+            if (segs[i].end - pos) % odd == 0:
                 seg = segs[i]
-                self.add(items, seg, seg[0] + shift, seg[1] + shift, -shift, 1, None, None, self.beat, plain)
-                pos, i = seg[1], i + 1
+                self.add(items, seg, seg.start + shift, seg.end + shift, -shift, 1, None, None, self.beat, plain)
+                pos, i = seg.end, i + 1
                 continue
             # A tuplet window runs to the next point back on the plain grid, cut to a power of two.
             j = i
-            while j < len(segs) and (segs[j][1] - pos) % odd:
+            while j < len(segs) and (segs[j].end - pos) % odd:
                 j += 1
-            span = (segs[j][1] if j < len(segs) else length) - pos
+            span = (segs[j].end if j < len(segs) else length) - pos
             tail = span % odd != 0  # only an oddly timed pickup ends off the plain grid
             width = span if tail else odd << ((span // odd).bit_length() - 1)
             end, k = pos + width, i
-            while segs[k][1] < end:
+            while segs[k].end < end:
                 k += 1
-            if segs[k][1] > end:
+            if segs[k].end > end:
                 s, e, chord, stop, start = segs[k]
-                segs[k : k + 1] = [(s, end, chord, stop, bool(chord)), (end, e, chord, bool(chord), start)]
+                tied = bool(chord)
+                segs[k : k + 1] = [Segment(s, end, chord, stop, tied), Segment(end, e, chord, tied, start)]
             window = segs[i : k + 1]
             actual = 1
             for seg in window:
-                actual = math.lcm(actual, odd // math.gcd(seg[1] - pos, odd))
+                actual = math.lcm(actual, odd // math.gcd(seg.end - pos, odd))
             if actual == 1:
                 for seg in window:
-                    self.add(items, seg, seg[0] + shift, seg[1] + shift, -shift, 1, None, None, self.beat, plain)
+                    self.add(items, seg, seg.start + shift, seg.end + shift, -shift, 1, None, None, self.beat, plain)
             else:
                 normal = 1 << (actual.bit_length() - 1)
                 table = self.table(normal * self.divisions)
                 unit = None if tail else table.get(width)
-                tuplet = (actual, normal, unit[0] if unit and not unit[1] else None)
+                tuplet = Tuplet(actual, normal, unit[0] if unit and not unit[1] else None)
                 beat = normal * self.divisions if tail else width  # written ticks: one normal-type unit
                 first = len(items)
                 for seg in window:
-                    a, b = (seg[0] - pos) * actual, (seg[1] - pos) * actual
+                    a, b = (seg.start - pos) * actual, (seg.end - pos) * actual
                     self.add(items, seg, a, b, pos * actual, actual, tuplet, ("t", pos), beat, table)
                 if len(items) - first > 1:  # a lone note (in an oddly timed pickup) goes unbracketed
-                    items[first].bracket, items[-1].bracket = "start", "stop"
+                    items[first] = replace(items[first], bracket="start")
+                    items[-1] = replace(items[-1], bracket="stop")
             pos, i = end, k + 1
         return items
 
-    def add(self, items, seg, a, b, origin, ratio, tuplet, group, beat, table) -> None:
+    def add(
+        self, items: list[Item], seg: Segment, a: int, b: int, origin: int, ratio: int, tuplet: Tuplet | None,
+        group: tuple[str, int] | None, beat: int, table: dict[int, tuple[str, int, int]],
+    ) -> None:
         """Append segment ``seg``, written as ticks [a, b), as tied notatable items."""
-        pieces: list[tuple] = []
+        pieces: list[tuple[int, int, str, int]] = []
         _split(a, b, beat, self.compound and tuplet is None, table, pieces)
-        _, _, chord, stop, start = seg
         last = len(pieces) - 1
         for k, (pa, pb, type_, dots) in enumerate(pieces):
             if pa % ratio or pb % ratio:
                 raise NeedFinerGrid
-            items.append(
-                Item((pa + origin) // ratio, (pb - pa) // ratio, type_, dots, chord, stop or k > 0,
-                     start or k < last, not stop and k == 0, tuplet, group or pa // self.beam_span)  # fmt: skip
-            )
+            items.append(Item(
+                start=(pa + origin) // ratio, ticks=(pb - pa) // ratio, type=type_, dots=dots, chord=seg.chord,
+                tie_stop=seg.tie_stop or k > 0, tie_start=seg.tie_start or k < last,
+                first=not seg.tie_stop and k == 0, tuplet=tuplet, group=group or pa // self.beam_span,
+            ))  # fmt: skip
 
     # ---- spelling and accidentals -------------------------------------------------------
 
-    def spell(self, note: Note) -> list:
-        """A fresh head for ``note``: [step, alter, octave, accidental shown (chosen later), pitch]."""
+    def spell(self, note: Note) -> Head:
+        """A head for ``note``, its accidental not yet chosen."""
         name = self.names[note]
-        return [name[0], name[1], octave_of(note.pitch, name), None, note.pitch]
+        return Head(name[0], name[1], octave_of(note.pitch, name), None, note.pitch)
 
-    def spell_grace(self, grace: int, note: Note) -> list:
+    def spell_grace(self, grace: int, note: Note) -> Head:
         name = grace_spelling(grace, note.pitch, self.piece.key)
-        return [name[0], name[1], octave_of(grace, name), None, grace]
+        return Head(name[0], name[1], octave_of(grace, name), None, grace)
 
-    def accidentals(self, voices: list[list[Item]]) -> None:
-        """Spell one staff's measure and choose the accidentals shown, in time order across voices."""
-        order = []
+    def accidentals(self, voices: list[list[Item]]) -> list[list[Item]]:
+        """One staff's measure spelled, with the accidentals shown chosen in time order across voices."""
+        spelled: list[list[tuple[list[Head], list[Head]]]] = []  # per voice, per item: (heads, graces)
+        # (time, graces first, voice, running index, tied over, the list the head sits in, its place there)
+        order: list[tuple[int, int, int, int, bool, list[Head], int]] = []
         for v, items in enumerate(voices):
+            spelled.append([])
             for it in items:
+                heads: list[Head] = []
+                graces: list[Head] = []
                 if it.chord:
-                    it.heads = [self.spell(n) for n in it.chord]
-                    order += [(it.start, 1, v, len(order) + h, head, it) for h, head in enumerate(it.heads)]
+                    heads = [self.spell(n) for n in it.chord]
+                    order += [(it.start, 1, v, len(order) + h, it.tie_stop, heads, h) for h in range(len(heads))]
                     if it.first:
-                        it.graces = [self.spell_grace(g, n) for n in it.chord for g in n.graces]
-                        order += [(it.start, 0, v, len(order) + g, head, None) for g, head in enumerate(it.graces)]
-        order.sort()  # the running index is unique, so heads themselves are never compared
+                        graces = [self.spell_grace(g, n) for n in it.chord for g in n.graces]
+                        order += [(it.start, 0, v, len(order) + g, False, graces, g) for g in range(len(graces))]
+                spelled[-1].append((heads, graces))
+        order.sort()  # the running index is unique, so the lists themselves are never compared
         state: dict[tuple[str, int], int | None] = {}
         shown: dict[str, tuple[int, int]] = {}
-        for *_, head, it in order:
-            step, alter, octave = head[:3]
-            if it is not None and it.tie_stop:
+        for start, _, _, _, tied, heads, h in order:
+            step, alter, octave = heads[h][:3]
+            if tied:
                 # A tied note shows no accidental, and one tied over the bar line does not carry on.
-                if it.start == 0 and alter != self.key_alter[step]:
+                if start == 0 and alter != self.key_alter[step]:
                     state[step, octave] = None
                 continue
             other = shown.get(step)
             if alter != state.get((step, octave), self.key_alter[step]) or (
                 other is not None and other[0] != octave and other[1] != alter
             ):
-                head[3] = ACCIDENTALS.get(alter)
+                heads[h] = heads[h]._replace(accidental=ACCIDENTALS.get(alter))
                 shown[step] = (octave, alter)
             state[step, octave] = alter
+        return [
+            [replace(it, heads=tuple(heads), graces=tuple(graces)) if it.chord else it
+             for it, (heads, graces) in zip(items, spelling)]
+            for items, spelling in zip(voices, spelled)
+        ]  # fmt: skip
 
 
-def _split(a: int, b: int, beat: int, compound: bool, table: dict, out: list) -> None:
+def _split(
+    a: int, b: int, beat: int, compound: bool, table: dict[int, tuple[str, int, int]],
+    out: list[tuple[int, int, str, int]],
+) -> None:
     """Cut written ticks [a, b) into single note values at metrically sensible points."""
     value = table.get(b - a)
     if value is not None:
@@ -313,24 +354,28 @@ def _split(a: int, b: int, beat: int, compound: bool, table: dict, out: list) ->
     _split(p, b, beat, compound, table, out)
 
 
-def _beam(items: list[Item]) -> None:
-    """Beam runs of eighths and shorter within each beam group; rests break a run."""
-    run: list[Item] = []
-    for it in [*items, None]:
+def _beam(items: list[Item]) -> list[Item]:
+    """The items with beams: runs of eighths and shorter within each beam group; rests break a run."""
+    out = list(items)
+    run: list[int] = []
+    for i in range(len(items) + 1):
+        it = items[i] if i < len(items) else None
         beamable = it is not None and it.chord is not None and it.type in BEAMS
-        if beamable and run and run[-1].group == it.group:
-            run.append(it)
+        if it is not None and beamable and run and items[run[-1]].group == it.group:
+            run.append(i)
             continue
         if len(run) > 1:
-            counts = [BEAMS[r.type] for r in run]
-            for i, r in enumerate(run):
-                r.beams = []
-                for level in range(1, counts[i] + 1):
-                    before = i > 0 and counts[i - 1] >= level
-                    after = i + 1 < len(run) and counts[i + 1] >= level
+            counts = [BEAMS[str(items[r].type)] for r in run]
+            for k, r in enumerate(run):
+                beams = []
+                for level in range(1, counts[k] + 1):
+                    before = k > 0 and counts[k - 1] >= level
+                    after = k + 1 < len(run) and counts[k + 1] >= level
                     if before or after:
                         value = "continue" if before and after else "end" if before else "begin"
                     else:
-                        value = "backward hook" if i else "forward hook"
-                    r.beams.append((str(level), value))
-        run = [it] if beamable else []
+                        value = "backward hook" if k else "forward hook"
+                    beams.append((str(level), value))
+                out[r] = replace(items[r], beams=tuple(beams))
+        run = [i] if beamable else []
+    return out

@@ -53,8 +53,8 @@ def written_onsets(measures: list, starts: list[int], divisions: int) -> list[On
     out = []
     for tick in sorted(by_tick):
         end, *heads = by_tick[tick]
-        steps = [h[2] * 7 + LETTERS.index(h[0]) for h in heads]
-        pitches = [h[4] for h in heads]
+        steps = [h.octave * 7 + LETTERS.index(h.step) for h in heads]
+        pitches = [h.pitch for h in heads]
         out.append(Onset(Fraction(tick, divisions), Fraction(end, divisions), min(steps), max(steps),
                          min(pitches), max(pitches)))  # fmt: skip
     return out

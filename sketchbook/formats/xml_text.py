@@ -1,62 +1,52 @@
-"""Writing an ElementTree score fast: leaf elements shared between notes, a serialiser that reuses text, and
-the small MusicXML elements the writer builds whole (clefs, ottavas, metronome marks)."""
+"""Writing an ElementTree score fast: a serialiser that reuses the text of repeated leaves, and the small
+MusicXML elements the writer builds whole (clefs, ottavas, metronome marks)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from fractions import Fraction
+from xml.sax.saxutils import escape
+
+# Quotes in text are escaped too, as sketchbook has always written them (ElementTree leaves them bare).
+_ENTITIES = {'"': "&quot;"}
 
 
-class Shared(dict):
-    """Leaf elements keyed (tag, text, *attributes), each made once and reused wherever it recurs.
-
-    ElementTree keeps no parent links, so one element may sit under many notes: this saves most of
-    a score's allocations, and the serialiser writes each shared leaf's text once.
-    """
-
-    def __missing__(self, key: tuple) -> ET.Element:
-        tag, text, *attributes = key
-        element = self[key] = ET.Element(tag, dict(zip(attributes[::2], attributes[1::2])))
-        element.text = text
-        return element
+def leaf(tag: str, text: str | None = None, **attributes: str) -> ET.Element:
+    """A new element with no children: every use gets its own, as an element has one parent."""
+    element = ET.Element(tag, attributes)
+    element.text = text
+    return element
 
 
-def _escape(text: str) -> str:
-    if "&" in text or "<" in text or ">" in text or '"' in text:
-        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return text
+def serialise(root: ET.Element) -> str:
+    """The tree as text indented one space a level, empty elements as ``<tag/>``.
 
-
-def serialise(root: ET.Element, shared: set[int]) -> str:
-    """The tree as indented text; leaves and ``shared`` subtrees are written out once and reused.
-
-    Three times as fast as ElementTree.tostring on a score, whose lines repeat a great deal.
+    Not ElementTree.tostring: that writes ``<tag />`` and leaves quotes in text bare, and these bytes are
+    what sketchbook has always written (a score's bytes are its identity). It is also three times as fast on
+    a score, whose lines repeat a great deal: a leaf's line is made once per indent and reused.
     """
     out: list[str] = []
     write = out.append
-    made: dict[str, dict[int, str]] = {}  # per indent: id(element) -> its text
+    made: dict[tuple[str, str, str | None, tuple[tuple[str, str], ...]], str] = {}
 
     def open_tag(element: ET.Element, indent: str) -> str:
-        return indent + "<" + element.tag + "".join([f' {k}="{_escape(v)}"' for k, v in element.items()])
+        return indent + "<" + element.tag + "".join([f' {k}="{escape(v, _ENTITIES)}"' for k, v in element.items()])
 
     def walk(element: ET.Element, indent: str) -> None:
         write(open_tag(element, indent) + ">\n")
         inner = indent + " "
-        cache = made.setdefault(inner, {})
         for child in element:
-            text = cache.get(id(child))
+            if len(child):
+                walk(child, inner)
+                continue
+            key = (inner, child.tag, child.text, tuple(child.items()))
+            text = made.get(key)
             if text is None:
-                if len(child):
-                    mark = len(out)
-                    walk(child, inner)
-                    if id(child) in shared:
-                        cache[id(child)] = "".join(out[mark:])
-                    continue
                 head = open_tag(child, inner)
                 if child.text is None:
-                    text = cache[id(child)] = head + "/>\n"
+                    text = made[key] = head + "/>\n"
                 else:
-                    text = cache[id(child)] = f"{head}>{_escape(child.text)}</{child.tag}>\n"
+                    text = made[key] = f"{head}>{escape(child.text, _ENTITIES)}</{child.tag}>\n"
             write(text)
         write(f"{indent}</{element.tag}>\n")
 
@@ -65,18 +55,29 @@ def serialise(root: ET.Element, shared: set[int]) -> str:
 
 
 def clef(staff: int, kind: str) -> ET.Element:
-    """An <attributes> holding one staff's clef, treble or bass."""
-    attributes = ET.Element("attributes")
-    element = ET.SubElement(attributes, "clef", number=str(staff))
+    """One staff's clef, treble or bass."""
+    element = ET.Element("clef", number=str(staff))
     ET.SubElement(element, "sign").text = "G" if kind == "treble" else "F"
     ET.SubElement(element, "line").text = "2" if kind == "treble" else "4"
+    return element
+
+
+def clef_change(staff: int, kind: str) -> ET.Element:
+    """An <attributes> holding a new clef for one staff."""
+    attributes = ET.Element("attributes")
+    attributes.append(clef(staff, kind))
     return attributes
 
 
+def octave_shift_mark(staff: int, kind: str, size: str) -> ET.Element:
+    """An <octave-shift>: MusicXML pitches stay as they sound, so 8va shifts the written notes "down"."""
+    return ET.Element("octave-shift", type=kind, number=str(staff), size=size)
+
+
 def octave_shift(staff: int, kind: str, size: str) -> ET.Element:
-    """An ottava direction: MusicXML pitches stay as they sound, so 8va shifts the written notes "down"."""
+    """An ottava direction, on its own."""
     direction = ET.Element("direction", placement="below" if kind == "up" else "above")
-    ET.SubElement(ET.SubElement(direction, "direction-type"), "octave-shift", type=kind, number=str(staff), size=size)
+    ET.SubElement(direction, "direction-type").append(octave_shift_mark(staff, kind, size))
     ET.SubElement(direction, "staff").text = str(staff)
     return direction
 

@@ -64,7 +64,7 @@ def sounding(layout: Layout, measures: list) -> Counter:
             start = at if not it.tie_stop else start
             if not it.tie_start:
                 for head in it.heads:
-                    notes[head[4], F(start, layout.divisions), F(at + it.ticks - start, layout.divisions)] += 1
+                    notes[head.pitch, F(start, layout.divisions), F(at + it.ticks - start, layout.divisions)] += 1
     return notes
 
 
@@ -90,7 +90,7 @@ def test_written_values_add_up_and_tied_notes_play_the_piece(score: Piece):
                         continue
                     value = QUARTERS[it.type] * (2 - F(1, 2**it.dots))
                     if it.tuplet:
-                        value = value * it.tuplet[1] / it.tuplet[0]
+                        value = value * it.tuplet.normal / it.tuplet.actual
                     assert value * layout.divisions == it.ticks, "the written value is exactly its length"
         assert sounding(layout, measures) == expected(hand, score.length)
         for timed in voices(layout, measures).values():
@@ -98,7 +98,7 @@ def test_written_values_add_up_and_tied_notes_play_the_piece(score: Piece):
             for (at, a), (bt, b) in pairwise(chords):
                 assert a.tie_start == b.tie_stop
                 if a.tie_start:
-                    assert bt == at + a.ticks and [h[4] for h in a.heads] == [h[4] for h in b.heads]
+                    assert bt == at + a.ticks and [h.pitch for h in a.heads] == [h.pitch for h in b.heads]
 
 
 @PROPERTY
@@ -174,8 +174,8 @@ def test_five_quintuplet_sixteenths_are_one_bracketed_group():
     assert [(it.type, it.dots, it.tuplet, it.bracket) for it in items] == [
         ("16th", 0, (5, 4, "16th"), "start"), *[("16th", 0, (5, 4, "16th"), None)] * 3,
         ("16th", 0, (5, 4, "16th"), "stop"), ("half", 1, None, None)]  # fmt: skip
-    assert [it.beams for it in items[:5]] == [[("1", "begin"), ("2", "begin")]] + [
-        [("1", "continue"), ("2", "continue")]] * 3 + [[("1", "end"), ("2", "end")]]  # fmt: skip
+    assert [it.beams for it in items[:5]] == [(("1", "begin"), ("2", "begin"))] + [
+        (("1", "continue"), ("2", "continue"))] * 3 + [(("1", "end"), ("2", "end"))]  # fmt: skip
 
 
 def test_a_rhythm_no_grid_can_split_asks_for_a_finer_one():
