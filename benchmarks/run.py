@@ -278,7 +278,8 @@ def main(argv: list[str] | None = None) -> int:
     batch_repeat = args.repeat or (1 if args.quick else 5)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"sketchbook benchmarks: Python {platform.python_version()}, {os.cpu_count()} cores, load average "
-          f"{load:.1f} at start; medians of {repeat} interleaved runs ({slow_repeat} for growth, {batch_repeat} for batch)"
+          f"{load:.1f} at start; medians of {repeat} interleaved runs ({slow_repeat} for growth, "
+          f"{batch_repeat} for batch)"
           + (" [--quick: not real figures]" if args.quick else ""))
     table = Table()
     with tempfile.TemporaryDirectory(prefix="sketchbook-bench-") as tmp:

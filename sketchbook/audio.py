@@ -175,7 +175,9 @@ def _clock(seconds: float) -> str:
     if seconds >= 360_000:
         return f"{seconds / 3600:,.0f} hours"
     whole = int(seconds)
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" if whole >= 3600 else f"{whole // 60}:{whole % 60:02d}"
+    if whole >= 3600:
+        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _check_disk(out_path: Path, needed: int) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 from lxml import etree
@@ -259,7 +260,7 @@ def music21_expression_kinds(path: Path | str) -> set[str]:
                 kinds.add("tremolo")
             elif isinstance(e, expressions.ArpeggioMark):
                 kinds.add("arpeggiate")
-    for spanner in score.recurse().getElementsByClass(expressions.ArpeggioMarkSpanner):
+    for _spanner in score.recurse().getElementsByClass(expressions.ArpeggioMarkSpanner):
         kinds.add("arpeggiate")
     return kinds
 
@@ -273,7 +274,7 @@ def top_line(facts: ScoreFacts, staff: int = 1) -> list[tuple[Fraction, int]]:
 
 
 def intervals(pitches: list[int]) -> tuple[int, ...]:
-    return tuple(b - a for a, b in zip(pitches, pitches[1:]))
+    return tuple(b - a for a, b in pairwise(pitches))
 
 
 def motif_statements(melody: list[tuple[Fraction, int]], motif_pitches: list[int]) -> list[tuple[Fraction, int]]:

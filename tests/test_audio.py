@@ -31,7 +31,7 @@ def test_render_writes_a_wav_as_long_as_the_midi_with_sound_in_it(tmp_path):
 @needs_fluidsynth
 def test_a_midi_without_notes_is_refused_and_leaves_no_file(tmp_path):
     midi = write_midi(tmp_path / "empty.mid", notes=(), pedals=())
-    with pytest.raises(SketchbookError, match="empty.mid.* silence"):
+    with pytest.raises(SketchbookError, match=r"empty.mid.* silence"):
         render_midi(midi, tmp_path / "empty.wav")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.mid"]
 

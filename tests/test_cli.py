@@ -245,8 +245,8 @@ def test_motifs_lists_every_bundled_motif_with_its_description(runner):
     lines = result.stdout.strip().splitlines()
     assert len(lines) == len(MOTIF_FILES)
     for path, line in zip(MOTIF_FILES, lines):
-        description = next(l.lstrip("#").strip() for l in path.read_text(encoding="utf-8").splitlines()
-                           if l.startswith("#") and not re.match(r"#\s*(key|pickup)\s*:", l))
+        description = next(row.lstrip("#").strip() for row in path.read_text(encoding="utf-8").splitlines()
+                           if row.startswith("#") and not re.match(r"#\s*(key|pickup)\s*:", row))
         assert line.startswith(path.stem) and description in line, line
 
 

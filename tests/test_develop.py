@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from fractions import Fraction
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -221,7 +222,7 @@ def test_liquidation_is_shrinking_heads_each_a_step_lower(key_phrase, stages):
     heads = [dev.sequence(dev.head(p, F(1, 2**(s + 1))), -s, key) for s in range(stages)]
     assert result == dev.concatenate(heads)
     assert all(in_key(x, key) for x in result.pitches)
-    assert all(a.length >= b.length for a, b in zip(heads, heads[1:]))
+    assert all(a.length >= b.length for a, b in pairwise(heads))
 
 
 @PROPERTY
@@ -233,9 +234,9 @@ def test_extension_continues_the_last_step(key_phrase, count):
     assert longer.notes[: len(p.notes) - 1] == p.notes[:-1]
     assert longer.length >= p.length
     tail = longer.notes[len(p.notes) - 1 :]  # the shortened last note and what follows it
-    assert all(a.end == b.start for a, b in zip(tail, tail[1:]))  # legato, no overlaps
+    assert all(a.end == b.start for a, b in pairwise(tail))  # legato, no overlaps
     ds = degrees(Phrase(tail, longer.length), key)
-    steps = {b - a for a, b in zip(ds, ds[1:])}
+    steps = {b - a for a, b in pairwise(ds)}
     assert len(steps) == 1 and 0 < abs(steps.pop()) <= 2
     assert all(in_key(x, key) for x in longer.pitches)
 

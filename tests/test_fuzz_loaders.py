@@ -305,17 +305,22 @@ small_counts = mostly(st.integers(1, 8), numbers)
 tuplets = st.builds(
     lambda a, n: f"<time-modification><actual-notes>{a}</actual-notes><normal-notes>{n}</normal-notes>"
                  "</time-modification>", numbers, numbers)
-extras = st.one_of(st.just(""), tuplets, st.sampled_from(['<tie type="start"/>', '<tie type="stop"/>', "<voice>2</voice>",
-                                                          "<type>breve</type>", "<dot/><dot/><dot/>"]))
+extras = st.one_of(st.just(""), tuplets, st.sampled_from(['<tie type="start"/>', '<tie type="stop"/>',
+                                                          "<voice>2</voice>", "<type>breve</type>",
+                                                          "<dot/><dot/><dot/>"]))
 xml_notes = st.builds(xml_note, st.sampled_from("CDEFGABH"), mostly(st.integers(2, 6), numbers), small_counts,
                       alter=st.one_of(st.none(), st.none(), st.sampled_from([-1, 1]), numbers), extra=extras,
                       chord=mostly(st.just(False), st.just(True)))
-others = st.builds(lambda kind, d: f"<{kind}><duration>{d}</duration></{kind}>", st.sampled_from(["backup", "forward"]),
-                   small_counts) | st.builds(lambda d: f"<note><rest/><duration>{d}</duration></note>", small_counts) | st.just(
-    "<note><grace/><pitch><step>D</step><octave>5</octave></pitch></note>")
+others = (
+    st.builds(lambda kind, d: f"<{kind}><duration>{d}</duration></{kind}>", st.sampled_from(["backup", "forward"]),
+              small_counts)
+    | st.builds(lambda d: f"<note><rest/><duration>{d}</duration></note>", small_counts)
+    | st.just("<note><grace/><pitch><step>D</step><octave>5</octave></pitch></note>")
+)
 measures = st.lists(st.lists(st.one_of(xml_notes, xml_notes, others), min_size=1, max_size=6).map("".join),
                     min_size=1, max_size=10)
-scores = st.builds(score_xml, measures, divisions=small_counts, beats=mostly(st.sampled_from([2, 3, 4, 6, "3+2"]), numbers),
+scores = st.builds(score_xml, measures, divisions=small_counts,
+                   beats=mostly(st.sampled_from([2, 3, 4, 6, "3+2"]), numbers),
                    beat_type=mostly(st.sampled_from([4, 8]), numbers), fifths=mostly(st.integers(-7, 7), numbers),
                    parts=st.integers(1, 3))
 
@@ -386,7 +391,7 @@ def test_a_runaway_music21_is_stopped_by_the_deadline(scratch, monkeypatch):
 
     monkeypatch.setattr(xmlToM21.MusicXMLImporter, "xmlRootToScore", stubborn)
     monkeypatch.setattr(motif_files, "MAX_SECONDS", 0.2)
-    with pytest.raises(SketchbookError, match="gave up reading MusicXML file .* after 0.2 s"):
+    with pytest.raises(SketchbookError, match=r"gave up reading MusicXML file .* after 0.2 s"):
         read_musicxml_motif(as_file(scratch, "slow.musicxml", valid_score()))
 
 
@@ -479,7 +484,7 @@ def test_special_files_do_not_hang(tmp_path):
     os.mkfifo(fifo)
     (tmp_path / "folder.tn").mkdir()
     for spec in (fifo, tmp_path / "folder.tn"):
-        with pytest.raises(SketchbookError, match="not a regular file|Is a directory"):
+        with pytest.raises(SketchbookError, match=r"not a regular file|Is a directory"):
             load_motif(str(spec))
 
 

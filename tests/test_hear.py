@@ -43,7 +43,7 @@ def test_the_kept_corpus_is_what_the_script_builds(tmp_path, monkeypatch):
 def test_the_kept_takes_come_back_as_their_tunes():
     """Each take in the corpus (70-130 bpm, DAW header, none, or the true one; lead-ins) is heard right."""
     total = right = 0
-    for file, (name, take) in performed.corpus().items():
+    for file, (name, _take) in performed.corpus().items():
         heard = read_midi_motif(performed.FOLDER / file)
         source = tune(name)
         share = recovered_share(source, heard)
@@ -79,7 +79,7 @@ def test_a_four_track_chorale_yields_its_soprano():
         assert recovered_share(soprano, heard) == 1.0
     bass = performed.parse_tinynotation(performed.CHORALE["Bass"], name="b")
     assert recovered_share(bass, read_midi_motif(path, Reading(track="Bass"))) == 1.0
-    with pytest.raises(SketchbookError, match="no track '7' with notes .*1 'Soprano', 2 'Alto'"):
+    with pytest.raises(SketchbookError, match=r"no track '7' with notes .*1 'Soprano', 2 'Alto'"):
         read_midi_motif(path, Reading(track="7"))
 
 

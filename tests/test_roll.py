@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import mido
 import pytest
 from lxml import etree
@@ -57,4 +59,4 @@ def test_the_roll_shows_each_hand_every_press_and_the_tempos_as_played(tide, var
     # Each press is its own mark: its bar ends before the next one's notch.
     spans = [(float(m.find("s:rect", ns).get("x")), float(m.find("s:rect", ns).get("x"))
               + float(m.find("s:rect", ns).get("width"))) for m in marks]
-    assert all(end < next_start for (_, end), (next_start, _) in zip(spans, spans[1:]))
+    assert all(end < next_start for (_, end), (next_start, _) in pairwise(spans))

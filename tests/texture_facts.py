@@ -9,6 +9,7 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 from lxml import etree
@@ -161,7 +162,7 @@ def longest_repeat(path: Path | str, staff: int = 1) -> int:
         content.setdefault(i, []).append((n.offset - bars.starts[i], n.pitch, n.duration))
     seq = [tuple(sorted(content.get(i, []))) for i in range(len(bars.starts)) if not bars.implicit[i]]
     best = run = 1
-    for a, b in zip(seq, seq[1:]):
+    for a, b in pairwise(seq):
         run = run + 1 if a == b and a else 1
         best = max(best, run)
     return best

@@ -49,7 +49,9 @@ def develop(
     jobs: Annotated[Optional[int], typer.Option(help="Parallel workers for a batch (default: all cores).", min=1,
                                                 max=256)] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
-    motif_meter: Annotated[Optional[str], typer.Option(help="Read a played MIDI motif in this metre, e.g. 3/4.")] = None,
+    motif_meter: Annotated[
+        Optional[str], typer.Option(help="Read a played MIDI motif in this metre, e.g. 3/4.")
+    ] = None,
     grid: Annotated[Optional[str], typer.Option(help="Finest note of a played MIDI motif, e.g. 1/16.")] = None,
     track: Annotated[Optional[str], typer.Option(help="MIDI track with the melody: a number or a name.")] = None,
     part: Annotated[Optional[str], typer.Option(help="MusicXML part with the melody: a number or a name.")] = None,

@@ -27,7 +27,8 @@ class Scan:
 
     ticks_per_beat: int
     end: int = 0  # the last event's tick
-    notes: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)  # start, end, pitch, velocity, channel, track
+    # start, end, pitch, velocity, channel, track
+    notes: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
     tempos: list[tuple[int, int]] = field(default_factory=list)  # tick, microseconds a quarter
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # tick, numerator, denominator
     keys: list[tuple[int, int, int]] = field(default_factory=list)  # tick, sharps (negative: flats), minor

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 
 def motif_description(text: str) -> str:
     """The first comment line of a `.tn` file (before the melody) that is not a key or pickup header."""
@@ -54,7 +56,7 @@ def tinynotation_line(motif) -> str:
         time = max(time, note.end)
     for start, stop, pitch, note in events:
         cuts = [start] + [b for b in bar_lines if start < b < stop] + [stop]
-        for a, b in zip(cuts, cuts[1:]):
+        for a, b in pairwise(cuts):
             if a in bar_lines:
                 tokens.append(("|", False, Fraction(0)))
             pieces = _note_values(b - a)

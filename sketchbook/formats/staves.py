@@ -8,6 +8,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from sketchbook.music.model import Note, Piece
 from sketchbook.music.theory import LETTERS
@@ -174,7 +175,7 @@ def slur_spans(piece: Piece) -> list[tuple[Fraction, Fraction]]:
     limit = SLUR_BARS * piece.meter.bar_length
     spans = []
     onsets = [n.start for n in melody]
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in pairwise(bounds):
         phrase = melody[bisect_left(onsets, lo):bisect_left(onsets, hi)]  # by bisection: long pieces stay linear
         for breath in _breaths(phrase, limit, piece.meter.beat):
             if len(breath) > 1:

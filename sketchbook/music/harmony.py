@@ -78,7 +78,9 @@ def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, 
             if i == 0:
                 row.append((local_score, -1))
                 continue
-            row.append(max((best[i - 1][k][0] + _motion(prev, chord) + local_score, k) for k, prev in enumerate(before)))
+            row.append(
+                max((best[i - 1][k][0] + _motion(prev, chord) + local_score, k) for k, prev in enumerate(before))
+            )
         best.append(row)
     j = max(range(width), key=lambda j: best[-1][j][0]) if spans else 0
     out: list[Chord] = []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 from sketchbook.music.model import Meter, Note
 
@@ -206,7 +207,7 @@ def _assign(fractions: list[float], s: int) -> tuple[float, list[int]]:
     m = len(fractions)
     if m > s + 1:
         return math.inf, [round(f * s) for f in fractions]
-    if all(round(a * s) < round(b * s) for a, b in zip(fractions, fractions[1:])):
+    if all(round(a * s) < round(b * s) for a, b in pairwise(fractions)):
         return sum((f - round(f * s) / s) ** 2 for f in fractions), [round(f * s) for f in fractions]
     # cost[j][k]: best error for the first j+1 notes with note j on point k
     cost = [[math.inf] * (s + 1) for _ in range(m)]
@@ -294,14 +295,14 @@ def _salience(line: list[Played], positions: list[Fraction]) -> list[float]:
     """Per note, how much it stands out by length (to the next onset) and loudness, centred on zero."""
     if len(line) < 2:
         return [0.0] * len(line)
-    gaps = [float(b - a) for a, b in zip(positions, positions[1:])]
+    gaps = [float(b - a) for a, b in pairwise(positions)]
     gaps.append(max(gaps))
     lengths = [math.log2(max(g, 0.25)) for g in gaps]
     mean_length = sum(lengths) / len(lengths)
     velocities = [p.velocity for p in line]
     mean_velocity = sum(velocities) / len(velocities)
     spread = (sum((v - mean_velocity) ** 2 for v in velocities) / len(velocities)) ** 0.5 or 1.0
-    return [(l - mean_length) + 0.7 * (v - mean_velocity) / spread for l, v in zip(lengths, velocities)]
+    return [(length - mean_length) + 0.7 * (v - mean_velocity) / spread for length, v in zip(lengths, velocities)]
 
 
 # --- 3. notation -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 from fractions import Fraction
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
@@ -121,7 +122,7 @@ def test_left_hand_clef_follows_its_register(kind, what, variation, folder):
             assert min(h.pitch for h in heads) >= 53, f"bar {bar}: left hand below F3 in the treble clef"
         assert len({h.clef for h in heads if h.onset > page.bar_lines[bar]}) <= 1, f"bar {bar}: clef changes mid-bar"
     high = [bar for bar, heads in sorted(bars.items()) if min(h.pitch for h in heads) >= 60]
-    for a, b in zip(high, high[1:]):
+    for a, b in pairwise(high):
         if b == a + 1:  # two bars running at or above middle C are read in the treble clef
             assert {h.clef for h in bars[a] + bars[b]} == {"G"}, f"bars {a}-{b} stay high in the bass clef"
 
@@ -145,7 +146,7 @@ def test_slurs_phrase_the_melody(kind, what, variation, folder):
     stops = {b.onset for _, b in pairs}
     assert all(a.staff == b.staff == 1 and a.onset < b.onset for a, b in pairs)
     bounds = sorted({F(0), *(p for p in piece.phrases if 0 < p < piece.length)}) + [piece.length]
-    for lo, hi in zip(bounds, bounds[1:]):
+    for lo, hi in pairwise(bounds):
         onsets = [t for t, _ in melody if lo <= t < hi]
         if len(onsets) > 1:
             assert onsets[0] in starts, f"the phrase at {lo} has no slur from its first note"

@@ -79,7 +79,7 @@ def test_running_status_repeats_the_last_channel_status():
 )
 def test_broken_files_name_their_fault(data, fragment):
     with pytest.raises(MidiError, match=fragment):
-        division, chunks = midi_chunks(data)
+        _division, chunks = midi_chunks(data)
         for number, chunk in enumerate(chunks, start=1):
             list(midi_events(chunk, number))
 

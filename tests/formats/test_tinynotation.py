@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction as F
+from itertools import pairwise
 
 import pytest
 from hypothesis import given, settings
@@ -88,7 +89,7 @@ def test_triplets_and_quadruplets():
 def test_quad_sixteenths_snap_to_the_grid_without_gaps():
     notes = notes_of("quad{c16 d e f} g4")
     assert all(start % GRID == 0 and length % GRID == 0 for _, start, length in notes)
-    assert all(a[1] + a[2] == b[1] for a, b in zip(notes, notes[1:]))
+    assert all(a[1] + a[2] == b[1] for a, b in pairwise(notes))
     assert notes[-1][1] == F(3, 4)
 
 
