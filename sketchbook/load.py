@@ -20,7 +20,7 @@ def _packaged_motifs() -> Path:
     """The motifs shipped inside the package (the repository's top-level motifs/ links here)."""
     from importlib.resources import files
 
-    return Path(os.fspath(files("sketchbook") / "motifs"))
+    return Path(str(files("sketchbook") / "motifs"))
 
 
 MOTIFS_DIR: Path = Path(os.environ.get("SKETCHBOOK_MOTIFS") or _packaged_motifs())

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.analysis import ORNAMENT_KINDS, inspect_file, inspect_midi, inspect_musicxml
+from sketchbook.analysis import ORNAMENT_KINDS, Marked, inspect_file, inspect_midi, inspect_musicxml
 from sketchbook.music.errors import SketchbookError
 from tests.sketch_fixtures import BASS, TUNE, write_midi, write_musicxml
 
@@ -19,7 +19,7 @@ def files(tmp_path_factory):
 
 
 def test_midi_facts(files):
-    facts = inspect_midi(files[0])
+    facts = inspect_midi(files[0]).as_json()  # inspect --json's very shape
     assert facts["format"] == "midi"
     assert facts["tempos"] == [{"bar": 1, "bpm": 90.0}]
     assert facts["bars"] == 4
@@ -37,7 +37,7 @@ def test_midi_facts(files):
 
 
 def test_musicxml_facts(files):
-    facts = inspect_musicxml(files[1])
+    facts = inspect_musicxml(files[1]).as_json()
     assert facts["format"] == "musicxml"
     assert facts["tempos"] == [{"bar": 1, "bpm": 90.0}]
     assert facts["bars"] == 4
@@ -55,9 +55,9 @@ def test_musicxml_facts(files):
 
 def test_both_formats_share_keys_and_agree(files):
     midi, xml = inspect_file(files[0]), inspect_file(files[1])
-    assert list(midi) == list(xml)
+    assert list(midi.as_json()) == list(xml.as_json())
     for fact in ("tempos", "bars", "beats", "time_signatures", "key_signatures"):
-        assert midi[fact] == xml[fact], fact
+        assert getattr(midi, fact) == getattr(xml, fact), fact
 
 
 @pytest.mark.parametrize("kind", [k for k in ORNAMENT_KINDS if k not in ("grace", "arpeggio")])
@@ -74,8 +74,8 @@ def test_each_ornament_kind_is_counted(tmp_path, kind):
         part.append(n)
     path = tmp_path / "one.musicxml"
     stream.Score([part]).write("musicxml", fp=str(path))
-    ornaments = inspect_musicxml(path)["ornaments"]
-    assert ornaments[kind] == 2
+    ornaments = inspect_musicxml(path).ornaments
+    assert ornaments is not None and ornaments[kind] == 2
     assert sum(ornaments.values()) == 2
 
 
@@ -93,10 +93,10 @@ def test_pickup_bar_is_not_counted_and_mxl_is_read(tmp_path):
     path = tmp_path / "pickup.mxl"
     stream.Score([part]).write("mxl", fp=str(path))
     facts = inspect_file(path)
-    assert facts["bars"] == 1
-    assert facts["notes"] == 2
-    assert facts["tempos"] == []  # nothing marked; the duration still assumes 120 bpm
-    assert facts["duration_seconds"] == pytest.approx(2.5)
+    assert facts.bars == 1
+    assert facts.notes == 2
+    assert facts.tempos == ()  # nothing marked; the duration still assumes 120 bpm
+    assert facts.duration_seconds == pytest.approx(2.5)
 
 
 def test_midi_tempo_change_and_compound_meter(tmp_path):
@@ -113,10 +113,10 @@ def test_midi_tempo_change_and_compound_meter(tmp_path):
     mf.tracks += [meta, notes]
     mf.save(tmp_path / "six.mid")
     facts = inspect_midi(tmp_path / "six.mid")
-    assert facts["tempos"] == [{"bar": 1, "bpm": 60.0}, {"bar": 3, "bpm": 120.0}]
-    assert facts["bars"] == 4 and facts["beats"] == 8  # two dotted-quarter beats per 6/8 bar
-    assert facts["duration_seconds"] == pytest.approx(6 * 1.0 + 6 * 0.5)
-    assert facts["pedal"] == {"presses": 0} and facts["key_signatures"] == []
+    assert facts.tempos == (Marked(1, 60.0), Marked(3, 120.0))
+    assert facts.bars == 4 and facts.beats == 8  # two dotted-quarter beats per 6/8 bar
+    assert facts.duration_seconds == pytest.approx(6 * 1.0 + 6 * 0.5)
+    assert facts.pedal_presses == 0 and facts.key_signatures == ()
 
 
 def test_pedal_repeated_on_two_channels_is_one_pedal(tmp_path):
@@ -128,7 +128,7 @@ def test_pedal_repeated_on_two_channels_is_one_pedal(tmp_path):
     mf = mido.MidiFile()
     mf.tracks.append(track)
     mf.save(tmp_path / "pedal.mid")
-    assert inspect_midi(tmp_path / "pedal.mid")["pedal"] == {"presses": 2}
+    assert inspect_midi(tmp_path / "pedal.mid").pedal_presses == 2
 
 
 PEDAL_CHANGE = """<?xml version="1.0" encoding="UTF-8"?>
@@ -146,7 +146,7 @@ PEDAL_CHANGE = """<?xml version="1.0" encoding="UTF-8"?>
 def test_a_pedal_change_counts_as_another_press(tmp_path):
     (tmp_path / "change.musicxml").write_text(PEDAL_CHANGE)
     facts = inspect_musicxml(tmp_path / "change.musicxml")
-    assert facts["pedal"] == {"presses": 2} and facts["notes"] == 2
+    assert facts.pedal_presses == 2 and facts.notes == 2
 
 
 @settings(max_examples=30, deadline=None)
@@ -162,10 +162,11 @@ def test_midi_notes_and_range_match_what_was_written(tmp_path_factory, notes):
             last_end[pitch] = (start + length) / 2
     write_midi(path, notes=tuple(kept), pedals=())
     facts = inspect_midi(path)
-    assert facts["notes"] == len(kept)
-    assert facts["pitch_range"]["lowest_midi"] == min(k[0] for k in kept)
-    assert facts["pitch_range"]["highest_midi"] == max(k[0] for k in kept)
-    assert facts["dynamics"]["velocity"] == {"min": min(k[3] for k in kept), "max": max(k[3] for k in kept)}
+    assert facts.notes == len(kept)
+    assert facts.pitch_range is not None
+    assert facts.pitch_range.lowest_midi == min(k[0] for k in kept)
+    assert facts.pitch_range.highest_midi == max(k[0] for k in kept)
+    assert facts.velocity == (min(k[3] for k in kept), max(k[3] for k in kept))
 
 
 @pytest.mark.parametrize("name, content, message", [

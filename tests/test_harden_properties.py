@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -12,11 +13,14 @@ from hypothesis import strategies as st
 from sketchbook.music.errors import SketchbookError
 from tests.test_fuzz_loaders import midi_files, mutations, valid_midi
 
+if TYPE_CHECKING:
+    from sketchbook.analysis import Facts
+
 FUZZ = settings(max_examples=100, deadline=2000, suppress_health_check=[HealthCheck.too_slow,
                                                                           HealthCheck.function_scoped_fixture])
 
 
-def inspect_bytes(tmp_path: Path, data: bytes) -> dict | None:
+def inspect_bytes(tmp_path: Path, data: bytes) -> Facts | None:
     from sketchbook.analysis import inspect_midi
 
     path = tmp_path / "fuzz.mid"
@@ -34,10 +38,10 @@ def test_inspect_midi_answers_with_sound_facts_or_one_line(tmp_path, data):
     facts = inspect_bytes(tmp_path, data)
     if facts is None:
         return
-    assert facts["bars"] >= 1 and facts["notes"] >= 0 and facts["onsets"] <= max(facts["notes"], 0) + 10**6
-    assert math.isfinite(facts["duration_seconds"]) and facts["duration_seconds"] >= 0
-    assert all(t["bpm"] > 0 and t["bar"] >= 1 for t in facts["tempos"])
-    json.dumps(facts)  # --json never fails
+    assert facts.bars >= 1 and facts.notes >= 0 and facts.onsets <= max(facts.notes, 0) + 10**6
+    assert math.isfinite(facts.duration_seconds) and facts.duration_seconds >= 0
+    assert all(t.value > 0 and t.bar >= 1 for t in facts.tempos)
+    json.dumps(facts.as_json())  # --json never fails
 
 
 MARK = "<evil x='1'>&"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated, Optional
+from collections.abc import Sequence
+from typing import Annotated, Any, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -15,17 +16,22 @@ from sketchbook import __version__
 class _OneLineErrors(TyperGroup):
     """Usage mistakes (an unknown option, a value of the wrong type) get one line and exit 2, like ours."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    def main(
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, complete_var: str | None = None,
+        standalone_mode: bool = True, windows_expand_args: bool = True, **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+            return super().main(args, prog_name, complete_var, standalone_mode, windows_expand_args, **extra)
+        from click.exceptions import ClickException
+
         from sketchbook.limits import EXIT_INTERRUPTED, Terminated, catch_termination
 
         catch_termination()  # SIGTERM unwinds like Ctrl-C, so half-written files are removed on the way out
         try:
-            code = super().main(args, prog_name, complete_var, False, **extra)
+            code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except Terminated as exc:
             sys.exit(exc.exit_code)
-        except _click_exceptions().ClickException as exc:
+        except ClickException as exc:
             if type(exc).__name__ == "NoArgsIsHelpError":  # bare `sketchbook`: the help is the answer
                 typer.echo(exc.format_message())
                 sys.exit(exc.exit_code)
@@ -40,15 +46,6 @@ class _OneLineErrors(TyperGroup):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushing at exit must not fail again
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)
-
-
-def _click_exceptions():
-    # Typer 0.2x vendors click as typer._click; older typers use click itself.
-    try:
-        from typer._click import exceptions
-    except ImportError:  # pragma: no cover - depends on the installed typer
-        from click import exceptions
-    return exceptions
 
 
 app = typer.Typer(

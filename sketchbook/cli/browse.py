@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from sketchbook.cli.app import app, err_console, fail
 from sketchbook.music.errors import SketchbookError
+
+if TYPE_CHECKING:  # analysis loads with the command
+    from sketchbook.analysis import Facts, Marked
 
 
 class AudioFormat(str, Enum):
@@ -165,12 +168,12 @@ def inspect(
     except SketchbookError as exc:
         raise fail(str(exc)) from None
     if as_json:
-        print(json.dumps(facts))
+        print(json.dumps(facts.as_json()))
         return
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"{file.name} ({facts['format']})", show_header=False, title_justify="left")
+    table = Table(title=f"{file.name} ({facts.format})", show_header=False, title_justify="left")
     table.add_column(style="bold")
     table.add_column()
     for label, value in _rows(facts):
@@ -178,33 +181,32 @@ def inspect(
     Console().print(table)
 
 
-def _rows(facts: dict) -> list[tuple[str, str]]:
+def _rows(facts: Facts) -> list[tuple[str, str]]:
     """The facts as readable table rows."""
-    midi = facts["format"] == "midi"
-    rng = facts["pitch_range"]
-    ornaments = facts["ornaments"]
-    dynamics = facts["dynamics"]
-    velocity = dynamics["velocity"]
-    marks = dynamics["marks"]
+    midi = facts.format == "midi"
+    rng = facts.pitch_range
+    ornaments = facts.ornaments
+    velocity = facts.velocity
+    marks = facts.dynamic_marks or {}
     return [
-        ("tempo", ", ".join(f"{t['bpm']:g} bpm (bar {t['bar']})" for t in facts["tempos"]) or "none marked"),
-        ("bars", str(facts["bars"])),
-        ("duration", f"{facts['duration_seconds']:.1f} s"),
-        ("notes", str(facts["notes"])),
-        ("onsets per beat", f"{facts['onsets_per_beat']:.2f} ({facts['onsets']} onsets in {facts['beats']:g} beats)"),
-        ("pitch range", f"{rng['lowest']} – {rng['highest']}" if rng else "no notes"),
+        ("tempo", ", ".join(f"{t.value:g} bpm (bar {t.bar})" for t in facts.tempos) or "none marked"),
+        ("bars", str(facts.bars)),
+        ("duration", f"{facts.duration_seconds:.1f} s"),
+        ("notes", str(facts.notes)),
+        ("onsets per beat", f"{facts.onsets_per_beat:.2f} ({facts.onsets} onsets in {facts.beats:g} beats)"),
+        ("pitch range", f"{rng.lowest} – {rng.highest}" if rng else "no notes"),
         ("ornaments", "none notated (MIDI plays them out as notes)" if ornaments is None else
          ", ".join(f"{k} {n}" for k, n in ornaments.items() if n) or "none"),
-        ("pedal", _count(facts["pedal"]["presses"], "press", "presses") + (" (CC64)" if midi else " marked")),
-        ("dynamics", (f"no marks in MIDI; velocity {velocity['min']}–{velocity['max']}" if velocity else
+        ("pedal", _count(facts.pedal_presses, "press", "presses") + (" (CC64)" if midi else " marked")),
+        ("dynamics", (f"no marks in MIDI; velocity {velocity[0]}–{velocity[1]}" if velocity else
                       "no notes") if midi else ", ".join(f"{k} ×{n}" for k, n in marks.items()) or "none marked"),
-        ("time signature", _at_bars(facts["time_signatures"], "signature")),
-        ("key signature", _at_bars(facts["key_signatures"], "key")),
-    ]
+        ("time signature", _at_bars(facts.time_signatures)),
+        ("key signature", _at_bars(facts.key_signatures)),
+    ]  # fmt: skip
 
 
-def _at_bars(marks: list[dict], field: str) -> str:
-    return ", ".join(f"{m[field]} (bar {m['bar']})" for m in marks) or "none"
+def _at_bars(marks: tuple[Marked[str], ...]) -> str:
+    return ", ".join(f"{m.value} (bar {m.bar})" for m in marks) or "none"
 
 
 def _count(n: int, one: str, many: str) -> str:

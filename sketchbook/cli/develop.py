@@ -7,11 +7,14 @@ import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from sketchbook.cli.app import app, err_console, fail
+
+if TYPE_CHECKING:  # batch loads with the command that runs it
+    from sketchbook.batch import Outcome
 
 
 class VariationChoice(str, Enum):
@@ -146,10 +149,14 @@ def _run(jobs, *, workers, explain, quiet) -> None:
     from sketchbook.batch import run_batch
 
     show_progress = len(jobs) > 1 and not quiet and sys.stderr.isatty()
-    outcomes, problems = [], []
+    outcomes: list[Outcome] = []
+    problems: list[str] = []
     with _progress_bar(len(jobs), show=show_progress) as advance:
         for outcome in run_batch(jobs, workers=workers, explain=explain, on_done=advance):
-            (problems if isinstance(outcome, str) else outcomes).append(outcome)
+            if isinstance(outcome, str):
+                problems.append(outcome)
+            else:
+                outcomes.append(outcome)
     # click's echo for the plain lines: rich loads only for a progress bar or an --explain table.
     bold = not os.environ.get("NO_COLOR")
     for outcome in sorted(outcomes, key=lambda o: str(o.job.folder)):

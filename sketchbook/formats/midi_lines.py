@@ -60,17 +60,17 @@ def read_midi_content(data: bytes, where: str) -> MidiContent:
         tick, name = 0, ""
         by_channel: dict[int, list[tuple[int, int, int, int]]] = {}
         sounding: dict[tuple[int, int], deque[tuple[int, int]]] = {}
-        for delta, status, first, second in midi_events(track, number):
+        for delta, status, first, second, payload in midi_events(track, number):
             tick += delta
             if status == 0xFF:
                 if first == 0x03 and not name:
-                    name = " ".join(second[:64].decode("latin-1").split())
-                elif first == 0x51 and len(second) >= 3:
-                    tempos.append((tick, int.from_bytes(second[:3], "big")))
-                elif first == 0x58 and len(second) >= 2:
-                    meters.append((tick, second[0], 2 ** min(second[1], 8)))
-                elif first == 0x59 and len(second) >= 2:
-                    keys.append((tick, second[0] - 256 * (second[0] > 127), second[1]))
+                    name = " ".join(payload[:64].decode("latin-1").split())
+                elif first == 0x51 and len(payload) >= 3:
+                    tempos.append((tick, int.from_bytes(payload[:3], "big")))
+                elif first == 0x58 and len(payload) >= 2:
+                    meters.append((tick, payload[0], 2 ** min(payload[1], 8)))
+                elif first == 0x59 and len(payload) >= 2:
+                    keys.append((tick, payload[0] - 256 * (payload[0] > 127), payload[1]))
                 continue
             kind, channel = status & 0xF0, status & 0x0F
             if kind not in (0x80, 0x90) or channel == DRUM_CHANNEL:

@@ -10,6 +10,7 @@ import bisect
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from sketchbook.music.errors import SketchbookError
 
@@ -21,14 +22,22 @@ DEFAULT_TEMPO = 500_000  # microseconds a quarter: 120 bpm, what MIDI assumes wh
 DRUM_CHANNEL = 9
 
 
+class ScannedNote(NamedTuple):
+    start: int  # ticks
+    end: int
+    pitch: int
+    velocity: int
+    channel: int
+    track: int  # from 1
+
+
 @dataclass
 class Scan:
     """What inspect and render need from a MIDI file, in absolute ticks."""
 
     ticks_per_beat: int
     end: int = 0  # the last event's tick
-    # start, end, pitch, velocity, channel, track
-    notes: list[tuple[int, int, int, int, int, int]] = field(default_factory=list)
+    notes: list[ScannedNote] = field(default_factory=list)
     tempos: list[tuple[int, int]] = field(default_factory=list)  # tick, microseconds a quarter
     meters: list[tuple[int, int, int]] = field(default_factory=list)  # tick, numerator, denominator
     keys: list[tuple[int, int, int]] = field(default_factory=list)  # tick, sharps (negative: flats), minor
@@ -53,7 +62,7 @@ class Scan:
 
     def duration(self) -> float:
         """Seconds to the last event that sounds or changes the sound (note ends, pedal, controls, marks)."""
-        ticks = [e for _, e, *_ in self.notes] + [t for t, *_ in self.pedal] + self.other
+        ticks = [n.end for n in self.notes] + [t for t, *_ in self.pedal] + self.other
         ticks += [t for t, *_ in self.meters] + [t for t, *_ in self.keys]
         return self.seconds_at()(max(ticks, default=0))
 
@@ -76,15 +85,16 @@ def _scan(tpb: int, tracks: list[bytes], name: str) -> Scan:
 
     scan, count = Scan(tpb), 0
     for number, track in enumerate(tracks, start=1):
-        tick, sounding = 0, {}
-        for delta, status, first, second in midi_events(track, number):
+        tick = 0
+        sounding: dict[tuple[int, int], list[tuple[int, int]]] = {}
+        for delta, status, first, second, payload in midi_events(track, number):
             tick += delta
             count += 1
             if count > MAX_EVENTS:
                 raise SketchbookError(f"{name}: more than {MAX_EVENTS:,} MIDI events")
             scan.end = max(scan.end, tick)
             if status == 0xFF:
-                _meta(scan, tick, first, second, name)
+                _meta(scan, tick, first, payload, name)
                 continue
             kind, channel = status & 0xF0, status & 0x0F
             if kind == 0x90 and second > 0:
@@ -92,7 +102,7 @@ def _scan(tpb: int, tracks: list[bytes], name: str) -> Scan:
             elif kind in (0x80, 0x90):
                 if starts := sounding.get((channel, first)):
                     start, velocity = starts.pop(0)  # first on, first off, as pretty_midi pairs them
-                    scan.notes.append((start, tick, first, velocity, channel, number))
+                    scan.notes.append(ScannedNote(start, tick, first, velocity, channel, number))
             elif kind == 0xB0 and first == 64:
                 scan.pedal.append((tick, channel, second, number))
             elif kind in (0xB0, 0xE0):

@@ -71,7 +71,7 @@ def tinynotation_line(motif) -> str:
         opens = triplet and filled is None
         filled = (filled or Fraction(0)) + value if triplet else None
         last = i + 1 == len(tokens) or not tokens[i + 1][1]
-        closes = triplet and (last or filled.denominator == 1)
+        closes = filled is not None and (last or filled.denominator == 1)
         words.append(("trip{" if opens else "") + word + ("}" if closes else ""))
         if closes:
             filled = None

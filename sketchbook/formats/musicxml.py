@@ -80,9 +80,9 @@ class _Score:
 
     def plan_slurs(self) -> None:
         """Slur numbers: the lowest free one at each start, freed at its stop."""
-        events = []
+        events: list[tuple[Fraction, int, Fraction]] = []  # (time, starts, the slur's last onset)
         for first, last in slur_spans(self.piece):
-            events += [(first, 1, last), (last, 0, None)]
+            events += [(first, 1, last), (last, 0, last)]
         open_slurs: dict[Fraction, str] = {}
         for time, starting, last in sorted(events, key=lambda e: (e[0], e[1])):
             tick = self.layout.ticks(time)
@@ -180,15 +180,15 @@ class _Score:
                 shown = (s.tempo, s.tempo_text)
                 # The trailing space keeps readers that join words and metronome from gluing them.
                 words = [leaf("words", s.tempo_text + " ")] if s.tempo_text else []
-                mark = metronome(piece.meter.beat, s.tempo)
-                place(offset, 1, [*words, mark], {"tempo": str(s.tempo)}, placement="above")
+                beats = metronome(piece.meter.beat, s.tempo)
+                place(offset, 1, [*words, beats], {"tempo": str(s.tempo)}, placement="above")
         for start, _ in piece.ritardandos:  # the MIDI eases the tempo from here to the next mark
             place(start, 1, [leaf("words", "rit.")], placement="above")
         marks = [(d.offset, d.mark) for d in piece.dynamics]
         if not marks:  # without explicit marks, the sections' planned levels stand in
             for k, s in enumerate(piece.sections):
                 if k == 0 or s.dynamic != piece.sections[k - 1].dynamic:
-                    marks.append((piece.bar_start(s.start_bar) if k else 0, s.dynamic))
+                    marks.append((piece.bar_start(s.start_bar) if k else Fraction(0), s.dynamic))
         for offset, mark in marks:
             dynamics = ET.Element("dynamics")
             ET.SubElement(dynamics, mark)
@@ -326,7 +326,8 @@ def _time_modification(tuplet: Tuplet) -> ET.Element:
 
 def _ornaments(it: Item) -> list[ET.Element]:
     """Ornament symbols (tremolo strokes on every tied part) and articulations, once per chord."""
-    kinds = [n.ornament for n in it.chord if n.ornament]
+    chord = it.chord or ()
+    kinds = [n.ornament for n in chord if n.ornament]
     symbols = [k for k in dict.fromkeys(kinds) if k in _ORNAMENT_TAGS] if it.first else []
     out = []
     if symbols or "tremolo" in kinds:
@@ -336,7 +337,7 @@ def _ornaments(it: Item) -> list[ET.Element]:
         if "tremolo" in kinds:
             ET.SubElement(ornaments, "tremolo", type="single").text = "3"
         out.append(ornaments)
-    marks = dict.fromkeys(a for n in it.chord for a in n.articulations) if it.first else None
+    marks = dict.fromkeys(a for n in chord for a in n.articulations) if it.first else None
     if marks:
         articulations = ET.Element("articulations")
         for mark in marks:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import NamedTuple
 
-from sketchbook.music.model import Note, Piece
+from sketchbook.music.model import Hairpin, Note, Pedal, Piece
 from sketchbook.music.spelling import grace_spelling, key_alters, octave_of, spell_piece
 
 # Note types named as MusicXML names them, by power of two of a quarter note.
@@ -34,7 +34,8 @@ def divisions(piece: Piece) -> int:
     denominators = {n.start.denominator for n in (*piece.right_hand, *piece.left_hand)}
     denominators |= {n.duration.denominator for n in (*piece.right_hand, *piece.left_hand)}
     times = [piece.pickup, meter.bar_length, meter.beat, *(d.offset for d in piece.dynamics)]
-    for span in (*piece.hairpins, *piece.pedals):
+    spans: list[Hairpin | Pedal] = [*piece.hairpins, *piece.pedals]
+    for span in spans:
         times += (span.start, span.end)
     return math.lcm(*denominators, *{Fraction(t).denominator for t in times})
 

@@ -13,6 +13,7 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+from typing import NoReturn
 from xml.parsers import expat
 
 from sketchbook.files import read_limited, shown
@@ -136,7 +137,7 @@ def _parse(data: bytes, path: Path, start, end, text, *, what: str = "") -> None
     parser.buffer_text = True
     where = f" ({what})" if what else ""
 
-    def refuse(*_args) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _bad(path, f"it declares XML entities{where}, which sketchbook refuses (they can read files or explode)")
 
     depth = [0]

@@ -45,8 +45,9 @@ def midi_chunks(data: bytes) -> tuple[int, list[bytes]]:
     return division, tracks
 
 
-def midi_events(track: bytes, number: int) -> Iterator[tuple[int, int, int, int | bytes]]:
-    """(delta ticks, status, data 1, data 2) per event; meta events give (type, payload bytes)."""
+def midi_events(track: bytes, number: int) -> Iterator[tuple[int, int, int, int, bytes]]:
+    """(delta ticks, status, data 1, data 2, payload) per event: a meta event gives its type as data 1 and its
+    bytes as payload; other events have an empty payload."""
     at, running = 0, None
     try:
         while at < len(track):
@@ -67,25 +68,25 @@ def midi_events(track: bytes, number: int) -> Iterator[tuple[int, int, int, int 
                 at += length
                 if meta == 0x2F:
                     return
-                yield delta, status, meta, payload
+                yield delta, status, meta, 0, payload
             elif status in (0xF0, 0xF7):
                 length, at = varlen(track, at)
                 at += length
                 running = None
-                yield delta, status, 0, 0
+                yield delta, status, 0, 0, b""
             elif status >= 0xF0:
                 if status not in _SYSTEM_BYTES:
                     raise MidiError(f"track {number} has an unknown status byte 0x{status:02X}")
                 at += _SYSTEM_BYTES[status]
                 running = None
-                yield delta, status, 0, 0
+                yield delta, status, 0, 0, b""
             else:
                 running = status
                 size = _DATA_BYTES[status & 0xF0]
                 first = min(track[at], 127)
                 second = min(track[at + 1], 127) if size == 2 else 0
                 at += size
-                yield delta, status, first, second
+                yield delta, status, first, second, b""
         if at > len(track):
             raise IndexError
     except IndexError:

@@ -39,7 +39,7 @@ def pad(phrase: Phrase, anacrusis: Fraction, bar: Fraction, bars: int) -> Phrase
 def cadence_kinds(counts: list[int]) -> list[str]:
     """Per phrase (``counts`` phrases per section): half and full cadences in turn, each section closing
     full and the piece closing on its final cadence."""
-    kinds = []
+    kinds: list[str] = []
     for count in counts:
         kinds.extend("half" if i % 2 == 0 and i < count - 1 else "full" for i in range(count))
     if kinds:

@@ -47,22 +47,24 @@ def test_agrees_with_mido(tracks, ticks_per_beat):
     for number, (chunk, written) in enumerate(zip(chunks, tracks), start=1):
         read = list(midi_events(chunk, number))
         assert [e[0] for e in read] == [m.time for m in written]
-        for (_, status, first, second), message in zip(read, written):
+        for (_, status, first, second, payload), message in zip(read, written):
             raw = message.bin()
             if message.is_meta:
                 length, start = varlen(bytes(raw), 2)
-                assert (status, first, second) == (0xFF, raw[1], bytes(raw[start : start + length]))
+                assert (status, first, second, payload) == (0xFF, raw[1], 0, bytes(raw[start : start + length]))
             elif message.type == "sysex":
-                assert status == 0xF0
+                assert (status, payload) == (0xF0, b"")
             else:
                 assert (status, first) == tuple(raw[:2]) and second == (raw[2] if len(raw) > 2 else 0)
+                assert payload == b""
 
 
 def test_running_status_repeats_the_last_channel_status():
     body = b"\x00\x90\x3c\x40" + b"\x60\x3e\x40" + b"\x60\x3c\x00" + b"\x00\xff\x01\x01x" + b"\x10\x3e\x00"
     _, (chunk,) = midi_chunks(smf(track(body)))
     assert list(midi_events(chunk, 1)) == [
-        (0, 0x90, 60, 64), (96, 0x90, 62, 64), (96, 0x90, 60, 0), (0, 0xFF, 1, b"x"), (16, 0x90, 62, 0),
+        (0, 0x90, 60, 64, b""), (96, 0x90, 62, 64, b""), (96, 0x90, 60, 0, b""), (0, 0xFF, 1, 0, b"x"),
+        (16, 0x90, 62, 0, b""),
     ]
 
 
