@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import wave
 from pathlib import Path
+from typing import NamedTuple
 
 from sketchbook.files import exclusive_temp, remove_quietly, replacing
 from sketchbook.limits import limited_child
@@ -213,16 +214,22 @@ def _write_normalised(raw: Path, out: Path, fmt: str, name: str) -> None:
             target.write(block * gain)
 
 
-def levels(path: Path) -> tuple[float, float, float]:
+class Levels(NamedTuple):
+    seconds: float
+    peak_dbfs: float
+    rms_dbfs: float
+
+
+def levels(path: Path) -> Levels:
     """Duration in seconds, peak and RMS in dBFS of any audio file soundfile reads."""
     import numpy as np
 
     samples, rate = _soundfile().read(str(path), dtype="float32", always_2d=True)
     if not len(samples):
-        return 0.0, float("-inf"), float("-inf")
+        return Levels(0.0, float("-inf"), float("-inf"))
     peak = float(np.abs(samples).max())
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return len(samples) / rate, 20 * np.log10(max(peak, 1e-12)), 20 * np.log10(max(rms, 1e-12))
+    return Levels(len(samples) / rate, float(20 * np.log10(max(peak, 1e-12))), float(20 * np.log10(max(rms, 1e-12))))
 
 
 def wav_stats(path: Path) -> tuple[float, float]:

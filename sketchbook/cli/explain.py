@@ -2,46 +2,59 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sketchbook.music.accompany import FIGURES
 from sketchbook.music.techniques import TECHNIQUES
 from sketchbook.music.variation import Variation
 
-
-def plan_rows(result: Variation) -> list[dict]:
-    """One row per section: bar range, name, techniques, tempo, density, ornament level, dynamic."""
-    rows = []
-    for s in result.piece.sections:
-        rows.append({
-            "bars": f"{s.start_bar + 1}-{s.end_bar}",
-            "section": s.name,
-            "techniques": ", ".join(s.techniques),
-            "tempo": s.tempo,
-            "density": round(s.density, 2),
-            "ornament": round(s.ornament, 2),
-            "dynamic": s.dynamic,
-            "texture": ", ".join(s.textures),
-        })  # fmt: skip
-    return rows
+COLUMNS = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
 
 
-def rows_table(title: str, rows):
-    """A rich Table from plan rows, captioned with what the techniques mean."""
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One section of a piece's plan, as --explain shows it."""
+
+    bars: str  # "first-last", counted from 1
+    section: str
+    techniques: tuple[str, ...]
+    texture: tuple[str, ...]
+    tempo: int
+    density: float
+    ornament: float
+    dynamic: str
+
+    def cells(self) -> list[str]:
+        return [", ".join(v) if isinstance(v, tuple) else str(v) for v in (getattr(self, c) for c in COLUMNS)]
+
+
+def plan_rows(result: Variation) -> list[PlanRow]:
+    """One row per section: bar range, name, techniques, texture, tempo, density, ornament level, dynamic."""
+    return [
+        PlanRow(bars=f"{s.start_bar + 1}-{s.end_bar}", section=s.name, techniques=tuple(s.techniques),
+                texture=tuple(s.textures), tempo=s.tempo, density=round(s.density, 2),
+                ornament=round(s.ornament, 2), dynamic=s.dynamic)
+        for s in result.piece.sections
+    ]  # fmt: skip
+
+
+def rows_table(title: str, rows: tuple[PlanRow, ...] | list[PlanRow]):
+    """A rich Table from plan rows, captioned with what the techniques and textures mean."""
     from rich.table import Table
 
-    columns = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
     table = Table(title=f"{title}: plan", title_justify="left")
-    for column in columns:
+    for column in COLUMNS:
         table.add_column(column, justify="right" if column in ("tempo", "density", "ornament") else "left")
     used: list[str] = []
-    for row in rows:
-        table.add_row(*(str(row[c]) for c in columns))
-        for t in row["techniques"].split(", "):
-            base = t.split(":")[0]
-            if base not in used:
-                used.append(base)
     figures: list[str] = []
     for row in rows:
-        figures.extend(f for f in row["texture"].split(", ") if f and f not in figures)
+        table.add_row(*row.cells())
+        for technique in row.techniques:
+            base = technique.split(":")[0]
+            if base not in used:
+                used.append(base)
+    for row in rows:
+        figures.extend(f for f in row.texture if f and f not in figures)
     table.caption = "; ".join([f"{t}: {TECHNIQUES[t]}" for t in used if t in TECHNIQUES]
                               + [f"{f}: {FIGURES[f]}" for f in figures if f in FIGURES])
     table.caption_justify = "left"
