@@ -31,19 +31,24 @@ _ENDINGS = ("pedal", "wedge")  # marks LilyPond must find on a note, the last on
 
 def piece_to_musicxml(piece: Piece) -> bytes:
     """The piece as MusicXML 4.0 (score-partwise) bytes, identical for identical pieces."""
+    return (_HEADER + serialise(score_tree(piece))).encode("utf-8")
+
+
+def score_tree(piece: Piece) -> ET.Element:
+    """The piece as a <score-partwise> element tree."""
     if not piece.bars:
         raise SketchbookError(f"piece {piece.title!r} has no bars to write")
     grid = divisions(piece)
     for _ in range(8):
         try:
-            return _Score(piece, grid).to_bytes()
+            return _Score(piece, grid).tree()
         except NeedFinerGrid:
             grid *= 2  # a split point fell between ticks; a finer grid has it
     raise SketchbookError("a rhythm in the piece is too fine to write as MusicXML")
 
 
 class _Score:
-    """Builds a laid-out piece's XML tree and serialises it."""
+    """Builds a laid-out piece's XML tree."""
 
     def __init__(self, piece: Piece, divisions: int) -> None:
         self.piece, self.layout = piece, Layout(piece, divisions)
@@ -93,7 +98,7 @@ class _Score:
             elif time in open_slurs:
                 self.slurs.setdefault(tick, []).append(("stop", open_slurs.pop(time)))
 
-    def to_bytes(self) -> bytes:
+    def tree(self) -> ET.Element:
         piece = self.piece
         root = ET.Element("score-partwise", version="4.0")
         # The title once: LilyPond prints a movement-title equal to the work-title a second time.
@@ -146,7 +151,7 @@ class _Score:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
         ET.SubElement(barline, "bar-style").text = "light-heavy"
-        return (_HEADER + serialise(root)).encode("utf-8")
+        return root
 
     def attributes(self, measure: ET.Element) -> None:
         attributes = ET.SubElement(measure, "attributes")

@@ -16,7 +16,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.formats.musicxml import piece_to_musicxml
+from sketchbook.formats.musicxml import piece_to_musicxml, score_tree
+from sketchbook.formats.xml_text import serialise
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import ORNAMENTS, Dynamic, Hairpin, Key, Meter, Note, Pedal, Piece, Section
 from sketchbook.music.theory import fifths
@@ -255,6 +256,30 @@ def test_writer_stays_fast_and_light():
     imported = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                               cwd=Path(__file__).parents[2])
     assert imported.stdout.strip() == "[]"
+
+
+def test_the_serialiser_writes_what_elementtree_reads_back():
+    hostile = 'a "quoted" <tag> & \'apostrophe\''
+    tree = ET.Element("score", {"title": hostile})
+    ET.SubElement(tree, "work-title").text = hostile
+    ET.SubElement(tree, "rest")
+    inner = ET.SubElement(tree, "pitch")
+    ET.SubElement(inner, "step").text = "C"
+    text = serialise(tree)
+    assert text == ('<score title="a &quot;quoted&quot; &lt;tag&gt; &amp; \'apostrophe\'">\n'
+                    ' <work-title>a &quot;quoted&quot; &lt;tag&gt; &amp; \'apostrophe\'</work-title>\n'
+                    ' <rest/>\n <pitch>\n  <step>C</step>\n </pitch>\n</score>\n')
+    back = ET.fromstring(text)
+    assert back.get("title") == hostile and back.findtext("work-title") == hostile
+    assert back.find("rest") is not None and back.findtext("pitch/step") == "C"
+
+
+def test_every_element_of_the_score_tree_has_one_parent():
+    """Leaves repeated across notes (voice, staff, pitch, ties) are written alike but built apart."""
+    notes = [n(60 + k % 5, F(k, 3), F(1, 3), ornament="trill" if k % 7 == 0 else None) for k in range(24)]
+    tree = score_tree(piece(notes, [n(36, F(0), F(8))], bars=2))  # tied over the bar line
+    children = [id(child) for parent in tree.iter() for child in parent]
+    assert len(children) > 200 and len(set(children)) == len(children)
 
 
 # ---- notation details, read from the XML ------------------------------------------------------
