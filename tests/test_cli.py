@@ -297,4 +297,10 @@ def test_readme_opens_with_the_two_fresh_machine_commands():
     assert install.count("\n") == 0 and tests.count("\n") == 0, "each is a single command line"
     assert install.startswith("pip install") and install.endswith("sketchbook develop")
     assert tests.startswith("pip install") and "pytest" in tests
-    assert tests in (REPO / ".ci" / "run").read_text(encoding="utf-8"), ".ci/run runs the README's test command"
+    # CI runs the README's test command step by step, with the lint and type checks between install and tests.
+    ci = [line.strip() for line in (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()]
+    install_step, test_step = (step.strip() for step in tests.split("&&"))
+    assert install_step in ci and test_step in ci, ".ci/run runs the README's test command"
+    lint = ci.index("ruff check sketchbook tests benchmarks .ci"), ci.index("mypy")
+    assert ci.index(install_step) < min(lint) and max(lint) < ci.index(test_step)
+    assert "set -euo pipefail" in ci, "a failing step fails CI"
