@@ -146,7 +146,7 @@ def _serve() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            svg, timemap = engrave_text(_score_text(Path(request["path"])), Path(request["path"]).name,
+            svg, timemap = engrave_text(score_text(Path(request["path"])), Path(request["path"]).name,
                                         id_seed=int(request["seed"]))
             answer = {"svg": svg, "timemap": timemap}
         except SketchbookError as exc:
@@ -158,7 +158,7 @@ def _serve() -> None:
         sys.stdout.flush()
 
 
-def _score_text(path: Path) -> str:
+def score_text(path: Path) -> str:
     """The score's XML through the bounded readers (an .mxl is unpacked with zip-bomb checks first)."""
     from sketchbook.files import read_limited
     from sketchbook.formats.safe_xml import read_mxl
@@ -176,7 +176,7 @@ def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
 
 def engrave(musicxml: Path, *, id_seed: int = 1) -> tuple[str, list]:
     """The score's SVG and timemap, engraved in this process (the book uses book_engrave's children)."""
-    return engrave_text(_score_text(Path(musicxml)), Path(musicxml).name, id_seed=id_seed)
+    return engrave_text(score_text(Path(musicxml)), Path(musicxml).name, id_seed=id_seed)
 
 
 def engrave_text(xml: str, name: str, *, id_seed: int = 1) -> tuple[str, list]:
