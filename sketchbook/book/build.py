@@ -39,10 +39,9 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
     if audio:
         from sketchbook.audio import render_midi
 
-        todo = [(s, v) for s in sketches for v in s.variations
-                if v.first(MIDI_SUFFIXES) and not v.first(tuple(AUDIO_TYPES))]
-        for _, v in progress(todo, "rendering audio") if progress else todo:
-            midi = v.first(MIDI_SUFFIXES)
+        todo = [(v, midi) for s in sketches for v in s.variations
+                if (midi := v.first(MIDI_SUFFIXES)) and not v.first(tuple(AUDIO_TYPES))]
+        for v, midi in progress(todo, "rendering audio") if progress else todo:
             try:
                 v.files[".ogg"] = render_midi(midi, midi.with_suffix(".ogg"), soundfont=soundfont, force=False)
             except SketchbookError:  # this piece shows "no audio yet"; the book goes on

@@ -193,13 +193,14 @@ def _chips(meta: dict, motif: dict) -> str:
     chips = [("key", motif.get("key")), ("meter", motif.get("meter")),
              ("pickup", motif.get("pickup") if str(motif.get("pickup", "0")) != "0" else None),
              ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
-    levers = meta.get("levers") if isinstance(meta.get("levers"), dict) else {}
+    levers: dict = meta["levers"] if isinstance(meta.get("levers"), dict) else {}
     chips += [(f"--{k}", v) for k, v in levers.items() if v is not None]  # what the command line asked for
     return "".join(f"<li><b>{escape(str(k))}</b>{escape(_value(v))}</li>" for k, v in chips if v is not None)
 
 
 def _sketch(root: Path, sketch: SketchFolder, anchor_id: str, engraved: dict, prefix: str = "") -> str:
-    meta, motif = sketch.meta, sketch.meta.get("motif") if isinstance(sketch.meta.get("motif"), dict) else {}
+    meta = sketch.meta
+    motif: dict = meta["motif"] if isinstance(meta.get("motif"), dict) else {}
     problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
     if not meta and not problem:
         problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
@@ -234,7 +235,7 @@ def _variation(root: Path, v: PieceFiles, anchor: str, engraved: dict, prefix: s
 
 def summary_line(summary: dict, tempos=()) -> str:
     """'126 → 66 bpm · 37 bars · 601 notes · 1:06': tempos in the order played (from the MIDI when known)."""
-    listed = list(tempos) or (summary.get("tempos") if isinstance(summary.get("tempos"), list) else [])
+    listed: list = list(tempos) or (summary["tempos"] if isinstance(summary.get("tempos"), list) else [])
     tempos = [t for i, t in enumerate(listed) if i == 0 or t != listed[i - 1]]
     parts = [" → ".join(map(str, tempos)) + " bpm" if len(tempos) > 1 else
              f"{tempos[0]} bpm" if tempos else f"{summary['tempo']} bpm" if "tempo" in summary else ""]
@@ -288,9 +289,9 @@ def _score(v: PieceFiles, engraved: dict) -> str:
 def _roll(v: PieceFiles, played, problem: str) -> str:
     from sketchbook.book.roll import roll_svg
 
-    if played is None:
-        return f'<p class="warn">{escape(problem)}</p>' if problem else ""
     midi = v.first(MIDI_SUFFIXES)
+    if played is None or midi is None:
+        return f'<p class="warn">{escape(problem)}</p>' if problem else ""
     return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · '
             f'<span class="rh">right hand</span> · <span class="lh">left hand</span> · '
             f'<span class="ped">pedal</span></figcaption>{roll_svg(played, label=f"piano roll of {v.name}")}'

@@ -100,6 +100,7 @@ class _Child:
         process = self.process
         timer = threading.Timer(SCORE_SECONDS, process.kill)
         timer.start()
+        assert process.stdin is not None and process.stdout is not None  # both are pipes (see _start)
         try:
             process.stdin.write((json.dumps({"path": str(path), "seed": id_seed}) + "\n").encode())
             process.stdin.flush()
@@ -126,7 +127,8 @@ class _Child:
         process.wait()
         for pipe in (process.stdin, process.stdout):
             try:
-                pipe.close()
+                if pipe is not None:
+                    pipe.close()
             except OSError:  # a broken pipe to a dead child has nothing left to flush
                 pass
 
