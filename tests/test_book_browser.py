@@ -182,3 +182,8 @@ def test_a_large_books_sketch_page_engraves_its_scores_when_opened_and_follows_t
     warnings = [p.text_content() for p in spoiled.xpath("//p[@class='warn']")]
     assert len(warnings) == 1 and "beach.musicxml" in warnings[0], warnings
     assert len(spoiled.xpath("//div[@class='score']/*[local-name()='svg']")) == 1
+    # A page copied away from the toolkit says so in each score's place rather than waiting forever.
+    (root / "_pages" / "verovio-toolkit-wasm.js").unlink()
+    alone = _open(root / "_pages" / "sketch-tide-s1.html")
+    warnings = [p.text_content() for p in alone.xpath("//p[@class='warn']")]
+    assert len(warnings) == 2 and all("verovio-toolkit-wasm.js" in w and "is missing" in w for w in warnings)

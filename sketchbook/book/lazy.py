@@ -119,9 +119,10 @@ ENGRAVE = r"""
     svg = svg.replace(/ data-id="([^"]*)" data-class="note"/g, ' id="$1"').replace(/ data-(?:id|class)="[^"]*"/g, '');
     const width = /viewBox="0 0 ([\d.]+) /.exec(svg);
     if (width) svg = svg.replace('<svg ', `<svg style="max-width: ${Math.round(width[1] * 1.25)}px" `);
+    figure.querySelector('.score').innerHTML = svg;
+    await new Promise(done => setTimeout(done));  // the score shows before its timemap is worked out
     const map = toolkit.renderToTimemap({includeMeasures: false, includeRests: false})
       .map(e => [Math.round(e.tstamp || 0), e.on || [], e.off || []]);
-    figure.querySelector('.score').innerHTML = svg;
     const timing = document.createElement('script');
     timing.type = 'application/json';
     timing.className = 'timemap';
