@@ -151,6 +151,10 @@ def test_a_large_books_sketch_page_engraves_its_scores_when_opened_and_follows_t
     # One score verovio cannot lay out (a 0/0 time signature, which crashes the Python engraver with SIGFPE).
     (root / "tide-s3" / "beach.musicxml").write_text(
         hostile.musicxml(hostile.WHOLE_NOTE, time="<time><beats>0</beats><beat-type>0</beat-type></time>"))
+    # And one whose words are markup: verovio writes them as text, and the page inserts only what verovio wrote.
+    (root / "tide-s4" / "beach.musicxml").write_text(hostile.musicxml(
+        '<direction><direction-type><words>&lt;img src=x onerror="document.title=1"&gt;</words></direction-type>'
+        "</direction>" + hostile.WHOLE_NOTE))
     result = runner.invoke(app, ["book", str(root)])
     assert result.exit_code == 0, result.stderr
     page = root / "_pages" / "sketch-tide-s1.html"
@@ -182,6 +186,10 @@ def test_a_large_books_sketch_page_engraves_its_scores_when_opened_and_follows_t
     warnings = [p.text_content() for p in spoiled.xpath("//p[@class='warn']")]
     assert len(warnings) == 1 and "beach.musicxml" in warnings[0], warnings
     assert len(spoiled.xpath("//div[@class='score']/*[local-name()='svg']")) == 1
+    marked = _open(root / "_pages" / "sketch-tide-s4.html")
+    assert marked.xpath("//body")[0].get("data-engraved") == "2" and not marked.xpath("//img")
+    assert '<img src=x onerror="document.title=1">' in marked.xpath("//div[@class='score']")[0].text_content()
+    assert marked.xpath("//title")[0].text != "1"
     # A page copied away from the toolkit says so in each score's place rather than waiting forever.
     (root / "_pages" / "verovio-toolkit-wasm.js").unlink()
     alone = _open(root / "_pages" / "sketch-tide-s1.html")
