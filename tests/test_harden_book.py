@@ -219,6 +219,17 @@ def test_a_large_books_pages_hand_the_browser_only_scores_the_bounded_readers_pa
     assert "ENTITY" not in (tmp_path / "_pages" / "sketch-tide-s2.html").read_text()
 
 
+def test_a_pages_folder_planted_as_a_link_is_refused_and_nothing_written_through_it(tmp_path):
+    book, elsewhere = tmp_path / "book", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    for i in range(25):
+        make_sketch(book / f"tide-s{i}")
+    (book / "_pages").symlink_to(elsewhere)
+    run = sketchbook("book", str(book))
+    assert run.code == 2 and "_pages is a link" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+    assert not list(elsewhere.iterdir()) and not (book / "index.html").exists()
+
+
 def test_a_book_of_1000_sketches_builds_in_well_under_a_minute_in_modest_memory_and_rebuilds_at_once(tmp_path):
     """1,000 sketch folders, under a 384 MB address-space limit: the first build writes 1,000 pages, each
     carrying its two scores for the browser to engrave; the second finds every page up to date.

@@ -98,6 +98,8 @@ def _write_split(root: Path, sketches: list[SketchFolder], progress=None) -> set
     from sketchbook.book import page as book_html
     from sketchbook.book.lazy import install_toolkit, pack_score
 
+    if (root / PAGES).is_symlink():  # planted in a shared folder, it would carry the pages off elsewhere
+        raise SketchbookError(f"{root / PAGES} is a link; a large book's pages go only into a real folder there")
     written = set()
     anchors = [book_html.anchor(s, root) for s in sketches]
     pairs = list(zip(sketches, anchors))
