@@ -93,6 +93,19 @@ def test_book_is_byte_identical_when_rebuilt(root):
     assert build_book(root).read_bytes() == first
 
 
+def test_a_large_books_pages_are_byte_identical_when_written_again(tmp_path):
+    from sketchbook.book.build import SPLIT_AT
+
+    for i in range(SPLIT_AT + 1):
+        make_sketch(tmp_path / f"tide-s{i}")
+    build_book(tmp_path)
+    first = {p.name: p.read_bytes() for p in (tmp_path / "_pages").iterdir()}
+    for page in (tmp_path / "_pages").glob("*.html"):
+        page.unlink()  # written again from scratch, scores packed again
+    build_book(tmp_path)
+    assert {p.name: p.read_bytes() for p in (tmp_path / "_pages").iterdir()} == first
+
+
 def test_audio_players_prefer_compressed_sources(root):
     with wave.open(str(root / "tide" / "beach.wav"), "wb") as w:
         w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)

@@ -108,3 +108,90 @@ def test_a_book_of_two_sketches_shows_every_score_and_plays_compressed_audio(run
         lit = dict(entry.split(" ", 1) for entry in follow["lit"])
         assert set(lit) == sounding and sounding, follow["id"]
         assert all("note" in classes.split() and "playing" in classes.split() for classes in lit.values())
+
+
+# Appended to a copy of a large book's sketch page: once the page's script has engraved its scores, each piece is
+# followed to 1.5 s (as its audio would be) and the notes lit in its score are recorded.
+LAZY_PROBE = """<script>
+const settle = () => {
+  if (document.body.dataset.engraved === undefined) return setTimeout(settle, 50);
+  const follow = [...document.querySelectorAll('article.variation')].map(article => {
+    sketchbookFollow(article, 1.5);
+    return {id: article.id, lit: [...article.querySelectorAll('.score .playing')].map(n => n.id)};
+  });
+  document.body.setAttribute('data-follow', JSON.stringify(follow));
+};
+settle();
+</script>"""
+
+
+def _open(page: Path) -> html.HtmlElement:
+    """The page's DOM once its scripts have run, opened from file:// as a reader would (no special flags)."""
+    with tempfile.TemporaryDirectory() as profile:
+        done = subprocess.run(
+            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync",
+             "--disable-background-networking", "--disable-component-update", "--virtual-time-budget=30000",
+             f"--user-data-dir={profile}", "--dump-dom", page.as_uri()],
+            capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-500:]
+    return html.fromstring(done.stdout)
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs headless Chromium (apt-get install chromium)")
+def test_a_large_books_sketch_page_engraves_its_scores_when_opened_and_follows_the_audio(runner, tmp_path):
+    from sketchbook.book.build import SPLIT_AT
+    from tests import hostile
+
+    source = tmp_path / "src"
+    result = runner.invoke(app, ["develop", "tide", "--bars", "6", "--out", str(source), "-q"])
+    assert result.exit_code == 0, result.stderr
+    root = tmp_path / "book"
+    for i in range(SPLIT_AT + 1):
+        shutil.copytree(source / "tide", root / f"tide-s{i}")
+    # One score verovio cannot lay out (a 0/0 time signature, which crashes the Python engraver with SIGFPE).
+    (root / "tide-s3" / "beach.musicxml").write_text(
+        hostile.musicxml(hostile.WHOLE_NOTE, time="<time><beats>0</beats><beat-type>0</beat-type></time>"))
+    # And one whose words are markup: verovio writes them as text, and the page inserts only what verovio wrote.
+    (root / "tide-s4" / "beach.musicxml").write_text(hostile.musicxml(
+        '<direction><direction-type><words>&lt;img src=x onerror="document.title=1"&gt;</words></direction-type>'
+        "</direction>" + hostile.WHOLE_NOTE))
+    result = runner.invoke(app, ["book", str(root)])
+    assert result.exit_code == 0, result.stderr
+    page = root / "_pages" / "sketch-tide-s1.html"
+    built = html.fromstring(page.read_text(encoding="utf-8"))  # as written: the scores are engraved when opened
+    assert len(built.xpath("//div[@class='score']")) == 2
+    assert not built.xpath("//div[@class='score']//*[local-name()='svg']")
+    probe = page.with_name("probe.html")
+    probe.write_text(page.read_text(encoding="utf-8").replace("</body>", LAZY_PROBE + "</body>"), encoding="utf-8")
+    dom = _open(probe)
+    assert dom.xpath("//body")[0].get("data-engraved") == "2"
+    follow = {f["id"]: f["lit"] for f in json.loads(dom.xpath("//body")[0].get("data-follow"))}
+    for article in dom.xpath("//article[contains(@class, 'variation')]"):
+        piece = article.get("id").rsplit("-", 1)[1]
+        svg = article.xpath(".//div[@class='score']/*[local-name()='svg']")
+        assert len(svg) == 1, article.get("id")
+        heads = svg[0].xpath(".//*[local-name()='g'][contains(concat(' ', @class, ' '), ' note ')]")
+        assert len(heads) == _notes_in(root / "tide-s1" / f"{piece}.musicxml") > 0
+        assert len(article.xpath(".//figure[@class='roll']/*[local-name()='svg']")) == 1
+        # The notes lit at 1.5 s are those the engraved score's own timemap says are sounding then.
+        sounding: set[str] = set()
+        for ms, on, off in json.loads(article.xpath(".//script[@class='timemap']")[0].text):
+            if ms <= 1500:
+                sounding = (sounding - set(off)) | set(on)
+        assert sounding and set(follow[article.get("id")]) == sounding, article.get("id")
+        assert {h.get("id") for h in heads} >= sounding
+    # The spoiled score loses only itself: a warning in its place, and the page's other score is drawn.
+    spoiled = _open(root / "_pages" / "sketch-tide-s3.html")
+    assert spoiled.xpath("//body")[0].get("data-engraved") == "1"
+    warnings = [p.text_content() for p in spoiled.xpath("//p[@class='warn']")]
+    assert len(warnings) == 1 and "beach.musicxml" in warnings[0], warnings
+    assert len(spoiled.xpath("//div[@class='score']/*[local-name()='svg']")) == 1
+    marked = _open(root / "_pages" / "sketch-tide-s4.html")
+    assert marked.xpath("//body")[0].get("data-engraved") == "2" and not marked.xpath("//img")
+    assert '<img src=x onerror="document.title=1">' in marked.xpath("//div[@class='score']")[0].text_content()
+    assert marked.xpath("//title")[0].text != "1"
+    # A page copied away from the toolkit says so in each score's place rather than waiting forever.
+    (root / "_pages" / "verovio-toolkit-wasm.js").unlink()
+    alone = _open(root / "_pages" / "sketch-tide-s1.html")
+    warnings = [p.text_content() for p in alone.xpath("//p[@class='warn']")]
+    assert len(warnings) == 2 and all("verovio-toolkit-wasm.js" in w and "is missing" in w for w in warnings)

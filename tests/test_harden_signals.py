@@ -126,8 +126,49 @@ def test_a_signal_during_render_removes_its_temp_files(tmp_path, signum, code):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tune.mid"]
 
 
+# Each page stands still once written to its temp file, so the signal lands while a .part file exists.
+SLOW_PAGE = """
+import pathlib, sys, time
+write = pathlib.Path.write_text
+def slow(self, *args, **kwargs):
+    written = write(self, *args, **kwargs)
+    if self.name.endswith(".part"):
+        time.sleep(120)
+    return written
+pathlib.Path.write_text = slow
+sys.argv = ["sketchbook", *sys.argv[1:]]
+from sketchbook.cli import app
+app()
+"""
+PLAIN = "import sys\nsys.argv = ['sketchbook', *sys.argv[1:]]\nfrom sketchbook.cli import app\napp()\n"
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_during_book_stops_its_engravers_and_leaves_no_part_files(tmp_path, signum, code):
+    """A one-page book engraves in child processes: the signal lands once they are at work."""
+    import shutil
+
+    from sketchbook.book.build import SPLIT_AT
+    from tests.sketch_fixtures import make_sketch
+
+    source = make_sketch(tmp_path / "src")
+    book = tmp_path / "book"
+    for i in range(SPLIT_AT):
+        shutil.copytree(source, book / f"tide-s{i}")
+    process = start("book", str(book), script=PLAIN)
+    wait_for(lambda: bool(children(process.pid)) or process.poll() is not None)  # engravers start after a scan
+    engravers = children(process.pid)
+    assert engravers, process.communicate()[1]
+    process.send_signal(signum)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == code, stderr
+    assert "Traceback" not in stderr
+    wait_for(lambda: not any(alive(pid) for pid in engravers), timeout=10)
+    assert not [p for p in book.rglob(".*") if p.is_file()]
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_while_a_large_book_writes_its_pages_leaves_no_part_files(tmp_path, signum, code):
     import shutil
 
     from tests.sketch_fixtures import make_sketch
@@ -136,14 +177,11 @@ def test_a_signal_during_book_stops_its_engravers_and_leaves_no_part_files(tmp_p
     book = tmp_path / "book"
     for i in range(200):
         shutil.copytree(source, book / f"tide-s{i}")
-    process = start("book", str(book), script="import sys\nsys.argv = ['sketchbook', *sys.argv[1:]]\n"
-                                              "from sketchbook.cli import app\napp()\n")
-    wait_for(lambda: (book / "_pages").is_dir() and any((book / "_pages").glob("*.html")))
-    engravers = children(process.pid)
-    assert engravers
+    process = start("book", str(book), script=SLOW_PAGE)
+    wait_for(lambda: bool(parts(book / "_pages")) or process.poll() is not None)
+    assert parts(book / "_pages"), process.communicate()[1]
     process.send_signal(signum)
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == code, stderr
     assert "Traceback" not in stderr
-    wait_for(lambda: not any(alive(pid) for pid in engravers), timeout=10)
     assert not [p for p in book.rglob(".*") if p.is_file()]

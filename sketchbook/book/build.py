@@ -19,15 +19,17 @@ from sketchbook.files import replacing
 from sketchbook.music.errors import SketchbookError
 
 SPLIT_AT = 24  # a book of more sketches gets a contents page and a page per sketch (see build_book)
-BATCH = 16  # sketches engraved and written at a time in a large book
+PAGE_FORMAT = "2"  # part of every page's stamp: pages written by an older layout are written again
 
 
 def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None, progress=None) -> Path:
     """Write root/index.html for every sketch under root; with audio, render missing audio (Ogg Opus) first.
 
-    Up to SPLIT_AT sketches make one page. A larger book gets a contents page (every sketch with its motif,
-    summaries and players) and a page per sketch in root/_pages/ with its scores and piano rolls, so the
-    contents open at once however many sketches there are.
+    Up to SPLIT_AT sketches make one page, its scores engraved here (in child processes), so it opens
+    complete and reads without scripts. A larger book gets a contents page (every sketch with its motif,
+    summaries and players) and a page per sketch in root/_pages/ with its piano rolls and its scores, which
+    verovio's toolkit engraves in the browser when the page opens (lazy.py): engraving 2,000 scores here
+    would take minutes, and a reader opens a few pages at a time.
     """
     from sketchbook.book import page as book_html
     from sketchbook.book.pictures import Engravers
@@ -37,43 +39,26 @@ def build_book(root: Path, *, audio: bool = False, soundfont: Path | None = None
     if audio:
         from sketchbook.audio import render_midi
 
-        todo = [(s, v) for s in sketches for v in s.variations
-                if v.first(MIDI_SUFFIXES) and not v.first(tuple(AUDIO_TYPES))]
-        for _, v in progress(todo, "rendering audio") if progress else todo:
-            midi = v.first(MIDI_SUFFIXES)
+        todo = [(v, midi) for s in sketches for v in s.variations
+                if (midi := v.first(MIDI_SUFFIXES)) and not v.first(tuple(AUDIO_TYPES))]
+        for v, midi in progress(todo, "rendering audio") if progress else todo:
             try:
                 v.files[".ogg"] = render_midi(midi, midi.with_suffix(".ogg"), soundfont=soundfont, force=False)
             except SketchbookError:  # this piece shows "no audio yet"; the book goes on
                 continue
-    # Ids seeded by position: unique on a page, and the same on every rebuild.
-    numbers, written = {}, set()
-    for sketch in sketches:
-        for v in sketch.variations:
-            if score := v.first(SCORE_SUFFIXES):
-                numbers.setdefault(score, len(numbers) + 1)
-    with Engravers() as engravers:
-        if len(sketches) <= SPLIT_AT:
+    written = set()
+    if len(sketches) <= SPLIT_AT:
+        # Ids seeded by position: unique on the page, and the same on every rebuild.
+        numbers: dict[Path, int] = {}
+        for sketch in sketches:
+            for v in sketch.variations:
+                if score := v.first(SCORE_SUFFIXES):
+                    numbers.setdefault(score, len(numbers) + 1)
+        with Engravers() as engravers:
             engraved = engravers.engrave(list(numbers.items()), progress=progress)
-            written.add(_write_page(root / "index.html", book_html.page(root, sketches, engraved=engraved)))
-        else:  # a batch at a time, so memory holds one batch's scores however large the book
-            anchors = [book_html.anchor(s, root) for s in sketches]
-            batches = range(0, len(sketches), BATCH)
-            for start in progress(batches, "engraving", len(batches)) if progress else batches:
-                todo = []
-                for sketch, anchor in zip(sketches[start:start + BATCH], anchors[start:start + BATCH]):
-                    target, stamp = root / PAGES / f"{anchor}.html", _stamp(sketch)
-                    if _page_stamp(target) == stamp:  # unchanged since its page was written: keep it
-                        written.add(target)
-                    else:
-                        todo.append((sketch, target, stamp))
-                # A page holds one sketch, so its scores' ids only need to differ from each other.
-                scores = [(score, n) for s, _, _ in todo for n, score in enumerate(
-                    (v.first(SCORE_SUFFIXES) for v in s.variations if v.first(SCORE_SUFFIXES)), 1)]
-                engraved = engravers.engrave(scores)
-                for sketch, target, stamp in todo:
-                    html = book_html.sketch_page(root, sketch, target.stem, engraved, stamp=stamp)
-                    written.add(_write_page(target, html))
-            written.add(_write_page(root / "index.html", book_html.contents_page(root, sketches, anchors)))
+        written.add(_write_page(root / "index.html", book_html.page(root, sketches, engraved=engraved)))
+    else:
+        written.update(_write_split(root, sketches, progress))
     _remove_stale_pages(root, written)
     return root / "index.html"
 
@@ -87,7 +72,7 @@ def _stamp(sketch: SketchFolder) -> str:
 
     from sketchbook import __version__
 
-    digest = hashlib.sha256(f"{__version__}\n{sketch.folder.name}\n".encode())
+    digest = hashlib.sha256(f"{__version__}\n{PAGE_FORMAT}\n{sketch.folder.name}\n".encode())
     for name in sorted(p.name for p in sketch.folder.iterdir() if not p.name.startswith("."))[:MAX_FILES]:
         try:
             info = (sketch.folder / name).stat()
@@ -108,7 +93,27 @@ def _page_stamp(page: Path) -> str | None:
     return found[1].decode() if found else None
 
 
-BATCH = 16  # sketches engraved and written at a time in a large book
+def _write_split(root: Path, sketches: list[SketchFolder], progress=None) -> set[Path]:
+    """The contents page and a page per sketch (kept when its stamp says nothing changed), and the toolkit."""
+    from sketchbook.book import page as book_html
+    from sketchbook.book.lazy import install_toolkit, pack_score
+
+    if (root / PAGES).is_symlink():  # planted in a shared folder, it would carry the pages off elsewhere
+        raise SketchbookError(f"{root / PAGES} is a link; a large book's pages go only into a real folder there")
+    written = set()
+    anchors = [book_html.anchor(s, root) for s in sketches]
+    pairs = list(zip(sketches, anchors))
+    for sketch, anchor in progress(pairs, "writing pages") if progress else pairs:
+        target, stamp = root / PAGES / f"{anchor}.html", _stamp(sketch)
+        if _page_stamp(target) != stamp:
+            # A page holds one sketch, so its scores' ids only need to differ from each other.
+            scores = [v.first(SCORE_SUFFIXES) for v in sketch.variations if v.first(SCORE_SUFFIXES)]
+            packed = {score: pack_score(score, n) for n, score in enumerate(scores, 1) if score}
+            _write_page(target, book_html.sketch_page(root, sketch, target.stem, packed, stamp=stamp))
+        written.add(target)
+    written.update(install_toolkit(root / PAGES))
+    written.add(_write_page(root / "index.html", book_html.contents_page(root, sketches, anchors)))
+    return written
 
 
 def _write_page(path: Path, html: str) -> Path:
@@ -122,11 +127,14 @@ def _write_page(path: Path, html: str) -> Path:
 
 
 def _remove_stale_pages(root: Path, written: set[Path]) -> None:
-    """Pages of sketches no longer in the book go (only our own .html files in _pages/)."""
+    """Pages of sketches no longer in the book go, and the toolkit when no page needs it (only our own files)."""
+    from sketchbook.book.lazy import SHIPPED
+
     folder = root / PAGES
     if not folder.is_dir() or folder.is_symlink():
         return
     for entry in os.scandir(folder):
         path = Path(entry.path)
-        if entry.is_file(follow_symlinks=False) and path.suffix == ".html" and path not in written:
+        ours = path.suffix == ".html" or path.name in SHIPPED
+        if entry.is_file(follow_symlinks=False) and ours and path not in written:
             path.unlink(missing_ok=True)

@@ -40,7 +40,7 @@ def read_record(path: Path) -> dict:
         raise SketchbookError(f"not readable JSON ({' '.join(str(exc).split())[:120]})") from None
     if not isinstance(raw, dict):
         raise SketchbookError("not a JSON object")
-    record = {}
+    record: dict[str, object] = {}
     for key in ("name", "sketchbook"):
         if (text := _text(raw.get(key))) is not None:
             record[key] = text
@@ -60,7 +60,7 @@ def read_record(path: Path) -> dict:
 
 
 def checked_motif(motif: dict) -> dict:
-    out = {k: t for k in ("name", "description", "key") if (t := _text(motif.get(k))) is not None}
+    out: dict[str, object] = {k: t for k in ("name", "description", "key") if (t := _text(motif.get(k))) is not None}
     meter = _text(motif.get("meter"))
     if meter and _meter(meter):
         out["meter"] = meter

@@ -1,4 +1,4 @@
-"""HTML and CSS for the sketchbook page; book.py gathers the sketches and pictures."""
+"""HTML and CSS for the sketchbook page; build.py gathers the sketches and pictures."""
 
 from __future__ import annotations
 
@@ -88,7 +88,10 @@ function sketchbookFollow(article, seconds) {
   let lit = null;
   for (; at < map.length && map[at][0] <= ms; at++) {
     for (const id of map[at][2]) { const n = document.getElementById(id); if (n) n.classList.remove('playing'); }
-    for (const id of map[at][1]) { const n = document.getElementById(id); if (n) { n.classList.add('playing'); lit = n; } }
+    for (const id of map[at][1]) {
+      const n = document.getElementById(id);
+      if (n) { n.classList.add('playing'); lit = n; }
+    }
   }
   article._at = at; article._ms = ms;
   if (lit) {  // keep the sounding notes in view inside the score's own scroll box
@@ -128,17 +131,23 @@ def contents_page(root: Path, sketches: list[SketchFolder], anchors: list[str]) 
 
 
 def sketch_page(root: Path, sketch: SketchFolder, anchor_id: str, engraved: dict, *, stamp: str = "") -> str:
-    """One sketch of a large book on its own page, in root/_pages/ (links climb one folder)."""
+    """One sketch of a large book on its own page, in root/_pages/ (links climb one folder).
+
+    Its scores come packed (lazy.PackedScore): the toolkit beside the page engraves them when it opens.
+    """
+    from sketchbook.book.lazy import engraver_scripts
+
     back = '<p><a href="../index.html">← all sketches</a></p>'
     return _document(root, back, _sketch(root, sketch, anchor_id, engraved, prefix="../"), "",
-                     title=_title(sketch, root), stamp=stamp)
+                     title=_title(sketch, root), stamp=stamp, scripts=engraver_scripts())
 
 
 def _count(sketches: list[SketchFolder]) -> str:
     return f"{len(sketches)} sketch{'es' if len(sketches) != 1 else ''}"
 
 
-def _document(root: Path, head: str, body: str, count: str, *, title: str = "", stamp: str = "") -> str:
+def _document(root: Path, head: str, body: str, count: str, *, title: str = "", stamp: str = "",
+              scripts: str = "") -> str:
     place = escape(root.resolve().name)
     heading = escape(title) if title else "Sketchbook"
     where = f"<p>{count} in <code>{place}/</code></p>" if count else f"<p>in <code>{place}/</code></p>"
@@ -148,7 +157,7 @@ def _document(root: Path, head: str, body: str, count: str, *, title: str = "", 
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
             f'<title>{heading} · {place}</title><style>{CSS}</style></head>'
             f'<body><main><header class="book-head"><h1>Sketchbook</h1>{where}'
-            f'{head}</header>{body}</main><script>{FOLLOW}</script></body></html>\n')
+            f'{head}</header>{body}</main>{scripts}<script>{FOLLOW}</script></body></html>\n')
 
 
 def _card(root: Path, sketch: SketchFolder, anchor_id: str) -> str:
@@ -184,13 +193,14 @@ def _chips(meta: dict, motif: dict) -> str:
     chips = [("key", motif.get("key")), ("meter", motif.get("meter")),
              ("pickup", motif.get("pickup") if str(motif.get("pickup", "0")) != "0" else None),
              ("seed", meta.get("seed")), ("sketchbook", meta.get("sketchbook"))]
-    levers = meta.get("levers") if isinstance(meta.get("levers"), dict) else {}
+    levers: dict = meta["levers"] if isinstance(meta.get("levers"), dict) else {}
     chips += [(f"--{k}", v) for k, v in levers.items() if v is not None]  # what the command line asked for
     return "".join(f"<li><b>{escape(str(k))}</b>{escape(_value(v))}</li>" for k, v in chips if v is not None)
 
 
 def _sketch(root: Path, sketch: SketchFolder, anchor_id: str, engraved: dict, prefix: str = "") -> str:
-    meta, motif = sketch.meta, sketch.meta.get("motif") if isinstance(sketch.meta.get("motif"), dict) else {}
+    meta = sketch.meta
+    motif: dict = meta["motif"] if isinstance(meta.get("motif"), dict) else {}
     problem = f'<p class="warn">{escape(sketch.problem)}</p>' if sketch.problem else ""
     if not meta and not problem:
         problem = '<p class="muted">No sketch.json here, so only the files are shown.</p>'
@@ -225,7 +235,7 @@ def _variation(root: Path, v: PieceFiles, anchor: str, engraved: dict, prefix: s
 
 def summary_line(summary: dict, tempos=()) -> str:
     """'126 → 66 bpm · 37 bars · 601 notes · 1:06': tempos in the order played (from the MIDI when known)."""
-    listed = list(tempos) or (summary.get("tempos") if isinstance(summary.get("tempos"), list) else [])
+    listed: list = list(tempos) or (summary["tempos"] if isinstance(summary.get("tempos"), list) else [])
     tempos = [t for i, t in enumerate(listed) if i == 0 or t != listed[i - 1]]
     parts = [" → ".join(map(str, tempos)) + " bpm" if len(tempos) > 1 else
              f"{tempos[0]} bpm" if tempos else f"{summary['tempo']} bpm" if "tempo" in summary else ""]
@@ -261,7 +271,11 @@ def _score(v: PieceFiles, engraved: dict) -> str:
     score = v.first(SCORE_SUFFIXES)
     if score is None:
         return '<p class="muted">No MusicXML score in this folder.</p>'
+    from sketchbook.book.lazy import PackedScore, packed_figure
+
     answer = engraved.get(score, "it was not engraved")
+    if isinstance(answer, PackedScore):  # engraved by the page's script when the page opens
+        return packed_figure(score.name, v.name, answer)
     if isinstance(answer, str):  # one unreadable score, or a crashed engraver, spoils only this card
         return f'<p class="warn">The score {escape(score.name)} could not be engraved: {escape(answer)}</p>'
     svg, timemap = answer
@@ -275,9 +289,9 @@ def _score(v: PieceFiles, engraved: dict) -> str:
 def _roll(v: PieceFiles, played, problem: str) -> str:
     from sketchbook.book.roll import roll_svg
 
-    if played is None:
-        return f'<p class="warn">{escape(problem)}</p>' if problem else ""
     midi = v.first(MIDI_SUFFIXES)
+    if played is None or midi is None:
+        return f'<p class="warn">{escape(problem)}</p>' if problem else ""
     return (f'<figure class="roll"><figcaption>Piano roll · {escape(midi.name)} · '
             f'<span class="rh">right hand</span> · <span class="lh">left hand</span> · '
             f'<span class="ped">pedal</span></figcaption>{roll_svg(played, label=f"piano roll of {v.name}")}'

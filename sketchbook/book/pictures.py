@@ -100,6 +100,7 @@ class _Child:
         process = self.process
         timer = threading.Timer(SCORE_SECONDS, process.kill)
         timer.start()
+        assert process.stdin is not None and process.stdout is not None  # both are pipes (see _start)
         try:
             process.stdin.write((json.dumps({"path": str(path), "seed": id_seed}) + "\n").encode())
             process.stdin.flush()
@@ -126,7 +127,8 @@ class _Child:
         process.wait()
         for pipe in (process.stdin, process.stdout):
             try:
-                pipe.close()
+                if pipe is not None:
+                    pipe.close()
             except OSError:  # a broken pipe to a dead child has nothing left to flush
                 pass
 
@@ -146,7 +148,7 @@ def _serve() -> None:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            svg, timemap = engrave_text(_score_text(Path(request["path"])), Path(request["path"]).name,
+            svg, timemap = engrave_text(score_text(Path(request["path"])), Path(request["path"]).name,
                                         id_seed=int(request["seed"]))
             answer = {"svg": svg, "timemap": timemap}
         except SketchbookError as exc:
@@ -158,7 +160,7 @@ def _serve() -> None:
         sys.stdout.flush()
 
 
-def _score_text(path: Path) -> str:
+def score_text(path: Path) -> str:
     """The score's XML through the bounded readers (an .mxl is unpacked with zip-bomb checks first)."""
     from sketchbook.files import read_limited
     from sketchbook.formats.safe_xml import read_mxl
@@ -176,7 +178,7 @@ def score_svg(musicxml: Path, *, id_seed: int = 1) -> str:
 
 def engrave(musicxml: Path, *, id_seed: int = 1) -> tuple[str, list]:
     """The score's SVG and timemap, engraved in this process (the book uses book_engrave's children)."""
-    return engrave_text(_score_text(Path(musicxml)), Path(musicxml).name, id_seed=id_seed)
+    return engrave_text(score_text(Path(musicxml)), Path(musicxml).name, id_seed=id_seed)
 
 
 def engrave_text(xml: str, name: str, *, id_seed: int = 1) -> tuple[str, list]:

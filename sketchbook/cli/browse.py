@@ -41,7 +41,10 @@ def book(
     = False,
     soundfont: Annotated[Optional[Path], typer.Option(help="General MIDI .sf2 soundfont for --audio.")] = None,
 ) -> None:
-    """Write FOLDER/index.html: one static page with every sketch's score, piano roll, audio and parameters.
+    """Write FOLDER/index.html: every sketch's score, piano roll, audio and parameters, as static pages.
+
+    Past 24 sketches, a contents page links to a page per sketch in FOLDER/_pages/, which engraves its scores
+    in the browser when opened (verovio's toolkit is copied beside the pages; no network needed).
 
     Example: sketchbook book output/ --audio
     """
