@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sketchbook.music.accompany import FIGURES
+from sketchbook.music.levers import level
 from sketchbook.music.techniques import TECHNIQUES
 from sketchbook.music.variation import Variation
 
@@ -16,8 +17,8 @@ def plan_rows(result: Variation) -> list[dict]:
             "section": s.name,
             "techniques": ", ".join(s.techniques),
             "tempo": s.tempo,
-            "density": round(s.density, 2),
-            "ornament": round(s.ornament, 2),
+            "density": round(level(s.levers.density), 2),
+            "ornament": round(level(s.levers.ornament), 2),
             "dynamic": s.dynamic,
             "texture": ", ".join(s.textures),
         })  # fmt: skip

@@ -18,8 +18,6 @@ from fractions import Fraction
 from sketchbook.music.harmony import Chord, Span, open_voicing
 from sketchbook.music.model import Meter, Note
 
-# Density thresholds between the figures, sparsest first; more density never means fewer onsets.
-HELD, SWAYING, BROKEN = 0.25, 0.45, 0.7
 TENTH = 16  # the widest a hand strikes at once, in semitones
 FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
