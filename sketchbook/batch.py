@@ -37,7 +37,7 @@ class Outcome:
     job: Job
     written: tuple[Path, ...]
     summaries: tuple[tuple[str, Summary], ...]
-    plans: tuple = ()
+    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()  # per piece: its title and plan rows (--explain)
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -79,7 +79,7 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
         for r in results:
             midi = job.folder / f"{r.name}.mid"
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
-    plans = ()
+    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()
     if explain:
         from sketchbook.cli.explain import plan_rows
 

@@ -6,7 +6,7 @@ and `style_for` turns it into the style a variation is developed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
@@ -27,7 +27,7 @@ MAX_BARS = 20_000
 class Request:
     """What the user asked for beyond the variation: lever overrides, morph, preset, length, metre."""
 
-    levers: Levers = Levers()  # tempo, density, ornament: laid over the style's
+    levers: Levers = field(default_factory=Levers)  # tempo, density, ornament: laid over the style's
     morph: float | None = None
     preset: str | None = None
     bars: int | None = None

@@ -79,8 +79,9 @@ def check_style_data(data: dict, *, origin: str) -> None:
         from sketchbook.music.styles import parse_meter
 
         parse_meter(data["meter"], what=f"preset {origin}: meter")
-    if "tempo_sway" in data and (isinstance(data["tempo_sway"], bool) or not isinstance(data["tempo_sway"], (int, float))
-                                 or not 0 <= data["tempo_sway"] <= 0.5):
+    sway = data.get("tempo_sway")
+    if "tempo_sway" in data and (isinstance(sway, bool) or not isinstance(sway, (int, float))
+                                 or not 0 <= sway <= 0.5):
         raise SketchbookError(f"preset {origin}: tempo_sway (how far the seed moves the tempo) must be a number "
                               f"from 0 to 0.5, not {_shown(data['tempo_sway'])}")
     for lever in LEVERS:

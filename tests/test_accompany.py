@@ -50,7 +50,7 @@ figures = st.sampled_from(sorted(FIGURES))
 @PROPERTY
 @given(settings_for_a_left_hand(), figures, st.integers(0, 999))
 def test_every_bar_strikes_its_downbeat_and_its_lowest_note_on_a_beat(case, figure, seed):
-    melody, spans, chords, coloured, meter, pickup = case
+    _melody, spans, _chords, _coloured, meter, pickup = case
     notes = left_hand(case, figure, seed)
     for span in spans:
         inside = [n for n in notes if span.start <= n.start < span.end]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given, settings
 
@@ -79,5 +81,5 @@ def test_any_motif_grows_into_a_well_formed_piece(motif):
             for voice in (1, 2):
                 line = sorted((n for n in hand if n.voice == voice), key=lambda n: n.start)
                 # within a voice, notes that overlap must be a chord (same start)
-                for a, b in zip(line, line[1:]):
+                for a, b in itertools.pairwise(line):
                     assert b.start >= a.end or b.start == a.start, (a, b)

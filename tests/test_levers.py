@@ -5,6 +5,7 @@ Measured on what the files would play and show: onsets per beat in the performan
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -30,7 +31,7 @@ def ornaments(result) -> int:
 
 
 def assert_non_decreasing(values, what):
-    assert all(a <= b for a, b in zip(values, values[1:])), f"{what} not monotonic: {values}"
+    assert all(a <= b for a, b in itertools.pairwise(values)), f"{what} not monotonic: {values}"
 
 
 @pytest.mark.parametrize("variation", ["beach", "photograph"])

@@ -133,7 +133,7 @@ def test_every_file_lands_with_ordinary_permissions_and_no_spares(tmp_path, sket
 def test_existing_files_are_kept_without_force(tmp_path, sketch):
     folder = tmp_path / "waltz"
     before = old_sketch(folder, ["photograph.mid"])
-    with pytest.raises(SketchbookError, match="already exists .*--force") as caught:
+    with pytest.raises(SketchbookError, match=r"already exists .*--force") as caught:
         write(folder, sketch)
     one_line(caught)
     assert snapshot(folder) == before
@@ -280,7 +280,7 @@ def test_a_folder_in_the_way_of_a_file(tmp_path, sketch):
     before = old_sketch(folder, ["beach.mid"])
     (folder / "photograph.mid").mkdir()
     before = snapshot(folder)
-    with pytest.raises(SketchbookError, match="photograph.mid") as caught:
+    with pytest.raises(SketchbookError, match=r"photograph\.mid") as caught:
         write(folder, sketch, force=True)
     one_line(caught)
     assert snapshot(folder) == before

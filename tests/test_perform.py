@@ -15,7 +15,8 @@ from sketchbook.music.streams import Touch
 def piece(right, left=(), *, dynamics=(Dynamic(F(0), "p"),), tempo=66, phrases=(), bars=4, meter=Meter(4, 4)):
     return Piece(
         title="t", key=Key(0), meter=meter, right_hand=tuple(right), left_hand=tuple(left),
-        sections=(Section("a", 0, bars, Levers(tempo=tempo, tempo_text="Lento")),), dynamics=tuple(dynamics), phrases=tuple(phrases),
+        sections=(Section("a", 0, bars, Levers(tempo=tempo, tempo_text="Lento")),), dynamics=tuple(dynamics),
+        phrases=tuple(phrases),
     )  # fmt: skip
 
 
@@ -74,7 +75,8 @@ def test_ornaments_become_notes_and_staccato_shortens():
 def test_the_tempo_map_follows_the_sections():
     p = Piece(
         title="t", key=Key(0), meter=Meter(3, 4), right_hand=(Note(60, F(0), F(3)),), left_hand=(),
-        sections=(Section("a", 0, 2, Levers(tempo=126, tempo_text="Presto")), Section("b", 2, 2, Levers(tempo=66, tempo_text="Lento"))),
+        sections=(Section("a", 0, 2, Levers(tempo=126, tempo_text="Presto")),
+                  Section("b", 2, 2, Levers(tempo=66, tempo_text="Lento"))),
     )  # fmt: skip
     assert perform(p, touch=Touch.named(1, "test")).tempos == ((0, 126), (F(6), 66))
 

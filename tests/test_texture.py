@@ -7,6 +7,7 @@ minor, sharp and flat keys) are developed once; the facts are read back with an 
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from fractions import Fraction
@@ -112,7 +113,7 @@ def test_the_beach_is_a_waltz_of_sixteen_to_forty_eight_bars(case):
     assert score.times[0] == (3, 4)
     assert 16 <= score.full_bars <= 48, score.full_bars
     marks = [(midi.quarters(t), bpm) for t, bpm in midi.tempos] + [(midi.length, 0)]
-    seconds = sum(float(b - a) * 60 / bpm for (a, bpm), (b, _) in zip(marks, marks[1:]))
+    seconds = sum(float(b - a) * 60 / bpm for (a, bpm), (b, _) in itertools.pairwise(marks))
     assert seconds <= 190, seconds
     rhythms = left_hand_rhythms(folder / "beach.musicxml")
     assert len(rhythms) == score.full_bars, "the left hand strikes in every bar"
@@ -174,7 +175,7 @@ def test_beach_phrases_are_four_or_eight_bars_closing_on_half_and_full_cadences(
     piece = compose(motif, load_style("beach"), streams=Streams.named(3, "test"))
     bar = piece.meter.bar_length
     starts = [piece.bar_start(round((s - piece.pickup) / bar)) for s in piece.phrases] + [piece.length]
-    lengths = [(b - a) / bar for a, b in zip(starts, starts[1:])]
+    lengths = [(b - a) / bar for a, b in itertools.pairwise(starts)]
     assert all(length % 4 == 0 for length in lengths[1:]), lengths
     closing = {h.start: (h.root, h.intervals) for h in piece.harmony}
     tonic, dominant = diatonic_chord(0, motif.key), diatonic_chord(4, motif.key)

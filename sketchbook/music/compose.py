@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import random
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
@@ -18,7 +19,7 @@ from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.expression import articulate, dynamics_for, land_final_note, ritardandos
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
-from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, Levers, level
+from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
 from sketchbook.music.metre import remeter, spread_for
 from sketchbook.music.model import ORNAMENTS, Harmony, Key, Motif, Note, Pedal, Phrase, Piece, Section
 from sketchbook.music.ornament import Places, ensure_variety, ornament_places
@@ -156,14 +157,14 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         for start, end, technique in windows_in(windows, lo, hi):
             peak = climbing and in_climax(start, (lo, hi))
             unit = Fraction(1, 4) if density[index] >= DRIVEN else Fraction(1, 2)
-            window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
+            cut = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
             # A note still ringing when the next phrase begins gives way to it.
-            notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in window)
+            notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in cut)
             # A plain statement stays close to the motif so the listener hears it before it is spun out.
             fill = density[index] * (0.5 if technique.split(":")[0] in ("statement", "remeter") else 1.0)
             fill = 1.0 if peak else fill
             filled = embellish(Phrase(notes, end - start), density=fill, key=key,
-                               chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=streams.embellish,
+                               chord_at=_from(chord_at, start), unit=unit, rng=streams.embellish,
                                keep={(t - start, p) for t, p in free})
             articulated = articulate(filled.notes, notes, level(lever.articulation), meter, pickup - start % bar, peak,
                                      rng=streams.articulation)
@@ -251,7 +252,12 @@ def _harmonic_spans(sections, density, meter, bar_start, cadences) -> tuple[list
     return spans, owners
 
 
-def _chord_lookup(spans: list[Span], chords: list[Chord]):
+def _from(chord_at: Callable[[Fraction], Chord], start: Fraction) -> Callable[[Fraction], Chord]:
+    """The chord lookup in a phrase's own time, the phrase beginning at ``start``."""
+    return lambda t: chord_at(t + start)
+
+
+def _chord_lookup(spans: list[Span], chords: list[Chord]) -> Callable[[Fraction], Chord]:
     starts = [s.start for s in spans]
 
     def chord_at(offset: Fraction) -> Chord:

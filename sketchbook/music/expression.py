@@ -7,6 +7,7 @@ section.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import replace
 from fractions import Fraction
@@ -29,7 +30,7 @@ def land_final_note(melody: list[Note], key: Key) -> None:
 def ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], ...]:
     """Before a section that is much slower, the last two bars (or one) ease into its tempo."""
     out = []
-    for before, after in zip(sections, sections[1:]):
+    for before, after in itertools.pairwise(sections):
         if after.tempo < before.tempo * 0.8:
             end = bar_start(before.end_bar)
             out.append((max(bar_start(before.start_bar), end - 2 * meter.bar_length), end))

@@ -8,6 +8,7 @@ here, so beach and photograph textures switch at the same point everywhere.
 from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
+from typing import Any
 
 # Density: where the texture changes, sparsest first. More density never means fewer onsets.
 HELD = 0.25  # below this the left hand waltzes; from here it holds its bass and sways
@@ -44,7 +45,7 @@ class Levers:
         """These levers laid over ``base``: each lever set here wins, the rest come from ``base``."""
         return replace(base, **self.given())
 
-    def given(self) -> dict[str, object]:
+    def given(self) -> dict[str, Any]:
         """The levers set here, by name."""
         return {f.name: getattr(self, f.name) for f in fields(self) if getattr(self, f.name) is not None}
 

@@ -38,7 +38,7 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
             level += 12 if "accent" in note.articulations or "strong-accent" in note.articulations else 0
             level += 6 if hand == 0 else -4
             level += push * 4
-            velocity = int(round(max(8, min(120, level))))
+            velocity = round(max(8, min(120, level)))
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
             delay = ritardando + TICK * round(drift * 6)

@@ -6,7 +6,7 @@ sketchbook/presets/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import NUMBERS, Levers, level, tempo_of
@@ -26,7 +26,7 @@ class SectionPlan:
     min_bars: int = 4
     dynamic: str = "p"
     peak: str | None = None
-    levers: Levers = Levers()
+    levers: Levers = field(default_factory=Levers)
 
 
 @dataclass(frozen=True, slots=True)

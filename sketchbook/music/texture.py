@@ -33,7 +33,7 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
     line, and a half cadence strikes its chord again on the last beat.
     """
     dense_sections = sorted({o for o, d in zip(owners, densities) if d >= BROKEN})
-    out = []
+    out: list[str] = []
     for i, (span, owner, density) in enumerate(zip(spans, owners, densities)):
         final = i == len(spans) - 1
         if density < BROKEN:

@@ -6,6 +6,7 @@ stage, so a lever that changes how much one stage draws never reshuffles another
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
@@ -69,6 +70,6 @@ def make_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: in
 def seconds(performance: Performance) -> float:
     """How long the performance lasts, tempo changes included."""
     total, tempos = 0.0, [*performance.tempos, (performance.length, 0)]
-    for (start, bpm), (end, _) in zip(tempos, tempos[1:]):
+    for (start, bpm), (end, _) in itertools.pairwise(tempos):
         total += float(Fraction(end) - Fraction(start)) * 60.0 / bpm
     return total
