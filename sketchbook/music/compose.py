@@ -138,8 +138,8 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         # slower texture busier than a denser one.
         kinds_here = ORNAMENTS if dense >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))
         found = ornament_places(part, key=key, meter=meter, rng=streams.ornament, pickup=pickup, kinds=kinds_here)
-        # Where an ornament may go is kept free of figures and doubling before its level is read, so the
-        # ornament lever moves ornaments and nothing else. A section that fixes its own level (the
+        # Where an ornament may go is kept free of figures before its level is read, so the ornament
+        # lever moves ornaments and nothing else. A section that fixes its own level (the
         # lever cannot reach it) keeps free only the places that level ornaments.
         within = 1.0 if plan.levers.ornament is None else plan.levers.ornament
         skeletons.append(part)
@@ -171,7 +171,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
             placed = [n.shifted(start) for n in articulated]
             if density[index] >= DOUBLED:
                 placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set,
-                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar), spared=free)
+                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar))
             melody.extend(_ornamented(placed, free, ornament[index]))
     ornate = [bounds[i] for i, o in enumerate(ornament) if o >= ORNATE]
     _vary(melody, ornate, key)
