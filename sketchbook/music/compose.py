@@ -21,7 +21,7 @@ from sketchbook.music.expression import articulate, dynamics_for, land_final_not
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
 from sketchbook.music.metre import remeter, spread_for
-from sketchbook.music.model import ORNAMENTS, Harmony, Key, Motif, Note, Pedal, Phrase, Piece, Section
+from sketchbook.music.model import GRACE_ORNAMENTS, ORNAMENTS, Harmony, Key, Motif, Note, Pedal, Phrase, Piece, Section
 from sketchbook.music.ornament import Places, ensure_variety, ornament_places
 from sketchbook.music.phrasing import KEEPS_THE_MOTIF, cadence_kinds, land_cadence
 from sketchbook.music.sections import bars_of, place, section_phrases, section_targets, windows_in
@@ -138,12 +138,14 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         # slower texture busier than a denser one.
         kinds_here = ORNAMENTS if dense >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))
         found = ornament_places(part, key=key, meter=meter, rng=streams.ornament, pickup=pickup, kinds=kinds_here)
-        # Where an ornament may go is kept free of figures before its level is read, so the ornament
-        # lever moves ornaments and nothing else. A section that fixes its own level (the
+        # Where an ornament may go is kept free of figures (and, for a sign, of doubling) before its
+        # level is read, so the ornament lever moves ornaments and nothing else. A section that fixes its own level (the
         # lever cannot reach it) keeps free only the places that level ornaments.
         within = 1.0 if plan.levers.ornament is None else plan.levers.ornament
         skeletons.append(part)
         places.append(_by_onset(part, found, within))
+    # Grace notes may lead into a doubled note; a sign (trill, mordent, turn) stays over a single note.
+    signs = [{k for k, (_, n) in free.items() if n.ornament not in GRACE_ORNAMENTS} for free in places]
 
     melody: list[Note] = []
     starts_set = set(phrase_starts)
@@ -171,7 +173,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
             placed = [n.shifted(start) for n in articulated]
             if density[index] >= DOUBLED:
                 placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set,
-                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar))
+                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar), spared=signs[index])
             melody.extend(_ornamented(placed, free, ornament[index]))
     ornate = [bounds[i] for i, o in enumerate(ornament) if o >= ORNATE]
     _vary(melody, ornate, key)

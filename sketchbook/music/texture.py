@@ -9,7 +9,7 @@ bars land on a struck chord, and the return takes up the beach's waltz.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
@@ -69,17 +69,18 @@ def in_climax(offset: Fraction, bounds: tuple[Fraction, Fraction]) -> bool:
 
 
 def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key, *, climax: bool,
-           phrase_starts: set[Fraction], summit: Fraction | None = None) -> list[Note]:
+           phrase_starts: set[Fraction], summit: Fraction | None = None,
+           spared: Collection[tuple[Fraction, int]] = ()) -> list[Note]:
     """The right hand thickened: melody notes of the motif doubled an octave below at the climax and at
     phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes.
 
     From ``summit`` on (the climax's last bars) the runs go in octaves too: a few bars of that are a
-    peak; a dozen would be an étude. A note with a written ornament stays single; the ornament lever's
-    ornaments are put on after doubling, on the upper note.
+    peak; a dozen would be an étude. A note with an ornament stays single, and so do the notes at
+    ``spared`` (start, pitch), where one may go: a trill sign over two notes would ask for a double trill.
     """
     out = list(melody)
     for n in melody:
-        if n.ornament or n.graces or n.duration < Fraction(1, 4):
+        if n.ornament or n.graces or n.duration < Fraction(1, 4) or (n.start, n.pitch) in spared:
             continue
         if (n.start, n.pitch) not in skeleton and not (climax and summit is not None and n.start >= summit):
             continue  # away from the summit only the tune's own notes thicken; at the summit, the runs too
