@@ -178,10 +178,10 @@ def job(bars: int, *, memory: bool, floors: bool) -> dict:
     from sketchbook.load import load_motif
     from sketchbook.request import Request, develop_variation
 
-    motif, levers, variations = load_motif(None), Request(bars=bars), ("beach", "photograph")
+    motif, request, variations = load_motif(None), Request(bars=bars), ("beach", "photograph")
     clock = time.perf_counter
     with tempfile.TemporaryDirectory(prefix="sketchbook-bench-") as tmp:
-        whole = Job(motif, 1, Path(tmp) / "tide", variations, levers, force=True)
+        whole = Job(motif, 1, Path(tmp) / "tide", variations, request, force=True)
         if memory:
             tracemalloc.start()
             run_job(whole)
@@ -192,7 +192,7 @@ def job(bars: int, *, memory: bool, floors: bool) -> dict:
     results = []
     for variation in variations:
         t0 = clock()
-        result = develop_variation(motif, variation, seed=1, request=levers)
+        result = develop_variation(motif, variation, seed=1, request=request)
         t1 = clock()
         performance_to_midi(result.performance).save(file=io.BytesIO())
         t2 = clock()

@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import NUMBERS
 from sketchbook.music.styles import Style, style_from_dict
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
@@ -19,7 +20,7 @@ MAX_PRESET_BYTES = 256 * 1024
 MAX_SECTIONS = 64  # a piece of ours has three or four; more is a typo or an attack
 MAX_BARS = 20_000  # the same cap as --bars (api.plan)
 DEFAULT_MIN_BARS = 4  # styles.SectionPlan's default
-LEVERS = ("density", "ornament", "colour", "articulation", "rubato")
+LEVERS = NUMBERS  # the levers a preset gives as numbers from 0 to 1
 LEVER_MEANING = {"density": "onsets per beat", "ornament": "share of notes ornamented",
                  "colour": "share of chords with a tone that rubs", "articulation": "accents and staccato",
                  "rubato": "timing freedom"}
