@@ -176,12 +176,12 @@ def job(bars: int, *, memory: bool, floors: bool) -> dict:
     from sketchbook.formats.midi import performance_to_midi
     from sketchbook.formats.musicxml import piece_to_musicxml
     from sketchbook.load import load_motif
-    from sketchbook.request import Levers, develop_variation
+    from sketchbook.request import Request, develop_variation
 
-    motif, levers, variations = load_motif(None), Levers(bars=bars), ("beach", "photograph")
+    motif, request, variations = load_motif(None), Request(bars=bars), ("beach", "photograph")
     clock = time.perf_counter
     with tempfile.TemporaryDirectory(prefix="sketchbook-bench-") as tmp:
-        whole = Job(motif, 1, Path(tmp) / "tide", variations, levers, force=True)
+        whole = Job(motif, 1, Path(tmp) / "tide", variations, request, force=True)
         if memory:
             tracemalloc.start()
             run_job(whole)
@@ -192,7 +192,7 @@ def job(bars: int, *, memory: bool, floors: bool) -> dict:
     results = []
     for variation in variations:
         t0 = clock()
-        result = develop_variation(motif, variation, seed=1, levers=levers)
+        result = develop_variation(motif, variation, seed=1, request=request)
         t1 = clock()
         performance_to_midi(result.performance).save(file=io.BytesIO())
         t2 = clock()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
-from sketchbook.request import Levers, plan
+from sketchbook.request import Request, plan
 
 if TYPE_CHECKING:  # annotations only: `import sketchbook` stays light
     from sketchbook.music.model import Motif, Piece
@@ -23,14 +23,14 @@ class Sketch:
 
     motif: Motif
     seed: int
-    levers: Levers
+    request: Request  # the levers the user turned, morph, preset, bars, metre
     variations: tuple[Variation, ...]
 
     @classmethod
-    def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], levers: Levers) -> Sketch:
+    def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], request: Request) -> Sketch:
         from sketchbook.request import develop_variation
 
-        return cls(motif, seed, levers, tuple(develop_variation(motif, v, seed=seed, levers=levers)
+        return cls(motif, seed, request, tuple(develop_variation(motif, v, seed=seed, request=request)
                                               for v in variations))
 
     @property
@@ -57,7 +57,7 @@ class Sketch:
         from sketchbook.sketch_folder import write_sketch
 
         return write_sketch(Path(folder), self.motif, list(self.variations), seed=self.seed,
-                            levers=self.levers, force=force)
+                            request=self.request, force=force)
 
     def __repr__(self) -> str:
         pieces = ", ".join(f"{n}: {s.bars} bars, {s.seconds} s" for n, s in self.summary().items())
@@ -85,7 +85,7 @@ def develop(motif: str | Path | Motif | None = None, *, seed: int = 1, variation
 
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**63:
         raise SketchbookError(f"seed {seed!r} must be a whole number from 0 up")
-    variations, lever_values = plan(variation, **levers)
+    variations, request = plan(variation, **levers)
     if not isinstance(motif, Motif):
         motif = load_motif(None if motif is None else str(motif))
     if name is not None:
@@ -94,4 +94,4 @@ def develop(motif: str | Path | Motif | None = None, *, seed: int = 1, variation
         from sketchbook.files import check_name
 
         motif = replace(motif, name=check_name(name))
-    return Sketch.develop(motif, seed, variations, lever_values)
+    return Sketch.develop(motif, seed, variations, request)

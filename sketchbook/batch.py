@@ -12,7 +12,7 @@ from pathlib import Path
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Motif
 from sketchbook.music.variation import Summary
-from sketchbook.request import Levers
+from sketchbook.request import Request
 
 MAX_SEEDS = 10_000
 
@@ -25,7 +25,7 @@ class Job:
     seed: int
     folder: Path
     variations: tuple[str, ...]
-    levers: Levers
+    request: Request
     force: bool = False
     audio: bool = False
 
@@ -37,7 +37,7 @@ class Outcome:
     job: Job
     written: tuple[Path, ...]
     summaries: tuple[tuple[str, Summary], ...]
-    plans: tuple = ()
+    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()  # per piece: its title and plan rows (--explain)
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -70,7 +70,7 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
     """Develop and write one sketch (and its audio when asked)."""
     from sketchbook.api import Sketch
 
-    sketch = Sketch.develop(job.motif, job.seed, job.variations, job.levers)
+    sketch = Sketch.develop(job.motif, job.seed, job.variations, job.request)
     results = sketch.variations
     written = sketch.write(job.folder, force=job.force)
     if job.audio:
@@ -79,7 +79,7 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
         for r in results:
             midi = job.folder / f"{r.name}.mid"
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
-    plans = ()
+    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()
     if explain:
         from sketchbook.cli.explain import plan_rows
 

@@ -6,39 +6,41 @@ and `style_for` turns it into the style a variation is developed in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import Levers
 
 if TYPE_CHECKING:  # annotations only: the command line's start-up stays light
     from sketchbook.music.model import Motif
     from sketchbook.music.styles import Style
     from sketchbook.music.variation import Variation
 
-LEVERS = ("tempo", "density", "ornament", "morph", "preset", "bars", "meter")
+LEVERS = ("tempo", "density", "ornament", "morph", "preset", "bars", "meter")  # sketch.json's "levers", in order
+TURNED = ("tempo", "density", "ornament")  # the ones laid over the style's own levers
 VARIATION_CHOICES = ("beach", "photograph", "all")
 MAX_BARS = 20_000
 
 
 @dataclass(frozen=True, slots=True)
-class Levers:
-    """What the user asked for beyond the variation: lever overrides, morph, preset, length."""
+class Request:
+    """What the user asked for beyond the variation: lever overrides, morph, preset, length, metre."""
 
-    tempo: int | None = None
-    density: float | None = None
-    ornament: float | None = None
+    levers: Levers = field(default_factory=Levers)  # tempo, density, ornament: laid over the style's
     morph: float | None = None
     preset: str | None = None
     bars: int | None = None
     meter: str | None = None  # the beach's metre: "3/4" by default, "source" keeps the motif's
 
     def as_dict(self) -> dict[str, object]:
-        return {k: getattr(self, k) for k in LEVERS}
+        """The request as sketch.json's "levers" object (and as `plan` takes it)."""
+        turned = {k: getattr(self.levers, k) for k in TURNED}
+        return {k: turned[k] if k in turned else getattr(self, k) for k in LEVERS}
 
 
-def plan(variation: str | None = None, *, flag: str = "", **levers: object) -> tuple[tuple[str, ...], Levers]:
-    """Check the variation and levers together; give the variations to develop and the Levers.
+def plan(variation: str | None = None, *, flag: str = "", **levers: object) -> tuple[tuple[str, ...], Request]:
+    """Check the variation and levers together; give the variations to develop and the Request.
 
     ``flag`` is put before each name in messages ("--" on the command line, "" in Python).
     """
@@ -76,38 +78,37 @@ def plan(variation: str | None = None, *, flag: str = "", **levers: object) -> t
         style_name = load_preset(str(preset)).name
         ok = NAME_PATTERN.match(style_name) and style_name not in VARIATIONS
         variations = (style_name if ok else "preset",)  # files named after the style, e.g. storm.mid
-    lever_values = Levers(
-        tempo if isinstance(tempo, int) else None,
-        float(density) if isinstance(density, (int, float)) else None,
-        float(ornament) if isinstance(ornament, (int, float)) else None,
-        float(morph) if isinstance(morph, (int, float)) else None,
-        str(preset) if preset is not None else None,
-        bars if isinstance(bars, int) else None,
-        meter if isinstance(meter, str) else None,
+    request = Request(
+        Levers(tempo=tempo if isinstance(tempo, int) else None,
+               density=float(density) if isinstance(density, (int, float)) else None,
+               ornament=float(ornament) if isinstance(ornament, (int, float)) else None),
+        morph=float(morph) if isinstance(morph, (int, float)) else None,
+        preset=str(preset) if preset is not None else None,
+        bars=bars if isinstance(bars, int) else None,
+        meter=meter if isinstance(meter, str) else None,
     )
-    return variations, lever_values
+    return variations, request
 
 
-def style_for(variation: str, levers: Levers) -> Style:
+def style_for(variation: str, request: Request) -> Style:
     """The style a variation is developed in, after preset, morph and lever overrides."""
     from sketchbook.music.styles import morph, with_levers
     from sketchbook.style_files import VARIATIONS, load_preset, load_style
 
-    if levers.preset is not None:
-        style = load_preset(levers.preset)
-    elif levers.morph is not None:
-        style = morph(load_style("beach"), load_style("photograph"), levers.morph)
+    if request.preset is not None:
+        style = load_preset(request.preset)
+    elif request.morph is not None:
+        style = morph(load_style("beach"), load_style("photograph"), request.morph)
     elif variation in VARIATIONS:
         style = load_style(variation)
     else:
         raise SketchbookError(f"unknown variation {variation!r}: choose beach or photograph")
-    return with_levers(style, tempo=levers.tempo, density=levers.density, ornament=levers.ornament,
-                       meter=levers.meter)
+    return with_levers(style, request.levers, meter=request.meter)
 
 
-def develop_variation(motif: Motif, variation: str, *, seed: int, levers: Levers = Levers()) -> Variation:
-    """Compose and perform one variation; the same motif, variation, levers and seed give the same result."""
+def develop_variation(motif: Motif, variation: str, *, seed: int, request: Request = Request()) -> Variation:
+    """Compose and perform one variation; the same motif, variation, request and seed give the same result."""
     from sketchbook.music.variation import make_variation
 
-    return make_variation(motif, variation, style_for(variation, levers), seed=seed, bars=levers.bars,
-                          sway=levers.tempo is None)
+    return make_variation(motif, variation, style_for(variation, request), seed=seed, bars=request.bars,
+                          sway=request.levers.tempo is None)

@@ -15,10 +15,11 @@ from pathlib import Path
 from sketchbook import __version__
 from sketchbook.files import check_name, read_limited, write_all
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import NUMBERS, level
 from sketchbook.music.model import Motif, Note
 from sketchbook.music.theory import key_name
 from sketchbook.music.variation import Variation
-from sketchbook.request import LEVERS, Levers
+from sketchbook.request import LEVERS, Request
 
 MAX_SKETCH_BYTES = 1024 * 1024
 MAX_SEED = 2**63 - 1  # as --seed
@@ -29,7 +30,7 @@ def sketch_files(variations: list[str]) -> list[str]:
     return [f"{v}.{ext}" for v in variations for ext in ("mid", "musicxml")] + ["sketch.json"]
 
 
-def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: int, levers: Levers,
+def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: int, request: Request,
                  force: bool) -> list[Path]:
     """Write every file of the sketch at once (files.write_all): all or nothing, and nothing existing
     replaced without ``force``."""
@@ -45,23 +46,22 @@ def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: 
     for r in results:
         payloads[folder / f"{r.name}.mid"] = midi_bytes(r.performance)
         payloads[folder / f"{r.name}.musicxml"] = piece_to_musicxml(r.piece)
-    payloads[folder / "sketch.json"] = sketch_json(motif, results, seed=seed, levers=levers).encode()
+    payloads[folder / "sketch.json"] = sketch_json(motif, results, seed=seed, request=request).encode()
     return write_all(payloads, force=force)
 
-def sketch_json(motif: Motif, results: list[Variation], *, seed: int, levers: Levers) -> str:
+def sketch_json(motif: Motif, results: list[Variation], *, seed: int, request: Request) -> str:
     """The sketch's record: enough to regenerate every file byte for byte."""
     record = {
         "sketchbook": __version__,
         "name": motif.name,
         "seed": seed,
-        "levers": levers.as_dict(),
+        "levers": request.as_dict(),
         "motif": motif_to_dict(motif),
         "variations": {
             r.name: {
                 "parameters": {
-                    "style": r.style.name, "tempo": r.style.tempo, "density": as_written(r.style.density),
-                    "ornament": as_written(r.style.ornament), "colour": as_written(r.style.colour),
-                    "articulation": as_written(r.style.articulation), "rubato": as_written(r.style.rubato),
+                    "style": r.style.name, "tempo": r.style.levers.tempo,
+                    **{k: as_written(level(getattr(r.style.levers, k))) for k in NUMBERS},
                     "dynamics": list(r.style.dynamics),
                 },
                 "files": {"midi": f"{r.name}.mid", "musicxml": f"{r.name}.musicxml"},
@@ -122,8 +122,8 @@ def motif_from_dict(data: dict) -> Motif:
         raise SketchbookError(f"sketch.json has no usable motif: {exc}") from None
 
 
-def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[int], tuple[str, ...], Levers]:
-    """Motif, seed, variations and levers from a sketch.json, so a sketch can be regenerated exactly."""
+def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[int], tuple[str, ...], Request]:
+    """Motif, seed, variations and request (its "levers") from a sketch.json, so a sketch can be regenerated exactly."""
     from sketchbook.load import MAX_MOTIF_BARS
 
     if not Path(path).exists():
@@ -140,15 +140,15 @@ def read_sketch_record(path: Path, *, levers_given: dict) -> tuple[Motif, list[i
     from sketchbook.style_files import VARIATIONS
 
     # Field by field, with the command line's own limits (bars, sizes, types).
-    levers = Levers(**checked_levers(record.get("levers"), levers_given, LEVERS, str(path)))  # type: ignore[arg-type]
+    request = checked_levers(record.get("levers"), levers_given, LEVERS, str(path))
     seed = checked_seed(record, str(path))
     variations = checked_variations(record, str(path))
     # A variation name only ever chooses a built-in style here: never a file path from the JSON.
-    allowed = set(VARIATIONS) | ({"morph"} if levers.morph is not None else set())
-    strange = [v for v in variations if v not in allowed and levers.preset is None]
+    allowed = set(VARIATIONS) | ({"morph"} if request.morph is not None else set())
+    strange = [v for v in variations if v not in allowed and request.preset is None]
     if strange or not variations or len(variations) > 2:
         raise SketchbookError(f"{path}: unknown variations {', '.join(map(str, strange or variations))}")
-    return motif, [seed], variations, levers
+    return motif, [seed], variations, request
 
 
 def checked_seed(record: dict, where: str) -> int:
@@ -158,7 +158,7 @@ def checked_seed(record: dict, where: str) -> int:
     return seed
 
 
-def checked_levers(stored, given: dict, names: tuple[str, ...], where: str) -> dict:
+def checked_levers(stored, given: dict, names: tuple[str, ...], where: str) -> Request:
     """The record's levers, overridden by the ones given on the command line, each checked like its option."""
     from sketchbook.request import plan
 
@@ -173,10 +173,9 @@ def checked_levers(stored, given: dict, names: tuple[str, ...], where: str) -> d
     if merged.get("preset") is not None and not isinstance(merged["preset"], str):
         raise SketchbookError(f"{where}: levers.preset must be a file name in quotes, not {_shown(merged['preset'])}")
     try:
-        plan(None, flag="levers.", **merged)  # the same types and ranges as --tempo, --bars, ... and the preset's
+        return plan(None, flag="levers.", **merged)[1]  # the same types and ranges as --tempo, --bars, ...
     except SketchbookError as exc:
         raise SketchbookError(f"{where}: {exc}") from None
-    return merged
 
 
 def checked_variations(record: dict, where: str) -> tuple[str, ...]:

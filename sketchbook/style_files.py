@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import NUMBERS
 from sketchbook.music.styles import Style, style_from_dict
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
@@ -19,7 +20,7 @@ MAX_PRESET_BYTES = 256 * 1024
 MAX_SECTIONS = 64  # a piece of ours has three or four; more is a typo or an attack
 MAX_BARS = 20_000  # the same cap as --bars (api.plan)
 DEFAULT_MIN_BARS = 4  # styles.SectionPlan's default
-LEVERS = ("density", "ornament", "colour", "articulation", "rubato")
+LEVERS = NUMBERS  # the levers a preset gives as numbers from 0 to 1
 LEVER_MEANING = {"density": "onsets per beat", "ornament": "share of notes ornamented",
                  "colour": "share of chords with a tone that rubs", "articulation": "accents and staccato",
                  "rubato": "timing freedom"}
@@ -79,8 +80,9 @@ def check_style_data(data: dict, *, origin: str) -> None:
         from sketchbook.music.styles import parse_meter
 
         parse_meter(data["meter"], what=f"preset {origin}: meter")
-    if "tempo_sway" in data and (isinstance(data["tempo_sway"], bool) or not isinstance(data["tempo_sway"], (int, float))
-                                 or not 0 <= data["tempo_sway"] <= 0.5):
+    sway = data.get("tempo_sway")
+    if "tempo_sway" in data and (isinstance(sway, bool) or not isinstance(sway, (int, float))
+                                 or not 0 <= sway <= 0.5):
         raise SketchbookError(f"preset {origin}: tempo_sway (how far the seed moves the tempo) must be a number "
                               f"from 0 to 0.5, not {_shown(data['tempo_sway'])}")
     for lever in LEVERS:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import replace
 from fractions import Fraction
@@ -30,7 +31,7 @@ def filled(p: Phrase, key: Key, density: float, unit: Fraction, seed: int) -> Ph
 
 def sounding_at_once(notes) -> bool:
     ordered = sorted(notes, key=lambda n: (n.start, n.pitch))
-    return any(b.start < a.end for a, b in zip(ordered, ordered[1:]))
+    return any(b.start < a.end for a, b in itertools.pairwise(ordered))
 
 
 class AlwaysLow(random.Random):
@@ -94,7 +95,7 @@ def test_chords_and_chromatic_notes_keep_their_onsets(p, density, unit, seed, ke
 def test_more_density_never_removes_an_onset(key_phrase, unit, seed):
     key, p = key_phrase
     onsets = [{n.start for n in filled(p, key, d, unit, seed).notes} for d in LEVELS]
-    for sparse, dense in zip(onsets, onsets[1:]):
+    for sparse, dense in itertools.pairwise(onsets):
         assert sparse <= dense
     assert onsets[0] == {n.start for n in p.notes}  # 0.1 is below the threshold: the skeleton alone
 
@@ -139,7 +140,7 @@ def test_passing_tones_are_steps_within_the_key(start, target, count, key):
     run = passing_tones(start, target, count, key)
     path = [start, *run]
     assert len(run) == count
-    assert all(1 <= abs(b - a) <= 2 for a, b in zip(path, path[1:]))
+    assert all(1 <= abs(b - a) <= 2 for a, b in itertools.pairwise(path))
     assert all(in_key(x, key) for x in run)
     assert all(min(start, target) - 2 <= x <= max(start, target) + 2 for x in run)  # never wanders off
     d_start, d_target = degree_of(start, key)[0], degree_of(target, key)[0]

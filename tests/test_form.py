@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import Levers
 from sketchbook.music.model import DYNAMICS
 from sketchbook.music.styles import morph, style_from_dict, with_levers
 from sketchbook.music.techniques import TECHNIQUES
@@ -58,8 +59,8 @@ def test_example_styles_load():
 
 
 def test_the_two_variations_pull_the_levers_apart(beach, photograph):
-    assert beach.tempo < photograph.tempo and beach.density < photograph.density
-    assert beach.ornament < photograph.ornament
+    assert beach.levers.tempo < photograph.levers.tempo and beach.levers.density < photograph.levers.density
+    assert beach.levers.ornament < photograph.levers.ornament
     assert DYNAMICS.index(beach.dynamics[1]) < DYNAMICS.index(photograph.dynamics[1])
 
 
@@ -67,7 +68,7 @@ def test_a_minimal_style_file(tmp_path):
     path = tmp_path / "mist.toml"
     path.write_text(MINIMAL, encoding="utf-8")
     style = load_style(path)
-    assert (style.tempo, style.density, style.dynamics) == (60, 0.3, ("pp", "mp"))
+    assert (style.levers.tempo, style.levers.density, style.dynamics) == (60, 0.3, ("pp", "mp"))
     assert style.sections[0].techniques == ("statement", "sequence:+1")
     assert style.pedal and style.sections[0].min_bars == 4  # defaults
 
@@ -121,18 +122,19 @@ def test_style_from_dict_matches_the_file(beach):
 
 
 def test_lever_overrides(beach):
-    fast = with_levers(beach, tempo=120, density=0.8)
-    assert (fast.tempo, fast.density, fast.ornament) == (120, 0.8, beach.ornament)
-    assert with_levers(beach) == beach
+    fast = with_levers(beach, Levers(tempo=120, density=0.8))
+    assert (fast.levers.tempo, fast.levers.density, fast.levers.ornament) == (120, 0.8, beach.levers.ornament)
+    assert fast.levers.tempo_text == "Allegro"  # the words follow a tempo the user moved
+    assert with_levers(beach, Levers()) == beach
     for bad in ({"tempo": 10}, {"density": 1.2}, {"ornament": -0.5}):
         with pytest.raises(SketchbookError):
-            with_levers(beach, **bad)
+            with_levers(beach, Levers(**bad))
 
 
 def test_morph_ends_are_the_two_variations(beach, photograph):
     for t, style in ((0.0, beach), (1.0, photograph)):
         mixed = morph(beach, photograph, t)
-        assert all(getattr(mixed, n) == getattr(style, n) for n in NUMBERS)
+        assert all(getattr(mixed.levers, n) == getattr(style.levers, n) for n in NUMBERS)
         assert mixed.dynamics == style.dynamics and mixed.sections == style.sections
     for t in (-0.1, 1.5):
         with pytest.raises(SketchbookError, match="between 0 and 1"):
@@ -145,10 +147,10 @@ def test_morph_moves_every_number_monotonically(ts):
     beach, photograph = load_style("beach"), load_style("photograph")
     styles = [morph(beach, photograph, t) for t in sorted(ts)]
     for n in NUMBERS:
-        values = [getattr(s, n) for s in styles]
-        rising = getattr(photograph, n) >= getattr(beach, n)
+        values = [getattr(s.levers, n) for s in styles]
+        rising = getattr(photograph.levers, n) >= getattr(beach.levers, n)
         assert values == sorted(values, reverse=not rising)
-        low, high = sorted((getattr(beach, n), getattr(photograph, n)))
+        low, high = sorted((getattr(beach.levers, n), getattr(photograph.levers, n)))
         assert all(low <= v <= high for v in values)
     for i in (0, 1):
         marks = [DYNAMICS.index(s.dynamics[i]) for s in styles]

@@ -109,4 +109,4 @@ def test_any_record_for_from_is_taken_whole_or_refused_in_one_line(tmp_path, lev
     assert 0 <= seeds[0] <= MAX_SEED and isinstance(seeds[0], int)
     assert 1 <= len(chosen) <= 2 and len(set(chosen)) == len(chosen)
     assert taken.bars is None or 1 <= taken.bars <= 20_000
-    assert taken.tempo is None or 20 <= taken.tempo <= 400
+    assert taken.levers.tempo is None or 20 <= taken.levers.tempo <= 400

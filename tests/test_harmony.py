@@ -19,6 +19,7 @@ from sketchbook.music.harmony import (
     open_voicing,
 )
 from sketchbook.music.model import Key, Note
+from sketchbook.music.streams import Streams
 from sketchbook.music.theory import scale
 from tests.strategies import grid_times, in_key_pitches, keys
 
@@ -201,7 +202,7 @@ def test_compose_gives_a_transposed_phrase_its_own_key():
     from sketchbook.style_files import load_style
 
     motif = load_motif("3/4 g4 | c'4 c' d' | e'2 c'4 | f'4 e' d' | c'2.")
-    piece = compose(motif, load_style("beach"), rng=random.Random(1))
+    piece = compose(motif, load_style("beach"), streams=Streams.named(1, "test"))
     moved = [s for s in piece.sections[0].techniques if s.startswith("transpose:")]
     assert moved, piece.sections[0].techniques
     shift = int(moved[0].split(":")[1]) % 12

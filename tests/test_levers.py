@@ -5,13 +5,15 @@ Measured on what the files would play and show: onsets per beat in the performan
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
 from sketchbook.load import load_motif
-from sketchbook.request import Levers, develop_variation
+from sketchbook.music.levers import Levers
+from sketchbook.request import Request, develop_variation
 from sketchbook.style_files import load_style
 from tests.generated_motifs import generated_motifs
 
@@ -29,18 +31,18 @@ def ornaments(result) -> int:
 
 
 def assert_non_decreasing(values, what):
-    assert all(a <= b for a, b in zip(values, values[1:])), f"{what} not monotonic: {values}"
+    assert all(a <= b for a, b in itertools.pairwise(values)), f"{what} not monotonic: {values}"
 
 
 @pytest.mark.parametrize("variation", ["beach", "photograph"])
 @pytest.mark.parametrize("name", MOTIFS)
 def test_density_and_ornament_levers_are_monotonic(name, variation):
     motif = load_motif(name)
-    rates = [onsets_per_beat(develop_variation(motif, variation, seed=3, levers=Levers(density=d)))
+    rates = [onsets_per_beat(develop_variation(motif, variation, seed=3, request=Request(Levers(density=d))))
              for d in DENSITIES]
     assert_non_decreasing(rates, f"{name} {variation} onsets per beat over density")
     assert rates[-1] > 2 * rates[0]
-    counts = [ornaments(develop_variation(motif, variation, seed=3, levers=Levers(ornament=o)))
+    counts = [ornaments(develop_variation(motif, variation, seed=3, request=Request(Levers(ornament=o))))
               for o in ORNAMENT_LEVELS]
     assert counts[0] == 0, "ornament 0 must give no ornaments at all"
     assert_non_decreasing(counts, f"{name} {variation} ornaments over the ornament lever")
@@ -51,10 +53,10 @@ def test_density_and_ornament_levers_are_monotonic(name, variation):
 @given(generated_motifs())
 def test_levers_are_monotonic_on_generated_tunes(generated):
     motif = load_motif(generated.tinynotation())
-    rates = [onsets_per_beat(develop_variation(motif, "photograph", seed=1, levers=Levers(density=d)))
+    rates = [onsets_per_beat(develop_variation(motif, "photograph", seed=1, request=Request(Levers(density=d))))
              for d in (0.0, 0.5, 1.0)]
     assert_non_decreasing(rates, "onsets per beat over density")
-    counts = [ornaments(develop_variation(motif, "photograph", seed=1, levers=Levers(ornament=o)))
+    counts = [ornaments(develop_variation(motif, "photograph", seed=1, request=Request(Levers(ornament=o))))
               for o in (0.0, 0.5, 1.0)]
     assert counts[0] == 0
     assert_non_decreasing(counts, "ornaments over the ornament lever")
@@ -62,26 +64,26 @@ def test_levers_are_monotonic_on_generated_tunes(generated):
 
 @pytest.mark.parametrize("name", ["tide", "kite", "ember"])
 def test_tempo_lever_sets_the_metronome_and_the_midi(name):
-    result = develop_variation(load_motif(name), "photograph", seed=1, levers=Levers(tempo=150))
+    result = develop_variation(load_motif(name), "photograph", seed=1, request=Request(Levers(tempo=150)))
     assert result.piece.sections[0].tempo == 150
     assert result.performance.tempos[0] == (0, 150)
-    assert result.piece.sections[-1].tempo == load_style("beach").tempo  # the return keeps the beach tempo
+    assert result.piece.sections[-1].tempo == load_style("beach").levers.tempo  # the return keeps the beach tempo
 
 
 @pytest.mark.parametrize("name", MOTIFS)
 def test_morph_ends_match_beach_and_photograph(name):
     motif = load_motif(name)
     for t, variation in ((0.0, "beach"), (1.0, "photograph")):
-        morphed = develop_variation(motif, "morph", seed=2, levers=Levers(morph=t))
+        morphed = develop_variation(motif, "morph", seed=2, request=Request(morph=t))
         plain = develop_variation(motif, variation, seed=2)
         assert [s.tempo for s in morphed.piece.sections] == [s.tempo for s in plain.piece.sections]
-        assert [s.density for s in morphed.piece.sections] == [s.density for s in plain.piece.sections]
+        assert [s.levers.density for s in morphed.piece.sections] == [s.levers.density for s in plain.piece.sections]
         assert onsets_per_beat(morphed) == pytest.approx(onsets_per_beat(plain), rel=0.15)
 
 
 def test_morph_moves_tempo_and_density_between_the_two():
     motif = load_motif("lantern")
-    runs = [develop_variation(motif, "morph", seed=1, levers=Levers(morph=t)) for t in (0.0, 0.5, 1.0)]
+    runs = [develop_variation(motif, "morph", seed=1, request=Request(morph=t)) for t in (0.0, 0.5, 1.0)]
     tempos = [r.piece.sections[0].tempo for r in runs]
     assert tempos[0] < tempos[1] < tempos[2]
     assert_non_decreasing([onsets_per_beat(r) for r in runs], "onsets per beat over morph")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 from fractions import Fraction
 
@@ -137,7 +138,7 @@ def test_realisation_plays_the_written_note_within_its_time(note, key, tempo, ra
     assert max(start + length for _, start, length in tones) == note.end
     # Figures are legato: each tone starts as the one before ends.
     if note.ornament != "arpeggio":
-        assert all(a[1] + a[2] == b[1] for a, b in zip(tones, tones[1:]))
+        assert all(a[1] + a[2] == b[1] for a, b in itertools.pairwise(tones))
     assert tones[-1][0] == note.pitch
     if note.ornament in ("mordent", "inverted-mordent", "tremolo", "arpeggio", None):
         assert tones[0][0] == note.pitch

@@ -17,10 +17,10 @@ import pytest
 from sketchbook.files import check_name
 from sketchbook.load import load_motif
 from sketchbook.music.errors import SketchbookError
-from sketchbook.request import Levers, develop_variation
+from sketchbook.request import Request, develop_variation
 from sketchbook.sketch_folder import sketch_files, write_sketch
 
-LEVERS = Levers(bars=4)
+LEVERS = Request(bars=4)
 NAMES = sketch_files(["beach", "photograph"])
 
 
@@ -28,12 +28,12 @@ NAMES = sketch_files(["beach", "photograph"])
 def sketch():
     """A motif and both of its developed variations (kept short so the module stays fast)."""
     motif = load_motif("3/4 e'4 d'8 c' d'4 g2.")
-    return motif, [develop_variation(motif, v, seed=3, levers=LEVERS) for v in ("beach", "photograph")]
+    return motif, [develop_variation(motif, v, seed=3, request=LEVERS) for v in ("beach", "photograph")]
 
 
 def write(folder: Path, sketch, *, force: bool = False) -> list[Path]:
     motif, results = sketch
-    return write_sketch(folder, motif, results, seed=3, levers=LEVERS, force=force)
+    return write_sketch(folder, motif, results, seed=3, request=LEVERS, force=force)
 
 
 def snapshot(folder: Path) -> dict[str, bytes | str]:
@@ -280,7 +280,7 @@ def test_a_folder_in_the_way_of_a_file(tmp_path, sketch):
     before = old_sketch(folder, ["beach.mid"])
     (folder / "photograph.mid").mkdir()
     before = snapshot(folder)
-    with pytest.raises(SketchbookError, match=r"photograph.mid") as caught:
+    with pytest.raises(SketchbookError, match=r"photograph\.mid") as caught:
         write(folder, sketch, force=True)
     one_line(caught)
     assert snapshot(folder) == before
@@ -329,6 +329,6 @@ def test_variation_names_cannot_leave_the_folder(tmp_path, sketch):
     motif, results = sketch
     for name in ("../escaped", "/tmp/absolute", "sub/dir"):
         with pytest.raises(SketchbookError, match="invalid variation name"):
-            write_sketch(tmp_path / "waltz", motif, [replace(results[0], name=name)], seed=3, levers=LEVERS,
+            write_sketch(tmp_path / "waltz", motif, [replace(results[0], name=name)], seed=3, request=LEVERS,
                          force=True)
     assert list(tmp_path.iterdir()) == []

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import random
 from fractions import Fraction as F
 
 import pytest
 
+from sketchbook.music.levers import Levers
 from sketchbook.music.model import Dynamic, Key, Meter, Note, Piece, Section
 from sketchbook.music.perform import TICK, perform
+from sketchbook.music.streams import Touch
 
 
 def piece(right, left=(), *, dynamics=(Dynamic(F(0), "p"),), tempo=66, phrases=(), bars=4, meter=Meter(4, 4)):
     return Piece(
         title="t", key=Key(0), meter=meter, right_hand=tuple(right), left_hand=tuple(left),
-        sections=(Section("a", 0, bars, tempo, "Lento"),), dynamics=tuple(dynamics), phrases=tuple(phrases),
+        sections=(Section("a", 0, bars, Levers(tempo=tempo, tempo_text="Lento")),), dynamics=tuple(dynamics),
+        phrases=tuple(phrases),
     )  # fmt: skip
 
 
 def played(p, *, rubato=0.0, seed=1, **kw):
-    return perform(p, rng=random.Random(seed), rubato=rubato, **kw).notes
+    return perform(p, touch=Touch.named(seed, "test"), rubato=rubato, **kw).notes
 
 
 def test_plain_notes_sound_as_written_without_rubato():
@@ -73,9 +75,10 @@ def test_ornaments_become_notes_and_staccato_shortens():
 def test_the_tempo_map_follows_the_sections():
     p = Piece(
         title="t", key=Key(0), meter=Meter(3, 4), right_hand=(Note(60, F(0), F(3)),), left_hand=(),
-        sections=(Section("a", 0, 2, 126, "Presto"), Section("b", 2, 2, 66, "Lento")),
+        sections=(Section("a", 0, 2, Levers(tempo=126, tempo_text="Presto")),
+                  Section("b", 2, 2, Levers(tempo=66, tempo_text="Lento"))),
     )  # fmt: skip
-    assert perform(p, rng=random.Random(1)).tempos == ((0, 126), (F(6), 66))
+    assert perform(p, touch=Touch.named(1, "test")).tempos == ((0, 126), (F(6), 66))
 
 
 def test_a_velocity_span_keeps_a_soft_piece_soft():

@@ -8,7 +8,6 @@ minor, sharp and flat keys) are developed once; the facts are read back with an 
 from __future__ import annotations
 
 import json
-import random
 from collections import Counter
 from fractions import Fraction
 from functools import cache
@@ -23,6 +22,7 @@ from sketchbook.cli import app
 from sketchbook.load import load_motif
 from sketchbook.music.compose import compose
 from sketchbook.music.harmony import diatonic_chord
+from sketchbook.music.streams import Streams
 from sketchbook.style_files import load_style
 from tests.generated_motifs import generated_motifs
 from tests.musical_facts import read_midi, read_score
@@ -172,7 +172,7 @@ def test_tempos_come_from_the_seed():
 @pytest.mark.parametrize("name", ["tide", "kite", "moth"])
 def test_beach_phrases_are_four_or_eight_bars_closing_on_half_and_full_cadences(name):
     motif = load_motif(name)
-    piece = compose(motif, load_style("beach"), rng=random.Random(3))
+    piece = compose(motif, load_style("beach"), streams=Streams.named(3, "test"))
     bar = piece.meter.bar_length
     starts = [piece.bar_start(round((s - piece.pickup) / bar)) for s in piece.phrases] + [piece.length]
     lengths = [(b - a) / bar for a, b in pairwise(starts)]

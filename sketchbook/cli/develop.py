@@ -114,11 +114,11 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
 
     if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
         raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
-    variations, levers = plan(variation, flag="--", tempo=tempo, density=density, ornament=ornament, morph=morph,
+    variations, request = plan(variation, flag="--", tempo=tempo, density=density, ornament=ornament, morph=morph,
                               preset=preset, bars=bars, meter=meter)
     seed_list = parse_seeds(seeds) if seeds is not None else [seed]
     if from_sketch is not None:
-        motif, seed_list[:], variations, levers = read_sketch_record(from_sketch, levers_given=levers.as_dict())
+        motif, seed_list[:], variations, request = read_sketch_record(from_sketch, levers_given=request.as_dict())
         motifs = [motif]
     else:
         motifs = [load_motif(s, reading=reading) for s in specs]
@@ -133,7 +133,7 @@ def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, densit
         for s in seed_list:
             folder = out / (base if len(seed_list) == 1 else f"{base}-s{s}")
             # The sketch's name titles its scores ("waltz: beach"), so the motif takes it on.
-            jobs.append(Job(replace(motif, name=base), s, folder, variations, levers, force, audio))
+            jobs.append(Job(replace(motif, name=base), s, folder, variations, request, force, audio))
     folders = [j.folder for j in jobs]
     if len(set(folders)) != len(folders):
         raise SketchbookError("two motifs would write the same sketch folder; give them different names")

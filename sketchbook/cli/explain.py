@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sketchbook.music.accompany import FIGURES
+from sketchbook.music.levers import level
 from sketchbook.music.techniques import TECHNIQUES
 from sketchbook.music.variation import Variation
 
@@ -32,8 +33,8 @@ def plan_rows(result: Variation) -> list[PlanRow]:
     """One row per section: bar range, name, techniques, texture, tempo, density, ornament level, dynamic."""
     return [
         PlanRow(bars=f"{s.start_bar + 1}-{s.end_bar}", section=s.name, techniques=tuple(s.techniques),
-                texture=tuple(s.textures), tempo=s.tempo, density=round(s.density, 2),
-                ornament=round(s.ornament, 2), dynamic=s.dynamic)
+                texture=tuple(s.textures), tempo=s.tempo, density=round(level(s.levers.density), 2),
+                ornament=round(level(s.levers.ornament), 2), dynamic=s.dynamic)
         for s in result.piece.sections
     ]  # fmt: skip
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -18,8 +19,6 @@ from fractions import Fraction
 from sketchbook.music.harmony import Chord, Span, open_voicing
 from sketchbook.music.model import Meter, Note
 
-# Density thresholds between the figures, sparsest first; more density never means fewer onsets.
-HELD, SWAYING, BROKEN = 0.25, 0.45, 0.7
 TENTH = 16  # the widest a hand strikes at once, in semitones
 FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
@@ -62,7 +61,8 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
         bass = voicing[0]
         if bass % 12 in avoid and span.cadence not in ("full", "final"):
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
-        upper = _hand(bass, _tenor([p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2]), top=ceilings[i]))
+        kept = [p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2])
+        upper = _hand(bass, _tenor(kept, top=ceilings[i]))
         for bar in _bars(span, meter, pickup, starts):
             notes = [_unclash(n, near[i], chord, floor=_low(bass, floor=28))
                      for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter)]
@@ -122,10 +122,10 @@ def _hand(bass: int, upper: list[int]) -> list[int]:
         if top - 12 > bass and top - 12 not in tones:
             tones = sorted({*tones, top - 12})
     for _ in range(len(tones)):
-        pair = next(((a, b) for a, b in zip(tones, tones[1:]) if b - a == 1), None)
+        pair = next(((a, b) for a, b in itertools.pairwise(tones) if b - a == 1), None)
         if pair is None:
             break
-        low, high = pair
+        low, _high = pair
         tones.remove(low)
         if low - 12 > bass and tones[-1] - (low - 12) <= TENTH and low - 12 not in tones:
             tones = sorted({*tones, low - 12})  # the semitone opened into a major seventh
@@ -236,7 +236,8 @@ def _repeated(bar, bass, upper, chord, top, meter):
     bass (or its octave) then the chord an eighth later, "oom-pah", not a chord on every eighth."""
     if meter.is_compound:
         unit = meter.beat / 3
-        notes, t = [], bar.start
+        notes: list[Note] = []
+        t = bar.start
         while t < bar.end:
             low = bass if t == bar.start or bass + 12 > top else bass + 12
             notes.append(Note(low, t, min(unit, bar.end - t), voice=2, articulations=_marks(bar) if t == bar.start
@@ -289,7 +290,8 @@ def _cascade(bar, bass, upper, chord, top, meter):
     rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [
         octave[-1] + 7 if octave[-1] + 7 <= top else octave[-1]]
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
-    notes, t, k = [], bar.start, 0
+    notes: list[Note] = []
+    t, k = bar.start, 0
     while t < bar.end:
         end = min(t + meter.beat, bar.end)
         hold = min(Fraction(1, 4), end - t)
@@ -306,7 +308,8 @@ def _tremolo(bar, bass, upper, chord, top, meter):
     low = _low(bass)
     beats = int((bar.end - bar.start) / meter.beat)
     half = -(-beats // 2) * meter.beat if beats >= 2 else bar.end - bar.start  # strokes start on beats
-    notes, t = [], bar.start
+    notes: list[Note] = []
+    t = bar.start
     while t < bar.end:
         end = min(t + half, bar.end)
         notes.extend(Note(p, t, end - t, voice=2, ornament="tremolo") for p in _octave(low, top))
@@ -325,7 +328,8 @@ def _block(bar, bass, upper, chord, top, meter):
 
 
 _FIGURES = {
-    "waltz": _waltz, "waltz-fifth": _waltz_fifth, "waltz-echo": _waltz_echo, "sway": _sway, "broken": _broken, "broken-octaves": _broken_octaves,
+    "waltz": _waltz, "waltz-fifth": _waltz_fifth, "waltz-echo": _waltz_echo, "sway": _sway, "broken": _broken,
+    "broken-octaves": _broken_octaves,
     "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio, "cascade": _cascade,
     "tremolo": _tremolo, "block": _block,
 }  # fmt: skip
@@ -350,10 +354,12 @@ def _melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[
 def _ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
     """Per span, the left hand stays a step below the lowest melody note it sounds under."""
     notes = sorted((n.start, n.start + n.duration, n.pitch) for n in melody)
-    if any(a.start > b.start or a.end > b.end for a, b in zip(spans, spans[1:])):
+    if any(a.start > b.start or a.end > b.end for a, b in itertools.pairwise(spans)):
         return [_ceiling(notes, span) for span in spans]
     # Spans in order: one sweep with a heap of sounding pitches keeps long pieces linear, not quadratic.
-    tops, sounding, k = [], [], 0
+    tops: list[int] = []
+    sounding: list[tuple[int, Fraction]] = []
+    k = 0
     for span in spans:
         while k < len(notes) and notes[k][0] < span.end:
             heapq.heappush(sounding, (notes[k][2], notes[k][1]))

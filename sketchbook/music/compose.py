@@ -9,7 +9,8 @@ from __future__ import annotations
 import bisect
 import random
 from collections import Counter
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import replace
 from fractions import Fraction
 
 from sketchbook.music import transform as dev
@@ -18,50 +19,19 @@ from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.expression import articulate, dynamics_for, land_final_note, ritardandos
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
-from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE
+from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
 from sketchbook.music.metre import remeter, spread_for
-from sketchbook.music.model import ORNAMENTS, Harmony, Key, Motif, Note, Pedal, Phrase, Piece, Section
-from sketchbook.music.ornament import ensure_variety, ornament_notes
+from sketchbook.music.model import GRACE_ORNAMENTS, ORNAMENTS, Harmony, Key, Motif, Note, Pedal, Phrase, Piece, Section
+from sketchbook.music.ornament import Places, ensure_variety, ornament_places
 from sketchbook.music.phrasing import KEEPS_THE_MOTIF, cadence_kinds, land_cadence
 from sketchbook.music.sections import bars_of, place, section_phrases, section_targets, windows_in
-from sketchbook.music.styles import SectionPlan, Style, parse_meter
+from sketchbook.music.streams import Streams
+from sketchbook.music.styles import Style, parse_meter
 from sketchbook.music.texture import double, figure_names, in_climax
 from sketchbook.music.transform import HIGHEST, LOWEST
 
 LILT = 0.55  # onsets per quarter a re-barred motif moves at, at most: a waltz's unhurried pace
 DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that rub (played, up to ~+0.08)
-
-
-@dataclass(frozen=True, slots=True)
-class SectionLevers:
-    """A section's resolved levers: the plan's own values, else the style's."""
-
-    plan: SectionPlan
-    tempo: int
-    tempo_text: str
-    density: float
-    ornament: float
-    colour: float
-    articulation: float
-    rubato: float
-
-
-def resolve(style: Style) -> list[SectionLevers]:
-    """Each section's levers, falling back to the style's values."""
-    out = []
-    for plan in style.sections:
-        pick = lambda own, default: default if own is None else own
-        out.append(SectionLevers(
-            plan,
-            tempo=pick(plan.tempo, style.tempo),
-            tempo_text=pick(plan.tempo_text, style.tempo_text) or "",
-            density=pick(plan.density, style.density),
-            ornament=pick(plan.ornament, style.ornament),
-            colour=pick(plan.colour, style.colour),
-            articulation=pick(plan.articulation, style.articulation),
-            rubato=pick(plan.rubato, style.rubato),
-        ))  # fmt: skip
-    return out
 
 
 def rhythm_factor(phrase: Phrase, density: float) -> Fraction:
@@ -79,9 +49,15 @@ def rhythm_factor(phrase: Phrase, density: float) -> Fraction:
     return Fraction(1)
 
 
-def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None = None, title: str = "") -> Piece:
-    """Develop ``motif`` into a piano piece in ``style``; ``bars`` asks for an exact length."""
-    levers = resolve(style)
+def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = None, title: str = "") -> Piece:
+    """Develop ``motif`` into a piano piece in ``style``; ``bars`` asks for an exact length.
+
+    Each decision family draws from its own stream (``streams``), so turning one lever never reshuffles
+    another's choices.
+    """
+    plans, levers = style.sections, style.section_levers()
+    density = [level(lever.density) for lever in levers]
+    ornament = [level(lever.ornament) for lever in levers]
     if bars is not None and bars < len(levers):
         raise SketchbookError(f"--bars {bars} is too short: this variation has {len(levers)} sections")
     # A style that names its metre re-bars the motif even when the metres agree: re-barring also slows it
@@ -107,12 +83,12 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     counts: list[int] = []
     lead = None  # offset of the first downbeat, fixed by the first phrase's pickup
     bar_index = 0
-    for lever, target in zip(levers, targets):
-        factor = Fraction(1) if remetered and lever.density < SPARSE else rhythm_factor(seed_phrase, lever.density)
+    for plan, lever, dense, target in zip(plans, levers, density, targets):
+        factor = Fraction(1) if remetered and dense < SPARSE else rhythm_factor(seed_phrase, dense)
         base = dev.augment(seed_phrase, factor)
         pickup = seed_pickup * factor
-        phrases = section_phrases(lever.plan, base, pickup, meter, key, target, climbs=lever.plan.peak is not None
-                                   and lever.density >= SPARSE, rng=rng)
+        phrases = section_phrases(plan, base, pickup, meter, key, target, climbs=plan.peak is not None
+                                   and dense >= SPARSE, rng=streams.techniques)
         first_bar = bar_index
         used = tuple(label for _, _, label in phrases)
         if remetered and not windows and not any(u.startswith("remeter") for u in used):
@@ -127,10 +103,7 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
             bar_index += bars_of(phrase, anacrusis, bar)
             closes.append(bar_index)
         counts.append(len(phrases))
-        sections.append(Section(
-            lever.plan.name, first_bar, bar_index - first_bar, lever.tempo, lever.tempo_text,
-            used, lever.density, lever.ornament, lever.plan.dynamic,
-        ))  # fmt: skip
+        sections.append(Section(plan.name, first_bar, bar_index - first_bar, lever, used, plan.dynamic))
     assert lead is not None
     pickup = lead % bar
     piece_bars = bar_index
@@ -151,67 +124,70 @@ def compose(motif: Motif, style: Style, *, rng: random.Random, bars: int | None 
     right.extend(resolutions)
     right.sort(key=_order)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
-    spans, owners = _harmonic_spans(sections, levers, meter, bar_start, cadences)
-    chords = choose_progression(right, spans, key, rng=rng, keys=_local_keys(spans, windows, key))
+    spans, owners = _harmonic_spans(sections, density, meter, bar_start, cadences)
+    chords = choose_progression(right, spans, key, rng=streams.harmony, keys=_local_keys(spans, windows, key))
     chord_at = _chord_lookup(spans, chords)
     bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
     phrase_starts = sorted({start for start, _ in windows})
 
-    # Each decision family draws from its own stream, so turning one lever never reshuffles another's choices.
-    ornament_rng, embellish_rng, articulate_rng = (random.Random(rng.getrandbits(64)) for _ in range(3))
-    skeletons = []
-    for (lo, hi), lever in zip(bounds, levers):
+    skeletons, places = [], []
+    for (lo, hi), plan, dense in zip(bounds, plans, density):
         part = tuple(sorted((replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi),
                             key=_order))  # in time order: the phrase windows below are taken by bisection
-        # Ornaments go on the motif's own notes first; embellishment then fills the plain ones.
         # Sparse sections take light ornaments only: a trill's flurry on a long tone would make a
         # slower texture busier than a denser one.
-        kinds_here = ORNAMENTS if lever.density >= SPARSE else tuple(
-            k for k in ORNAMENTS if k not in ("trill", "tremolo"))
-        skeletons.append(ornament_notes(part, level=lever.ornament, key=key, meter=meter, rng=ornament_rng,
-                                        pickup=pickup, kinds=kinds_here))
-    ornate = [i for i, lever in enumerate(levers) if lever.ornament >= ORNATE]
-    if ornate:
-        rich = ensure_variety(tuple(n for i in ornate for n in skeletons[i]), minimum=3, key=key)
-        for i in ornate:
-            skeletons[i], rich = rich[: len(skeletons[i])], rich[len(skeletons[i]) :]
+        kinds_here = ORNAMENTS if dense >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))
+        found = ornament_places(part, key=key, meter=meter, rng=streams.ornament, pickup=pickup, kinds=kinds_here)
+        # Where an ornament may go is kept free of figures (and, for a sign, of doubling) before its
+        # level is read, so the ornament lever moves ornaments and nothing else. A section that fixes its own level (the
+        # lever cannot reach it) keeps free only the places that level ornaments.
+        within = 1.0 if plan.levers.ornament is None else plan.levers.ornament
+        skeletons.append(part)
+        places.append(_by_onset(part, found, within))
+    # Grace notes may lead into a doubled note; a sign (trill, mordent, turn) stays over a single note.
+    signs = [{k for k, (_, n) in free.items() if n.ornament not in GRACE_ORNAMENTS} for free in places]
 
     melody: list[Note] = []
     starts_set = set(phrase_starts)
-    driven = [i for i, lever in enumerate(levers) if lever.density >= DRIVEN]
-    for index, ((lo, hi), lever, skeleton) in enumerate(zip(bounds, levers, skeletons)):
+    driven = [i for i, dense in enumerate(density) if dense >= DRIVEN]
+    for index, ((lo, hi), plan, lever, skeleton) in enumerate(zip(bounds, plans, levers, skeletons)):
         # A section building to a peak (after the statement) thickens at its climax: the piece builds.
-        climbing = lever.plan.peak is not None and index != (driven or [-1])[0]
+        climbing = plan.peak is not None and index != (driven or [-1])[0]
         onsets = [n.start for n in skeleton]
         bones = {(n.start, n.pitch) for n in skeleton}
+        free = places[index]
         for start, end, technique in windows_in(windows, lo, hi):
             peak = climbing and in_climax(start, (lo, hi))
-            unit = Fraction(1, 4) if lever.density >= DRIVEN else Fraction(1, 2)
-            window = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
+            unit = Fraction(1, 4) if density[index] >= DRIVEN else Fraction(1, 2)
+            cut = skeleton[bisect.bisect_left(onsets, start):bisect.bisect_left(onsets, end)]
             # A note still ringing when the next phrase begins gives way to it.
-            notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in window)
+            notes = tuple(replace(n, start=n.start - start, duration=min(n.duration, end - n.start)) for n in cut)
             # A plain statement stays close to the motif so the listener hears it before it is spun out.
-            density = lever.density * (0.5 if technique.split(":")[0] in ("statement", "remeter") else 1.0)
-            density = 1.0 if peak else density
-            filled = embellish(Phrase(notes, end - start), density=density, key=key,
-                               chord_at=lambda t, start=start: chord_at(t + start), unit=unit, rng=embellish_rng)
-            articulated = articulate(filled.notes, notes, lever.articulation, meter, pickup - start % bar, peak,
-                                      rng=articulate_rng)
+            fill = density[index] * (0.5 if technique.split(":")[0] in ("statement", "remeter") else 1.0)
+            fill = 1.0 if peak else fill
+            filled = embellish(Phrase(notes, end - start), density=fill, key=key,
+                               chord_at=_from(chord_at, start), unit=unit, rng=streams.embellish,
+                               keep={(t - start, p) for t, p in free})
+            articulated = articulate(filled.notes, notes, level(lever.articulation), meter, pickup - start % bar, peak,
+                                     rng=streams.articulation)
             placed = [n.shifted(start) for n in articulated]
-            if lever.density >= DOUBLED:
+            if density[index] >= DOUBLED:
                 placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set,
-                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar))
-            melody.extend(placed)
+                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar), spared=signs[index])
+            melody.extend(_ornamented(placed, free, ornament[index]))
+    ornate = [bounds[i] for i, o in enumerate(ornament) if o >= ORNATE]
+    _vary(melody, ornate, key)
     _hold_last_note(melody, bar_start(piece_bars))
     land_final_note(melody, key)
 
-    densities = [levers[o].density for o in owners]
-    figures = figure_names(spans, owners, densities, bounds, phrase_starts, chords,
-                           [levers[o].ornament for o in owners])
+    figures = figure_names(spans, owners, [density[o] for o in owners], bounds, phrase_starts, chords,
+                           [ornament[o] for o in owners])
     sections = [replace(s, textures=tuple(f for f, _ in Counter(f for f, o in zip(figures, owners) if o == i)
                                           .most_common())) for i, s in enumerate(sections)]
-    left = _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, rng=rng)
-    dynamics, hairpins = dynamics_for(sections, levers, bar_start)
+    colours = [level(levers[o].colour) for o in owners]
+    sparse = [density[o] < SPARSE for o in owners]
+    left = _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, streams=streams)
+    dynamics, hairpins = dynamics_for(sections, plans, bar_start)
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
     harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
     melody, left = [_on_the_piano(n) for n in melody], tuple(_on_the_piano(n) for n in left)
@@ -258,12 +234,12 @@ def _order(n: Note) -> tuple:
     return (n.start, n.voice, n.pitch)
 
 
-def _harmonic_spans(sections, levers, meter, bar_start, cadences) -> tuple[list[Span], list[int]]:
+def _harmonic_spans(sections, density, meter, bar_start, cadences) -> tuple[list[Span], list[int]]:
     """Chord spans from the first bar line (a pickup sounds alone): a chord a bar in sparse and compound
     sections, half bars in driven common time; cadence bars carry their cadence."""
     spans, owners = [], []
-    for index, (section, lever) in enumerate(zip(sections, levers)):
-        if lever.density >= SPARSE and meter.numerator % 2 == 0 and not meter.is_compound and meter.bar_length >= 4:
+    for index, (section, dense) in enumerate(zip(sections, density)):
+        if dense >= SPARSE and meter.numerator % 2 == 0 and not meter.is_compound and meter.bar_length >= 4:
             step = meter.bar_length / 2
         else:
             step = meter.bar_length
@@ -278,7 +254,12 @@ def _harmonic_spans(sections, levers, meter, bar_start, cadences) -> tuple[list[
     return spans, owners
 
 
-def _chord_lookup(spans: list[Span], chords: list[Chord]):
+def _from(chord_at: Callable[[Fraction], Chord], start: Fraction) -> Callable[[Fraction], Chord]:
+    """The chord lookup in a phrase's own time, the phrase beginning at ``start``."""
+    return lambda t: chord_at(t + start)
+
+
+def _chord_lookup(spans: list[Span], chords: list[Chord]) -> Callable[[Fraction], Chord]:
     starts = [s.start for s in spans]
 
     def chord_at(offset: Fraction) -> Chord:
@@ -287,24 +268,32 @@ def _chord_lookup(spans: list[Span], chords: list[Chord]):
     return chord_at
 
 
-def _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pickup, phrase_starts, *,
-               rng: random.Random) -> tuple[Note, ...]:
-    """Accompany every span; in beach-like pieces steer the colour into the eerie band."""
-    draws = [rng.random() for _ in spans]
-    voicing_seed = rng.getrandbits(64)
-    colours = [levers[o].colour for o in owners]
+def _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, *,
+               streams: Streams) -> tuple[Note, ...]:
+    """Accompany every span; in sparse (beach-like) sections steer the colour into the eerie band.
+
+    ``colours`` and ``sparse`` are per span, from the span's own section.
+    """
+    draws = [streams.colour.random() for _ in spans]
+    voicing_seed = streams.voicing.getrandbits(64)
 
     def build(scale: float) -> tuple[Note, ...]:
-        coloured = [d < min(1.0, c * scale) for d, c in zip(draws, colours)]
+        coloured = [d < min(1.0, c * (scale if s else 1.0)) for d, c, s in zip(draws, colours, sparse)]
         return accompany(melody, spans, chords, figures, coloured, rng=random.Random(voicing_seed), meter=meter,
                          pickup=pickup, phrase_starts=phrase_starts)
 
     left = build(1.0)
-    if style.density >= SPARSE:
+    if not any(sparse):
         return left
-    lo, hi, scale = 0.0, 1.0 / max(0.05, min(colours)), 1.0
+    starts = [s.start for s in spans]
+
+    def in_sparse(note: Note) -> bool:
+        return sparse[max(0, bisect.bisect_right(starts, note.start) - 1)]
+
+    tune = [(n.pitch, n.start, n.end) for n in melody if in_sparse(n)]
+    lo, hi, scale = 0.0, 1.0 / max(0.05, min(c for c, s in zip(colours, sparse) if s)), 1.0
     for _ in range(8):
-        ratio = dissonant_onset_ratio((n.pitch, n.start, n.end) for n in (*melody, *left))
+        ratio = dissonant_onset_ratio([*tune, *((n.pitch, n.start, n.end) for n in left if in_sparse(n))])
         if DISSONANCE_BAND[0] <= ratio <= DISSONANCE_BAND[1]:
             break
         if ratio < DISSONANCE_BAND[0]:
@@ -314,3 +303,29 @@ def _left_hand(melody, spans, owners, chords, figures, levers, style, meter, pic
         scale = (lo + hi) / 2
         left = build(scale)
     return left
+
+
+def _by_onset(part: tuple[Note, ...], found: Places, reach: float) -> dict[tuple[Fraction, int], tuple[float, Note]]:
+    """The ornament places within ``reach``, by (start, pitch)."""
+    return {(part[i].start, part[i].pitch): (at, note) for i, (at, note) in found.items() if at < reach}
+
+
+def _ornamented(placed: list[Note], free: dict[tuple[Fraction, int], tuple[float, Note]], amount: float) -> list[Note]:
+    """The phrase with the ornaments that show at ``amount`` put on their (untouched) notes."""
+    out = []
+    for n in placed:
+        at, decorated = free.get((n.start, n.pitch), (1.0, n))
+        shown = at < amount and n.voice == decorated.voice and not n.ornament
+        out.append(replace(n, ornament=decorated.ornament, graces=decorated.graces) if shown else n)
+    return out
+
+
+def _vary(melody: list[Note], ornate: list[tuple[Fraction, Fraction]], key: Key) -> None:
+    """At least three ornament kinds across the ornate sections (ornaments only: nothing else moves)."""
+    if not ornate:
+        return
+    chosen = sorted((i for i, n in enumerate(melody) if any(lo <= n.start < hi for lo, hi in ornate)),
+                    key=lambda i: _order(melody[i]))
+    rich = ensure_variety(tuple(melody[i] for i in chosen), minimum=3, key=key)
+    for i, n in zip(chosen, rich):
+        melody[i] = n

@@ -6,11 +6,12 @@ Each skeleton note keeps its onset and pitch; the figures fill the time it used 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 from fractions import Fraction
 
 from sketchbook.music.harmony import Chord
+from sketchbook.music.levers import FILLED, FILLING, SPUN
 from sketchbook.music.model import Key, Note, Phrase
 from sketchbook.music.theory import degree_of, pitch_of
 
@@ -75,22 +76,25 @@ def embellish(
     chord_at: Callable[[Fraction], Chord],
     unit: Fraction,
     rng: random.Random,
+    keep: Collection[tuple[Fraction, int]] = (),
 ) -> Phrase:
     """Fill skeleton notes with figures in ``unit`` values; more density fills more of them.
 
-    Ornamented notes keep their written length: the ornament is their figure.
+    Ornamented notes, and the notes at ``keep`` (start, pitch) where an ornament may go, keep their
+    written length: the ornament is their figure.
     Random numbers are drawn per note before any decision, so a higher density embellishes a superset.
     """
     notes = sorted(phrase.notes, key=lambda n: (n.start, n.pitch))
     draws = [(rng.random(), rng.random()) for _ in notes]
-    chance = max(0.0, min(1.0, (density - 0.25) / 0.55))
+    chance = max(0.0, min(1.0, (density - FILLING) / (FILLED - FILLING)))
     out: list[Note] = []
     for i, note in enumerate(notes):
         chord_mate = i + 1 < len(notes) and notes[i + 1].start == note.start
         slots = int(note.duration / unit)
         # In a driven texture a note held for bars is always spun out, whatever its draw.
-        spun = density >= 0.5 and note.duration > 3
-        if chord_mate or note.ornament or (draws[i][0] >= chance and not spun) or slots < 2:
+        spun = density >= SPUN and note.duration > 3
+        kept = note.ornament or (note.start, note.pitch) in keep
+        if chord_mate or kept or (draws[i][0] >= chance and not spun) or slots < 2:
             out.append(note)
             continue
         target = next((m.pitch for m in notes[i + 1 :] if m.start > note.start), note.pitch)

@@ -7,6 +7,7 @@ section.
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import replace
 from fractions import Fraction
@@ -29,7 +30,7 @@ def land_final_note(melody: list[Note], key: Key) -> None:
 def ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], ...]:
     """Before a section that is much slower, the last two bars (or one) ease into its tempo."""
     out = []
-    for before, after in zip(sections, sections[1:]):
+    for before, after in itertools.pairwise(sections):
         if after.tempo < before.tempo * 0.8:
             end = bar_start(before.end_bar)
             out.append((max(bar_start(before.start_bar), end - 2 * meter.bar_length), end))
@@ -58,18 +59,19 @@ def articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bo
     return tuple(out)
 
 
-def dynamics_for(sections, levers, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
+def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
+    """Each section's mark at its start; a section with a peak swells to it three quarters in and eases off."""
     marks, wedges = [], []
-    for index, (section, lever) in enumerate(zip(sections, levers)):
+    for index, (section, plan) in enumerate(zip(sections, plans)):
         start, end = bar_start(section.start_bar), bar_start(section.end_bar)
         if index == 0:
             start = Fraction(0)  # the opening mark covers the pickup too
-        marks.append(Dynamic(start, lever.plan.dynamic))
-        if lever.plan.peak and section.bars >= 2:
+        marks.append(Dynamic(start, plan.dynamic))
+        if plan.peak and section.bars >= 2:
             crest = bar_start(section.start_bar + max(1, section.bars * 3 // 4))
             if crest > start:
                 wedges.append(Hairpin(start, crest, "crescendo"))
-                marks.append(Dynamic(crest, lever.plan.peak))
+                marks.append(Dynamic(crest, plan.peak))
                 if end > crest:
                     wedges.append(Hairpin(crest, end, "diminuendo"))
     return tuple(marks), tuple(wedges)

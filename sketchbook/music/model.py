@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from sketchbook.music.levers import Levers, tempo_of
+
 ORNAMENTS = (
     "trill",
     "mordent",
@@ -180,30 +182,39 @@ class Motif:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A span of bars with one character: its name, tempo and the techniques it applies."""
+    """A span of bars with one character: its name, its resolved levers and the techniques it applies."""
 
     name: str
     start_bar: int
     bars: int
-    tempo: int
-    tempo_text: str
+    levers: Levers  # resolved: the section's own over its style's (a hand-made piece may give only the tempo)
     techniques: tuple[str, ...] = ()
-    density: float = 0.5
-    ornament: float = 0.0
     dynamic: str = "p"
     textures: tuple[str, ...] = ()  # the left-hand figures it uses, most used first
 
     def __post_init__(self) -> None:
         if self.bars < 1:
             raise ValueError(f"section {self.name!r} needs at least one bar")
-        if not 20 <= self.tempo <= 400:
-            raise ValueError(f"tempo {self.tempo} must be 20..400 bpm")
+        if self.levers.tempo is None:
+            raise ValueError(f"section {self.name!r} needs a tempo")
+        problem = self.levers.problem()
+        if problem:
+            raise ValueError(problem)
         if self.dynamic not in DYNAMICS:
             raise ValueError(f"unknown dynamic {self.dynamic!r}")
 
     @property
     def end_bar(self) -> int:
         return self.start_bar + self.bars
+
+    # The score and the performance read a section's tempo everywhere: typed as always set.
+    @property
+    def tempo(self) -> int:
+        return tempo_of(self.levers)
+
+    @property
+    def tempo_text(self) -> str:
+        return self.levers.tempo_text or ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,18 +53,44 @@ def ornament_notes(
     """
     if not 0 <= level <= 1:
         raise SketchbookError(f"ornament level {level} must be between 0 and 1")
+    places = ornament_places(notes, key=key, meter=meter, rng=rng, kinds=kinds, pickup=pickup)
+    if level == 0:
+        return notes
+    return tuple(shown_at(places, i, level) or n for i, n in enumerate(notes))
+
+
+Places = dict[int, tuple[float, Note]]  # note index -> (the level from which its ornament shows, the note with it)
+
+
+def shown_at(places: Places, index: int, level: float) -> Note | None:
+    """The note at ``index`` with its ornament, if the ornament shows at ``level``; else None."""
+    place = places.get(index)
+    return place[1] if place is not None and place[0] < level else None
+
+
+def ornament_places(
+    notes: tuple[Note, ...],
+    *,
+    key: Key,
+    meter: Meter,
+    rng: random.Random,
+    kinds: tuple[str, ...] = ORNAMENTS,
+    pickup: Fraction = Fraction(0),
+) -> Places:
+    """Every note that could carry an ornament, with its ornament and the level from which it shows.
+
+    Whatever the level, the same draws are made: so a higher level ornaments a superset of notes, and
+    the places can be kept free (of embellishment, of doubling) before anyone knows the level.
+    """
     unknown = sorted(set(kinds) - set(ORNAMENTS))
     if unknown:
         raise SketchbookError(f"unknown ornament {unknown[0]!r}; choose from {', '.join(ORNAMENTS)}")
-    # Three uniforms per note, drawn whatever the level, so raising it only adds ornaments.
-    draws = [(rng.random(), rng.random(), rng.random()) for _ in notes]
-    if level == 0:
-        return notes
+    draws = [(rng.random(), rng.random(), rng.random()) for _ in notes]  # three uniforms per note
     chords: dict[Fraction, list[int]] = defaultdict(list)
     for i, n in enumerate(notes):
         chords[n.start].append(i)
     contexts = _contexts(notes)
-    result = list(notes)
+    places: Places = {}
     for i, n in enumerate(notes):
         members = chords[n.start]
         if members[0] != i or any(notes[j].ornament for j in members):
@@ -80,13 +106,13 @@ def ornament_notes(
         candidates = [(k, w) for k, w in candidates if k in kinds]
         u, v, w = draws[members[0]]
         kind = _pick(candidates, v)
-        if kind is None or u >= level * _RATE[kind]:
+        if kind is None or u >= _RATE[kind]:
             continue
         for j in members:
             decorated = _decorate(notes[j], kind, contexts[j], key, w)
             if decorated is not None:
-                result[j] = decorated
-    return tuple(result)
+                places[j] = (u / _RATE[kind], decorated)
+    return places
 
 
 def realise(note: Note, *, key: Key, tempo: float, rank: int = 0) -> list[tuple[int, Fraction, Fraction]]:

@@ -7,36 +7,41 @@ ornaments become notes; chords roll slightly.
 from __future__ import annotations
 
 import bisect
-import random
 from collections import defaultdict
 from fractions import Fraction
 
 from sketchbook.music.model import Note, Performance, Piece, SoundingNote
 from sketchbook.music.ornament import realise, roll_offset
+from sketchbook.music.streams import Touch
 from sketchbook.music.transform import on_the_keys
 
 VELOCITY = {"ppp": 24, "pp": 34, "p": 46, "mp": 58, "mf": 72, "f": 88, "ff": 102, "fff": 114}
 TICK = Fraction(1, 480)
 
 
-def perform(piece: Piece, *, rng: random.Random, rubato: float = 0.5, velocity_span: tuple[int, int] | None = None
+def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: tuple[int, int] | None = None
             ) -> Performance:
-    """Sounding notes for the piece: velocity, timing and ornaments realised, seeded by ``rng``."""
+    """Sounding notes for the piece: velocity, timing and ornaments realised.
+
+    Each written note takes one timing draw and one velocity draw (``touch``), in score order, whatever
+    it carries: ornaments are realised without drawing, so they never move another note.
+    """
     onset = _onsets(piece, rubato)
     sounding: list[SoundingNote] = []
     for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
         ranks = _chord_ranks(notes)
         for note in notes:
             base, ritardando, tempo = onset(note.start)
-            jitter = (rng.random() * 2 - 1) * rubato
+            push = (touch.velocity.random() * 2 - 1) * rubato
+            drift = (touch.timing.random() * 2 - 1) * rubato
             level = base
             level += 12 if "accent" in note.articulations or "strong-accent" in note.articulations else 0
             level += 6 if hand == 0 else -4
-            level += jitter * 4
-            velocity = int(round(max(8, min(120, level))))
+            level += push * 4
+            velocity = round(max(8, min(120, level)))
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
-            delay = ritardando + TICK * round(jitter * 6)
+            delay = ritardando + TICK * round(drift * 6)
             if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
                 delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
             # A late or rolled note still lets go with the beat (held into the next chord it would

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import bisect
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
@@ -18,7 +18,7 @@ from sketchbook.music.styles import SectionPlan, Style
 from sketchbook.music.techniques import apply_technique
 
 
-def section_targets(style: Style, bars: int | None) -> list[int | None]:
+def section_targets(style: Style, bars: int | None) -> Sequence[int | None]:
     if bars is None:
         return [None] * len(style.sections)
     mins = [s.min_bars for s in style.sections]
@@ -100,7 +100,8 @@ def place(right: list[Note], reach: list[Fraction], phrase: Phrase, start: Fract
         reach.append(latest)
 
 
-def windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction) -> Iterator[tuple[Fraction, Fraction, str]]:
+def windows_in(windows: list[tuple[Fraction, str]], lo: Fraction, hi: Fraction
+               ) -> Iterator[tuple[Fraction, Fraction, str]]:
     """The phrase windows that fall in [lo, hi), each cut at the next phrase's start."""
     starts = sorted((w for w in windows if lo <= w[0] < hi), key=lambda w: w[0]) or [(lo, "statement")]
     if starts[0][0] > lo:

@@ -6,18 +6,19 @@ sketchbook/presets/.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import NUMBERS, Levers, level, tempo_of
 from sketchbook.music.model import DYNAMICS, Meter
 from sketchbook.music.techniques import TECHNIQUES
 
 
 @dataclass(frozen=True, slots=True)
 class SectionPlan:
-    """One section of a variation: the techniques it develops the motif with, and its own levers.
+    """One section of a variation: the techniques it develops the motif with, and the levers it changes.
 
-    A lever left as None follows the style's value.
+    A lever it leaves unset follows the style's.
     """
 
     name: str
@@ -25,29 +26,17 @@ class SectionPlan:
     min_bars: int = 4
     dynamic: str = "p"
     peak: str | None = None
-    tempo: int | None = None
-    tempo_text: str | None = None
-    density: float | None = None
-    ornament: float | None = None
-    colour: float | None = None
-    articulation: float | None = None
-    rubato: float | None = None
+    levers: Levers = field(default_factory=Levers)
 
 
 @dataclass(frozen=True, slots=True)
 class Style:
-    """A variation's character: the three levers (tempo, density, ornament) and the rest of its sound."""
+    """A variation's character: its levers (every one set) and the rest of its sound, and its plan."""
 
     name: str
-    tempo: int
-    density: float
-    ornament: float
-    colour: float
+    levers: Levers
     dynamics: tuple[str, str]
-    articulation: float
-    rubato: float
     sections: tuple[SectionPlan, ...]
-    tempo_text: str = ""
     description: str = ""
     pedal: bool = True
     swell: bool = True
@@ -55,15 +44,15 @@ class Style:
     tempo_sway: float = 0.0  # the seed moves every tempo by up to this share, the same way in both pieces
 
     def __post_init__(self) -> None:
-        if not 20 <= self.tempo <= 400:
-            raise SketchbookError(f"style {self.name!r}: tempo {self.tempo} must be 20..400 bpm")
+        missing = self.levers.missing()
+        if missing:
+            raise SketchbookError(f"style {self.name!r} needs {', '.join(missing)}")
+        problem = self.levers.problem()
+        if problem:
+            raise SketchbookError(f"style {self.name!r}: {problem}")
         parse_meter(self.meter, what=f"style {self.name!r}: meter")
         if not 0.0 <= self.tempo_sway <= 0.5:
             raise SketchbookError(f"style {self.name!r}: tempo_sway {self.tempo_sway} must be between 0 and 0.5")
-        for lever in ("density", "ornament", "colour", "articulation", "rubato"):
-            value = getattr(self, lever)
-            if not 0.0 <= value <= 1.0:
-                raise SketchbookError(f"style {self.name!r}: {lever} {value} must be between 0 and 1")
         if len(self.dynamics) != 2:
             raise SketchbookError(f"style {self.name!r}: dynamics needs two marks, soft and loud, e.g. ['pp', 'mp']")
         for mark in self.dynamics:
@@ -71,6 +60,10 @@ class Style:
                 raise SketchbookError(f"style {self.name!r}: unknown dynamic {mark!r}")
         if not self.sections:
             raise SketchbookError(f"style {self.name!r} needs at least one [[section]]")
+
+    def section_levers(self) -> list[Levers]:
+        """Each section's resolved levers: its own over the style's."""
+        return [plan.levers.over(self.levers) for plan in self.sections]
 
 
 def parse_meter(text: str, *, what: str = "--meter") -> Meter | None:
@@ -84,31 +77,44 @@ def parse_meter(text: str, *, what: str = "--meter") -> Meter | None:
         raise SketchbookError(f"{what} {text!r} must be 'source' or a time signature such as 3/4 or 6/8") from None
 
 
+LEVER_NAMES = tuple(f.name for f in fields(Levers))
+
+
 def style_from_dict(data: dict, *, origin: str = "preset") -> Style:
-    """Build and check a Style from parsed TOML."""
+    """Build and check a Style from parsed TOML, where the levers sit flat beside the other settings."""
     try:
         sections = tuple(_section(s, origin) for s in data.get("section", ()))
-        known = {f.name for f in fields(Style)} - {"sections"}
-        unknown = set(data) - known - {"section"}
+        known = {f.name for f in fields(Style)} - {"sections", "levers"}
+        unknown = set(data) - known - set(LEVER_NAMES) - {"section"}
         if unknown:
             raise SketchbookError(f"{origin}: unknown setting(s) {', '.join(sorted(unknown))}")
         values = {k: v for k, v in data.items() if k in known}
         if "dynamics" in values:
             values["dynamics"] = tuple(values["dynamics"])
-        for number in ("density", "ornament", "colour", "articulation", "rubato", "tempo_sway"):
-            if number in values:
-                values[number] = float(values[number])
-        return Style(sections=sections, **values)
+        if "tempo_sway" in values:
+            values["tempo_sway"] = float(values["tempo_sway"])
+        levers = _levers(data)
+        return Style(levers=replace(levers, tempo_text=levers.tempo_text or ""), sections=sections, **values)
     except (TypeError, ValueError) as exc:  # wrong types in the TOML, e.g. density = "fast"
         raise SketchbookError(f"{origin}: {exc}") from None
 
 
+def _levers(data: dict) -> Levers:
+    values = {k: v for k, v in data.items() if k in LEVER_NAMES}
+    for number in NUMBERS:
+        if number in values:
+            values[number] = float(values[number])
+    return Levers(**values)
+
+
 def _section(data: dict, origin: str) -> SectionPlan:
-    known = {f.name for f in fields(SectionPlan)}
-    unknown = set(data) - known
+    own = {f.name for f in fields(SectionPlan)} - {"levers"}
+    unknown = set(data) - own - set(LEVER_NAMES)
     if unknown:
         raise SketchbookError(f"{origin}: unknown section setting(s) {', '.join(sorted(unknown))}")
-    plan = SectionPlan(**{**data, "techniques": tuple(data.get("techniques", ("statement",)))})
+    settings = {k: v for k, v in data.items() if k in own}
+    plan = SectionPlan(**{**settings, "techniques": tuple(data.get("techniques", ("statement",)))},
+                       levers=_levers(data))
     for technique in plan.techniques:
         if technique.split(":")[0] not in TECHNIQUES:
             raise SketchbookError(f"{origin}: section {plan.name!r}: unknown technique {technique!r}")
@@ -117,13 +123,9 @@ def _section(data: dict, origin: str) -> SectionPlan:
             raise SketchbookError(f"{origin}: section {plan.name!r}: unknown dynamic {mark!r}")
     if plan.min_bars < 1:
         raise SketchbookError(f"{origin}: section {plan.name!r}: min_bars must be at least 1")
-    # A section's own levers obey the same ranges as the style's.
-    if plan.tempo is not None and not 20 <= plan.tempo <= 400:
-        raise SketchbookError(f"{origin}: section {plan.name!r}: tempo {plan.tempo} must be 20..400 bpm")
-    for lever in ("density", "ornament", "colour", "articulation", "rubato"):
-        value = getattr(plan, lever)
-        if value is not None and not 0.0 <= value <= 1.0:
-            raise SketchbookError(f"{origin}: section {plan.name!r}: {lever} {value} must be between 0 and 1")
+    problem = plan.levers.problem()  # a section's own levers obey the same ranges as the style's
+    if problem:
+        raise SketchbookError(f"{origin}: section {plan.name!r}: {problem}")
     return plan
 
 
@@ -146,22 +148,21 @@ def swayed(style: Style, draw: float, *, compound: bool = False) -> Style:
         return style
     factor = 1 + style.tempo_sway * (2 * draw - 1)
 
-    def move(bpm: int) -> int:
-        return max(21, min(399, 3 * round(bpm * factor / 3)))
+    def move(levers: Levers) -> Levers:
+        if levers.tempo is None:
+            return levers
+        return replace(levers, tempo=max(21, min(399, 3 * round(levers.tempo * factor / 3))))
 
-    plans = tuple(replace(p, tempo=None if p.tempo is None else move(p.tempo)) for p in style.sections)
-    return replace(style, tempo=move(style.tempo), sections=plans)
+    plans = tuple(replace(p, levers=move(p.levers)) for p in style.sections)
+    return replace(style, levers=move(style.levers), sections=plans)
 
 
-def with_levers(style: Style, *, tempo: int | None = None, density: float | None = None,
-                ornament: float | None = None, meter: str | None = None) -> Style:
-    """The style with the user's lever overrides applied to the style-wide values."""
-    changes = {k: v for k, v in (("tempo", tempo), ("density", density), ("ornament", ornament), ("meter", meter))
-               if v is not None}
-    if tempo is not None and tempo != style.tempo:
-        changes["tempo_text"] = tempo_word(tempo)  # "Presto agitato" would lie at 60 bpm
+def with_levers(style: Style, given: Levers, *, meter: str | None = None) -> Style:
+    """The style with the user's levers laid over its own (a section's own levers still win in it)."""
+    if given.tempo is not None and given.tempo != style.levers.tempo and given.tempo_text is None:
+        given = replace(given, tempo_text=tempo_word(given.tempo))  # "Presto agitato" would lie at 60 bpm
     try:
-        return replace(style, **changes)
+        return replace(style, levers=given.over(style.levers), meter=meter or style.meter)
     except ValueError as exc:
         raise SketchbookError(str(exc)) from None
 
@@ -177,16 +178,11 @@ def morph(beach: Style, photograph: Style, t: float) -> Style:
 
     soft = DYNAMICS[round(mix(DYNAMICS.index(beach.dynamics[0]), DYNAMICS.index(photograph.dynamics[0])))]
     loud = DYNAMICS[round(mix(DYNAMICS.index(beach.dynamics[1]), DYNAMICS.index(photograph.dynamics[1])))]
-    return replace(
-        near,
-        name=f"morph-{t:g}",
-        tempo=round(mix(beach.tempo, photograph.tempo)),
-        tempo_text=beach.tempo_text if t == 0 else photograph.tempo_text if t == 1 else tempo_word(
-            round(mix(beach.tempo, photograph.tempo))),
-        density=mix(beach.density, photograph.density),
-        ornament=mix(beach.ornament, photograph.ornament),
-        colour=mix(beach.colour, photograph.colour),
-        articulation=mix(beach.articulation, photograph.articulation),
-        rubato=mix(beach.rubato, photograph.rubato),
-        dynamics=(soft, loud),
+    a, b = beach.levers, photograph.levers
+    tempo = round(mix(tempo_of(a), tempo_of(b)))
+    levers = Levers(
+        tempo=tempo,
+        tempo_text=a.tempo_text if t == 0 else b.tempo_text if t == 1 else tempo_word(tempo),
+        **{name: mix(level(getattr(a, name)), level(getattr(b, name))) for name in NUMBERS},
     )
+    return replace(near, name=f"morph-{t:g}", levers=levers, dynamics=(soft, loud))

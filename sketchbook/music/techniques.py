@@ -92,7 +92,10 @@ def apply_technique(technique: str, base: Phrase, *, pickup: Fraction, meter: Me
     if name in ("expand", "contract"):
         return made(dev.scale_intervals(base, 1 if name == "expand" else -1, key), pickup)
     if name == "fragment":
-        share = rng.choice((Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)))
+        # A cell is a bar or a few, not most of a long tune: three of those would outgrow the section.
+        longest = 4 * meter.bar_length
+        shares = [s for s in (Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)) if body.length * s <= longest]
+        share = rng.choice(shares or [Fraction(1, 3)])
         direction = rng.choice((-1, -1, 1, -2))
         cell = dev.head(body, share, grid=meter.beat)
         return made(dev.concatenate([dev.sequence(cell, direction * k, key) for k in range(3)]), Fraction(0))

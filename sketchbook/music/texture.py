@@ -9,12 +9,12 @@ bars land on a struck chord, and the return takes up the beach's waltz.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music.accompany import BROKEN, HELD, SWAYING
 from sketchbook.music.harmony import Chord, Span
+from sketchbook.music.levers import BROKEN, HELD, SPARSE
 from sketchbook.music.model import Key, Note
 from sketchbook.music.theory import diatonic_transpose
 
@@ -33,11 +33,11 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
     line, and a half cadence strikes its chord again on the last beat.
     """
     dense_sections = sorted({o for o, d in zip(owners, densities) if d >= BROKEN})
-    out = []
+    out: list[str] = []
     for i, (span, owner, density) in enumerate(zip(spans, owners, densities)):
         final = i == len(spans) - 1
         if density < BROKEN:
-            light = "waltz" if density < HELD else "sway" if density < SWAYING else "broken"
+            light = "waltz" if density < HELD else "sway" if density < SPARSE else "broken"
             if light == "waltz" and span.cadence == "half":
                 light = "waltz-echo"
             elif light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz":
@@ -69,16 +69,18 @@ def in_climax(offset: Fraction, bounds: tuple[Fraction, Fraction]) -> bool:
 
 
 def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key, *, climax: bool,
-           phrase_starts: set[Fraction], summit: Fraction | None = None) -> list[Note]:
+           phrase_starts: set[Fraction], summit: Fraction | None = None,
+           spared: Collection[tuple[Fraction, int]] = ()) -> list[Note]:
     """The right hand thickened: melody notes of the motif doubled an octave below at the climax and at
     phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes.
 
     From ``summit`` on (the climax's last bars) the runs go in octaves too: a few bars of that are a
-    peak; a dozen would be an étude.
+    peak; a dozen would be an étude. A note with an ornament stays single, and so do the notes at
+    ``spared`` (start, pitch), where one may go: a trill sign over two notes would ask for a double trill.
     """
     out = list(melody)
     for n in melody:
-        if n.ornament or n.graces or n.duration < Fraction(1, 4):
+        if n.ornament or n.graces or n.duration < Fraction(1, 4) or (n.start, n.pitch) in spared:
             continue
         if (n.start, n.pitch) not in skeleton and not (climax and summit is not None and n.start >= summit):
             continue  # away from the summit only the tune's own notes thicken; at the summit, the runs too

@@ -1,19 +1,21 @@
 """A variation: one motif composed and performed in a style, from a seed.
 
-Each stage draws from its own random stream, named after the seed, the variation and the stage, so a
-lever that changes how much one stage draws never reshuffles another's choices.
+Each stage draws from its own random stream (streams.py), named after the seed, the variation and the
+stage, so a lever that changes how much one stage draws never reshuffles another's choices.
 """
 
 from __future__ import annotations
 
+import itertools
 import random
 from dataclasses import dataclass
 from fractions import Fraction
 
 from sketchbook.music.compose import compose
-from sketchbook.music.levers import SPARSE
+from sketchbook.music.levers import SPARSE, level
 from sketchbook.music.model import Motif, Performance, Piece
 from sketchbook.music.perform import perform
+from sketchbook.music.streams import Streams, Touch
 from sketchbook.music.styles import Style, swayed
 
 
@@ -50,11 +52,6 @@ class Variation:
                        len(self.performance.notes), round(seconds(self.performance), 1))
 
 
-def stream(seed: int, variation: str, stage: str) -> random.Random:
-    """The random stream of one stage (or lever) of one variation: independent of every other stream."""
-    return random.Random(f"sketchbook:{seed}:{variation}:{stage}")
-
-
 def make_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: int | None = None,
                    sway: bool = True, title: str = "") -> Variation:
     """Compose and perform ``motif`` in ``style``; the same arguments give the same result.
@@ -64,16 +61,15 @@ def make_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: in
     """
     if sway:
         style = swayed(style, random.Random(f"sketchbook:{seed}:tempo").random())
-    rng = random.Random(f"sketchbook:{seed}:{name}")
-    piece = compose(motif, style, rng=rng, bars=bars, title=title or f"{motif.name}: {name}")
-    span = (22, 72) if style.density < SPARSE else None
-    performance = perform(piece, rng=rng, rubato=style.rubato, velocity_span=span)
+    piece = compose(motif, style, streams=Streams.named(seed, name), bars=bars, title=title or f"{motif.name}: {name}")
+    span = (22, 72) if level(style.levers.density) < SPARSE else None
+    performance = perform(piece, touch=Touch.named(seed, name), rubato=level(style.levers.rubato), velocity_span=span)
     return Variation(name, style, piece, performance)
 
 
 def seconds(performance: Performance) -> float:
     """How long the performance lasts, tempo changes included."""
     total, tempos = 0.0, [*performance.tempos, (performance.length, 0)]
-    for (start, bpm), (end, _) in zip(tempos, tempos[1:]):
+    for (start, bpm), (end, _) in itertools.pairwise(tempos):
         total += float(Fraction(end) - Fraction(start)) * 60.0 / bpm
     return total

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from sketchbook.formats.musicxml import piece_to_musicxml, score_tree
 from sketchbook.formats.xml_text import serialise
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import Levers
 from sketchbook.music.model import ORNAMENTS, Dynamic, Hairpin, Key, Meter, Note, Pedal, Piece, Section
 from sketchbook.music.theory import fifths
 from tests.schema import SCHEMAS_PRESENT, validate_musicxml
@@ -40,7 +41,7 @@ def n(pitch: int, start, duration, **marks) -> Note:
 
 
 def piece(right=(), left=(), *, meter=(4, 4), key=Key(0), bars=1, pickup=0, tempo=100, **marks) -> Piece:
-    return Piece("Study", key, Meter(*meter), tuple(right), tuple(left), (Section("", 0, bars, tempo, ""),),
+    return Piece("Study", key, Meter(*meter), tuple(right), tuple(left), (Section("", 0, bars, Levers(tempo=tempo)),),
                  pickup=F(pickup), **marks)  # fmt: skip
 
 
@@ -65,7 +66,7 @@ def rich_piece() -> Piece:
     ) + (n(43, 17, 6), n(50, 17, 2, voice=2), n(49, 19, 2, voice=2))  # fmt: skip
     return Piece(
         "Étude & <sketch>", Key(2), Meter(4, 4), right, left,
-        (Section("A", 0, 2, 96, "Andante", dynamic="p"), Section("B", 2, 3, 120, "Allegro", dynamic="f")),
+        (Section("A", 0, 2, Levers(tempo=96, tempo_text="Andante"), dynamic="p"), Section("B", 2, 3, Levers(tempo=120, tempo_text="Allegro"), dynamic="f")),
         pickup=F(1), dynamics=(Dynamic(F(0), "p"), Dynamic(F(9), "f"), Dynamic(F(19), "pp")),
         hairpins=(Hairpin(F(1), F(5)), Hairpin(F(13), F(17), "diminuendo")),
         pedals=(Pedal(F(1), F(5)), Pedal(F(5), F(9)), Pedal(F(10), F(21))),
@@ -465,8 +466,8 @@ def test_directions_sit_at_their_offsets():
 
 
 def test_tempo_marks_only_where_tempo_or_text_changes():
-    sections = (Section("A", 0, 1, 80, "Lento"), Section("B", 1, 1, 80, "Lento"), Section("C", 2, 1, 80, "Mosso"),
-                Section("D", 3, 1, 96, "Mosso"))  # fmt: skip
+    sections = (Section("A", 0, 1, Levers(tempo=80, tempo_text="Lento")), Section("B", 1, 1, Levers(tempo=80, tempo_text="Lento")), Section("C", 2, 1, Levers(tempo=80, tempo_text="Mosso")),
+                Section("D", 3, 1, Levers(tempo=96, tempo_text="Mosso")))  # fmt: skip
     score = Piece("Tempi", Key(0), Meter(3, 4), (), (), sections)
     measures = root(piece_to_musicxml(score)).findall("part/measure")
     tempos = [(m.get("number"), m.findtext("direction/direction-type/words"),
@@ -476,8 +477,8 @@ def test_tempo_marks_only_where_tempo_or_text_changes():
 
 
 def test_section_levels_stand_in_when_the_piece_has_no_dynamics():
-    sections = (Section("", 0, 1, 80, "", dynamic="pp"), Section("", 1, 1, 80, "", dynamic="pp"),
-                Section("", 2, 1, 80, "", dynamic="f"))  # fmt: skip
+    sections = (Section("", 0, 1, Levers(tempo=80), dynamic="pp"), Section("", 1, 1, Levers(tempo=80), dynamic="pp"),
+                Section("", 2, 1, Levers(tempo=80), dynamic="f"))  # fmt: skip
     score = Piece("Levels", Key(0), Meter(4, 4), (), (), sections)
     measures = root(piece_to_musicxml(score)).findall("part/measure")
     assert [[d.tag for d in m.iterfind(".//dynamics/*")] for m in measures] == [["pp"], [], ["f"]]
@@ -527,7 +528,7 @@ def random_pieces(draw) -> Piece:
                 t += value
         hands.append(tuple(notes))
     tempos = draw(st.lists(st.integers(40, 200), min_size=1, max_size=bars))
-    sections = tuple(Section(f"S{k}", k, 1 if k + 1 < len(tempos) else bars - k, bpm, f"T{bpm % 3}")
+    sections = tuple(Section(f"S{k}", k, 1 if k + 1 < len(tempos) else bars - k, Levers(tempo=bpm, tempo_text=f"T{bpm % 3}"))
                      for k, bpm in enumerate(tempos))  # fmt: skip
     grid = st.integers(0, int(length * 6) - 1).map(lambda k: F(k, 6))
     starts = draw(st.lists(grid, max_size=3, unique=True))

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from sketchbook.formats.motif_files import read_musicxml_motif
 from sketchbook.formats.tinynotation import parse_tinynotation
+from sketchbook.music.levers import Levers
 from sketchbook.music.model import Harmony, Key, Meter, Note, Piece, Section
 from sketchbook.music.theory import fifths
 from tests.notation_facts import avoidable_clashes, letter_clashes, read_page
@@ -26,7 +27,7 @@ def n(pitch: int, start, duration, **marks) -> Note:
 
 def written(tmp_path: Path, right=(), left=(), *, key=Key(0), harmony=(), bars=2) -> dict[tuple, tuple[str, int]]:
     """(staff, pitch, onset) -> (letter, alter) as the written score spells each note."""
-    piece = Piece("Spelling", key, Meter(4, 4), tuple(right), tuple(left), (Section("", 0, bars, 80, ""),),
+    piece = Piece("Spelling", key, Meter(4, 4), tuple(right), tuple(left), (Section("", 0, bars, Levers(tempo=80)),),
                   harmony=tuple(harmony))  # fmt: skip
     path = tmp_path / "score.musicxml"
     write_musicxml(piece, path)
@@ -115,7 +116,7 @@ def test_random_chords_hold_no_letter_clash_a_speller_could_avoid(tmp_path_facto
     tmp_path = tmp_path_factory.mktemp("chords")
     right = [n(p, k, 1) for k, stack in enumerate(stacks) for p in stack if p >= 60]
     left = [n(p, k, 1) for k, stack in enumerate(stacks) for p in stack if p < 60]
-    piece = Piece("Chords", key, Meter(4, 4), tuple(right), tuple(left), (Section("", 0, 2, 80, ""),))
+    piece = Piece("Chords", key, Meter(4, 4), tuple(right), tuple(left), (Section("", 0, 2, Levers(tempo=80)),))
     path = tmp_path / "chords.musicxml"
     write_musicxml(piece, path)
     page = read_page(path)
@@ -144,7 +145,7 @@ def test_musicxml_motif_records_its_spelling(tmp_path: Path):
 def test_a_motif_file_spelling_survives_into_the_score(tmp_path: Path):
     motif = parse_tinynotation("4/4 e4 g#4 b4 a#4 b1", key=Key(4))
     right = tuple(note.shifted(F(0)) for note in motif.notes)
-    piece = Piece("Kept", motif.key, motif.meter, right, (), (Section("", 0, 2, 80, ""),))
+    piece = Piece("Kept", motif.key, motif.meter, right, (), (Section("", 0, 2, Levers(tempo=80)),))
     path = tmp_path / "kept.musicxml"
     write_musicxml(piece, path)
     page = read_page(path)
