@@ -8,11 +8,15 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Motif
 from sketchbook.music.variation import Summary
 from sketchbook.request import Request
+
+if TYPE_CHECKING:
+    from sketchbook.cli.explain import PlanRow
 
 MAX_SEEDS = 10_000
 
@@ -37,7 +41,7 @@ class Outcome:
     job: Job
     written: tuple[Path, ...]
     summaries: tuple[tuple[str, Summary], ...]
-    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()  # per piece: its title and plan rows (--explain)
+    plans: tuple[tuple[str, tuple[PlanRow, ...]], ...] = ()  # per piece: its title and plan rows (--explain)
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -79,7 +83,7 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
         for r in results:
             midi = job.folder / f"{r.name}.mid"
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
-    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()
+    plans: tuple[tuple[str, tuple[PlanRow, ...]], ...] = ()
     if explain:
         from sketchbook.cli.explain import plan_rows
 

@@ -66,7 +66,8 @@ def rich_piece() -> Piece:
     ) + (n(43, 17, 6), n(50, 17, 2, voice=2), n(49, 19, 2, voice=2))  # fmt: skip
     return Piece(
         "Étude & <sketch>", Key(2), Meter(4, 4), right, left,
-        (Section("A", 0, 2, Levers(tempo=96, tempo_text="Andante"), dynamic="p"), Section("B", 2, 3, Levers(tempo=120, tempo_text="Allegro"), dynamic="f")),
+        (Section("A", 0, 2, Levers(tempo=96, tempo_text="Andante"), dynamic="p"),
+         Section("B", 2, 3, Levers(tempo=120, tempo_text="Allegro"), dynamic="f")),
         pickup=F(1), dynamics=(Dynamic(F(0), "p"), Dynamic(F(9), "f"), Dynamic(F(19), "pp")),
         hairpins=(Hairpin(F(1), F(5)), Hairpin(F(13), F(17), "diminuendo")),
         pedals=(Pedal(F(1), F(5)), Pedal(F(5), F(9)), Pedal(F(10), F(21))),
@@ -466,7 +467,9 @@ def test_directions_sit_at_their_offsets():
 
 
 def test_tempo_marks_only_where_tempo_or_text_changes():
-    sections = (Section("A", 0, 1, Levers(tempo=80, tempo_text="Lento")), Section("B", 1, 1, Levers(tempo=80, tempo_text="Lento")), Section("C", 2, 1, Levers(tempo=80, tempo_text="Mosso")),
+    sections = (Section("A", 0, 1, Levers(tempo=80, tempo_text="Lento")),
+                Section("B", 1, 1, Levers(tempo=80, tempo_text="Lento")),
+                Section("C", 2, 1, Levers(tempo=80, tempo_text="Mosso")),
                 Section("D", 3, 1, Levers(tempo=96, tempo_text="Mosso")))  # fmt: skip
     score = Piece("Tempi", Key(0), Meter(3, 4), (), (), sections)
     measures = root(piece_to_musicxml(score)).findall("part/measure")
@@ -528,7 +531,8 @@ def random_pieces(draw) -> Piece:
                 t += value
         hands.append(tuple(notes))
     tempos = draw(st.lists(st.integers(40, 200), min_size=1, max_size=bars))
-    sections = tuple(Section(f"S{k}", k, 1 if k + 1 < len(tempos) else bars - k, Levers(tempo=bpm, tempo_text=f"T{bpm % 3}"))
+    sections = tuple(Section(f"S{k}", k, 1 if k + 1 < len(tempos) else bars - k,
+                             Levers(tempo=bpm, tempo_text=f"T{bpm % 3}"))
                      for k, bpm in enumerate(tempos))  # fmt: skip
     grid = st.integers(0, int(length * 6) - 1).map(lambda k: F(k, 6))
     starts = draw(st.lists(grid, max_size=3, unique=True))

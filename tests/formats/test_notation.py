@@ -29,7 +29,8 @@ STEPS = {"C": 0, "D": 2, "E": 4, "F": 5, "G": 7, "A": 9, "B": 11}
 
 
 def piece(right, *, meter=(4, 4), bars=1, pickup=0, **marks) -> Piece:
-    return Piece("Study", Key(0), Meter(*meter), tuple(right), (), (Section("", 0, bars, Levers(tempo=90)),), pickup=F(pickup),
+    return Piece("Study", Key(0), Meter(*meter), tuple(right), (), (Section("", 0, bars, Levers(tempo=90)),),
+                 pickup=F(pickup),
                  **marks)  # fmt: skip
 
 

@@ -186,7 +186,8 @@ def test_bundled_and_generated_scores_read_back_the_same_notes_in_music21(folder
 
 
 def small(right=(), left=(), *, bars=4, meter=(4, 4), **marks) -> Piece:
-    return Piece("Small", Key(0), Meter(*meter), tuple(right), tuple(left), (Section("", 0, bars, Levers(tempo=80)),), **marks)
+    return Piece("Small", Key(0), Meter(*meter), tuple(right), tuple(left), (Section("", 0, bars, Levers(tempo=80)),),
+                 **marks)
 
 
 def n(pitch, start, duration, **marks) -> Note:
@@ -259,7 +260,8 @@ def test_long_phrases_breathe_in_slurs_of_at_most_four_bars(tmp_path: Path):
                           ((2, 2), "half", 45), ((4, 2), "half", 45), ((2, 4), "quarter", 90),
                           ((3, 4), "quarter", 90), ((4, 4), "quarter", 90)])  # fmt: skip
 def test_tempo_mark_counts_the_metres_beat(tmp_path: Path, meter, unit, per_minute):
-    piece = Piece("Tempo", Key(0), Meter(*meter), (n(60, 0, 1),), (), (Section("", 0, 1, Levers(tempo=90, tempo_text="Andante")),))
+    piece = Piece("Tempo", Key(0), Meter(*meter), (n(60, 0, 1),), (),
+                  (Section("", 0, 1, Levers(tempo=90, tempo_text="Andante")),))
     path = tmp_path / "tempo.musicxml"
     write_musicxml(piece, path)
     assert read_page(path).metronomes == [(unit, per_minute, 90.0)]
