@@ -12,13 +12,13 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
-from sketchbook import __version__
 from sketchbook.files import check_name, read_limited, write_all
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Motif, Note
 from sketchbook.music.theory import key_name
 from sketchbook.music.variation import Variation
 from sketchbook.request import LEVERS, Levers
+from sketchbook.version import __version__
 
 MAX_SKETCH_BYTES = 1024 * 1024
 MAX_SEED = 2**63 - 1  # as --seed
