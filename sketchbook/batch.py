@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Motif
-from sketchbook.music.variation import Summary
+from sketchbook.music.variation import Summary, Variation
 from sketchbook.request import Levers
 
 MAX_SEEDS = 10_000
@@ -81,10 +81,25 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
     plans = ()
     if explain:
-        from sketchbook.cli.explain import plan_rows
-
         plans = tuple((r.piece.title, tuple(plan_rows(r))) for r in results)
     return Outcome(job, tuple(written), tuple((r.name, r.summary()) for r in results), plans)
+
+
+def plan_rows(result: Variation) -> list[dict]:
+    """One row per section: bar range, name, techniques, tempo, density, ornament level, dynamic."""
+    rows = []
+    for s in result.piece.sections:
+        rows.append({
+            "bars": f"{s.start_bar + 1}-{s.end_bar}",
+            "section": s.name,
+            "techniques": ", ".join(s.techniques),
+            "tempo": s.tempo,
+            "density": round(s.density, 2),
+            "ornament": round(s.ornament, 2),
+            "dynamic": s.dynamic,
+            "texture": ", ".join(s.textures),
+        })  # fmt: skip
+    return rows
 
 
 def _run_job_quietly(job: Job) -> Outcome | str:

@@ -60,16 +60,19 @@ def _imports_in(source: str, name: str, *, package: bool = False) -> list[tuple[
 
 @cache
 def _graph() -> dict[str, dict[str, int]]:
-    """sketchbook module -> {sketchbook module it imports: line}. Importing ``a.b.c`` runs ``a.b``'s __init__ too,
-    but an edge to every parent package would make each package's own submodules a cycle with it, so an edge goes
-    to the deepest module named (a package means its __init__)."""
+    """sketchbook module -> {sketchbook module it imports: line}. A package means its __init__. Importing ``a.b.c``
+    from outside ``a.b`` runs ``a.b``'s __init__ first, so that is an edge too (``batch`` importing ``cli.explain``
+    runs ``cli/__init__``, which registers every command); from inside ``a.b`` the package is already running."""
     modules = _modules()
     graph: dict[str, dict[str, int]] = {}
     for name in modules:
         edges: dict[str, int] = {}
         for target, line in _imports(name):
-            if target in modules and target != name:
-                edges.setdefault(target, line)
+            parts = target.split(".")
+            for depth in range(1, len(parts) + 1):
+                step = ".".join(parts[:depth])
+                if step in modules and step != name and not name.startswith(step + "."):
+                    edges.setdefault(step, line)
         graph[name] = edges
     return graph
 

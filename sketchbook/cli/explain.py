@@ -1,27 +1,9 @@
-"""The plan of a developed piece as a table a composer can learn from."""
+"""The plan of a developed piece (batch.plan_rows) as a table a composer can learn from."""
 
 from __future__ import annotations
 
 from sketchbook.music.accompany import FIGURES
 from sketchbook.music.techniques import TECHNIQUES
-from sketchbook.music.variation import Variation
-
-
-def plan_rows(result: Variation) -> list[dict]:
-    """One row per section: bar range, name, techniques, tempo, density, ornament level, dynamic."""
-    rows = []
-    for s in result.piece.sections:
-        rows.append({
-            "bars": f"{s.start_bar + 1}-{s.end_bar}",
-            "section": s.name,
-            "techniques": ", ".join(s.techniques),
-            "tempo": s.tempo,
-            "density": round(s.density, 2),
-            "ornament": round(s.ornament, 2),
-            "dynamic": s.dynamic,
-            "texture": ", ".join(s.textures),
-        })  # fmt: skip
-    return rows
 
 
 def rows_table(title: str, rows):
