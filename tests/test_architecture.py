@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 import subprocess
 import sys
 from functools import cache
@@ -171,3 +172,35 @@ def test_importing_the_music_core_loads_only_the_standard_library():
               if name.partition(".")[0] not in sys.stdlib_module_names
               and not (name in PACKAGE_INIT or name == CORE or name.startswith(CORE + "."))]
     assert not strays, f"importing the music core loaded: {strays}"
+
+
+FILE_SUFFIXES = {"py", "toml", "json", "tn", "mid", "midi", "musicxml", "xml", "mxl", "html", "ogg", "wav", "md", "pdf"}
+
+
+def _readme_module(token: str) -> Path | None:
+    """The file a README name such as `files.py`, `formats/midi.py` or `music/hear.py` means, if it exists."""
+    name = token if token.endswith(".py") else token.replace(".", "/") + ".py"
+    for base in (REPO, PACKAGE, *sorted(p for p in PACKAGE.iterdir() if p.is_dir())):
+        if (base / name).is_file():
+            return base / name
+    return None
+
+
+def test_every_module_and_function_the_readme_names_exists():
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    missing = []
+    for token in sorted(set(re.findall(r"`([A-Za-z_/]+\.py)`", text))):
+        if _readme_module(token) is None:
+            missing.append(token)
+    # `module.function` and `module.Class.method` (e.g. `request.plan`, `api.Sketch.develop`)
+    for module, attribute in sorted(set(re.findall(r"`((?:[a-z_]+/)*[a-z_]+)\.([A-Za-z_]+)(?:\.[a-z_]+)?`", text))):
+        if attribute in FILE_SUFFIXES:
+            continue  # a file's name, checked above when it is Python
+        path = _readme_module(module)
+        if path is None:
+            if module in {m.rpartition(".")[2] for m in _modules()} or "/" in module:
+                missing.append(f"{module}.{attribute}")
+            continue  # not a module name (a file such as `sketch.json`)
+        if not re.search(rf"^(?:def|class) {attribute}\b|^{attribute}\b.*=", path.read_text(encoding="utf-8"), re.M):
+            missing.append(f"{module}.{attribute}")
+    assert not missing, f"the README names modules or functions that do not exist: {missing}"
