@@ -23,6 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SECTIONS = ("startup", "develop", "growth", "batch")
+# The whole main job (both pieces composed, performed and written) in half the time music21 takes only to import:
+# what a user would wait for if the pieces were built with music21 instead.
+DEVELOP_TARGET = 0.5
 
 
 def sketchbook_command() -> list[str]:
@@ -123,7 +126,7 @@ def bench_develop(table: Table, repeat: int, work: Path) -> None:
     }, repeat, work)  # fmt: skip
     (wall, cpu), (floor_wall, floor_cpu) = results["develop"], results["music21"]
     table.add("main job: sketchbook develop (tide, both, MIDI+XML)", _ms(wall), f"import music21 {_ms(floor_wall)}",
-              wall / floor_wall, "<= 1.5x", cpu / floor_cpu, wall / floor_wall <= 1.5)
+              wall / floor_wall, f"<= {DEVELOP_TARGET}x", cpu / floor_cpu, wall / floor_wall <= DEVELOP_TARGET)
 
 
 def bench_growth(table: Table, repeat: int, sizes: tuple[int, ...]) -> None:
@@ -278,7 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     batch_repeat = args.repeat or (1 if args.quick else 5)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"sketchbook benchmarks: Python {platform.python_version()}, {os.cpu_count()} cores, load average "
-          f"{load:.1f} at start; medians of {repeat} interleaved runs ({slow_repeat} for growth, {batch_repeat} for batch)"
+          f"{load:.1f} at start; medians of {repeat} interleaved runs ({slow_repeat} for growth, "
+          f"{batch_repeat} for batch)"
           + (" [--quick: not real figures]" if args.quick else ""))
     table = Table()
     with tempfile.TemporaryDirectory(prefix="sketchbook-bench-") as tmp:

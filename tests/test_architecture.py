@@ -204,3 +204,26 @@ def test_every_module_and_function_the_readme_names_exists():
         if not re.search(rf"^(?:def|class) {attribute}\b|^{attribute}\b.*=", path.read_text(encoding="utf-8"), re.M):
             missing.append(f"{module}.{attribute}")
     assert not missing, f"the README names modules or functions that do not exist: {missing}"
+
+
+def test_the_slow_list_names_tests_that_exist():
+    """A renamed test must not silently rejoin the quick subset: every entry in conftest's lists is real."""
+    from tests.conftest import SAMPLED, SLOW, SLOW_MODULES
+
+    missing = [module for module in SLOW_MODULES if not (REPO / "tests" / module).is_file()]
+    for module, names in (*SLOW.items(), *SAMPLED.items()):
+        path = REPO / "tests" / module
+        defined = {node.name for node in ast.parse(path.read_text(encoding="utf-8")).body
+                   if isinstance(node, ast.FunctionDef)} if path.is_file() else set()
+        missing += [f"{module}::{name}" for name in sorted(names - defined)]
+    assert not missing, f"tests/conftest.py marks tests that do not exist: {missing}"
+    assert not [(m, n) for m in SLOW for n in SLOW[m] & SAMPLED.get(m, set())]
+    # the quick subset still reaches every test module but the wholly slow ones
+    unreached = []
+    for path in sorted((REPO / "tests").rglob("test_*.py")):
+        module = path.relative_to(REPO / "tests").as_posix()
+        tests = {node.name for node in ast.parse(path.read_text(encoding="utf-8")).body
+                 if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")}
+        if module not in SLOW_MODULES and not tests - SLOW.get(module, set()):
+            unreached.append(module)
+    assert not unreached, f"every test of these modules is marked slow: {unreached}"
