@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,7 +138,8 @@ def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = Fa
             if on_done:
                 on_done()
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for a batch
+    # concurrent.futures (and logging with it) and multiprocessing load only for a batch
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker)
     try:
