@@ -78,7 +78,7 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
         for r in results:
             midi = job.folder / f"{r.name}.mid"
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
-    plans = ()
+    plans: tuple[tuple[str, tuple[dict, ...]], ...] = ()
     if explain:
         plans = tuple((r.piece.title, tuple(plan_rows(r))) for r in results)
     return Outcome(job, tuple(written), tuple((r.name, r.summary()) for r in results), plans)
