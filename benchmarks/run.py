@@ -23,6 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SECTIONS = ("startup", "develop", "growth", "batch")
+# The whole main job (both pieces composed, performed and written) in half the time music21 takes only to import:
+# what a user would wait for if the pieces were built with music21 instead.
+DEVELOP_TARGET = 0.5
 
 
 def sketchbook_command() -> list[str]:
@@ -123,7 +126,7 @@ def bench_develop(table: Table, repeat: int, work: Path) -> None:
     }, repeat, work)  # fmt: skip
     (wall, cpu), (floor_wall, floor_cpu) = results["develop"], results["music21"]
     table.add("main job: sketchbook develop (tide, both, MIDI+XML)", _ms(wall), f"import music21 {_ms(floor_wall)}",
-              wall / floor_wall, "<= 1.5x", cpu / floor_cpu, wall / floor_wall <= 1.5)
+              wall / floor_wall, f"<= {DEVELOP_TARGET}x", cpu / floor_cpu, wall / floor_wall <= DEVELOP_TARGET)
 
 
 def bench_growth(table: Table, repeat: int, sizes: tuple[int, ...]) -> None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__version__ = "0.1.0"
+from sketchbook.version import __version__ as __version__  # re-exported: sketchbook.__version__
+
 __all__ = ["Sketch", "SketchbookError", "develop"]
 
 

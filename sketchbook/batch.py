@@ -5,18 +5,14 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
+from sketchbook.music.levers import level
 from sketchbook.music.model import Motif
-from sketchbook.music.variation import Summary
+from sketchbook.music.variation import Summary, Variation
 from sketchbook.request import Request
-
-if TYPE_CHECKING:
-    from sketchbook.cli.explain import PlanRow
 
 MAX_SEEDS = 10_000
 
@@ -85,10 +81,38 @@ def run_job(job: Job, *, explain: bool = False) -> Outcome:
             written.append(render_midi(midi, midi.with_suffix(".ogg"), force=job.force))
     plans: tuple[tuple[str, tuple[PlanRow, ...]], ...] = ()
     if explain:
-        from sketchbook.cli.explain import plan_rows
-
         plans = tuple((r.piece.title, tuple(plan_rows(r))) for r in results)
     return Outcome(job, tuple(written), tuple((r.name, r.summary()) for r in results), plans)
+
+
+COLUMNS = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRow:
+    """One section of a piece's plan, as --explain shows it."""
+
+    bars: str  # "first-last", counted from 1
+    section: str
+    techniques: tuple[str, ...]
+    texture: tuple[str, ...]
+    tempo: int
+    density: float
+    ornament: float
+    dynamic: str
+
+    def cells(self) -> list[str]:
+        return [", ".join(v) if isinstance(v, tuple) else str(v) for v in (getattr(self, c) for c in COLUMNS)]
+
+
+def plan_rows(result: Variation) -> list[PlanRow]:
+    """One row per section: bar range, name, techniques, texture, tempo, density, ornament level, dynamic."""
+    return [
+        PlanRow(bars=f"{s.start_bar + 1}-{s.end_bar}", section=s.name, techniques=tuple(s.techniques),
+                texture=tuple(s.textures), tempo=s.tempo, density=round(level(s.levers.density), 2),
+                ornament=round(level(s.levers.ornament), 2), dynamic=s.dynamic)
+        for s in result.piece.sections
+    ]  # fmt: skip
 
 
 def _run_job_quietly(job: Job) -> Outcome | str:
@@ -128,7 +152,8 @@ def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = Fa
             if on_done:
                 on_done()
         return
-    from concurrent.futures import ProcessPoolExecutor  # multiprocessing loads only for a batch
+    # concurrent.futures (and logging with it) and multiprocessing load only for a batch
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)), initializer=_start_worker)
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import shutil
 import stat
 import tempfile
@@ -189,7 +188,8 @@ def write_all(payloads: dict[Path, bytes], *, force: bool) -> list[Path]:
 
 
 def _spare_name(target: Path, ending: str) -> Path:
-    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.{ending}")
+    # os.urandom is what secrets.token_hex reads, without importing secrets (hmac, hashlib) at start-up
+    return target.with_name(f".{target.name}.{os.urandom(4).hex()}.{ending}")
 
 
 def _staged(target: Path, data: bytes) -> Path:

@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sketchbook.files import read_limited, short, shown
+from sketchbook.formats.reading import FILE_MOTIF_BARS as FILE_MOTIF_BARS  # re-exported: the limits read as load's
+from sketchbook.formats.reading import MAX_FILE_BYTES, MAX_MOTIF_BARS, Reading
 from sketchbook.music.errors import SketchbookError
 
 if TYPE_CHECKING:  # an annotation only: the parser, and the model with it, load inside the readers
@@ -25,10 +27,7 @@ def _packaged_motifs() -> Path:
 
 MOTIFS_DIR: Path = Path(os.environ.get("SKETCHBOOK_MOTIFS") or _packaged_motifs())
 DEFAULT_MOTIF = "tide"
-MAX_FILE_BYTES = 2 * 1024 * 1024  # .tn and MIDI files (MusicXML has its own limit in formats/motif_files.py)
 MAX_SPEC_CHARS = 4096  # longer specs cannot be paths on any common file system
-MAX_MOTIF_BARS = 8  # inline and bundled text motifs
-FILE_MOTIF_BARS = 4  # MIDI and MusicXML files are cut to this many bars
 TEXT_SUFFIX = ".tn"
 MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
@@ -41,17 +40,6 @@ class BundledMotif:
     name: str
     path: Path
     description: str
-
-
-@dataclass(frozen=True, slots=True)
-class Reading:
-    """How to read a motif file: hints that override what is heard, which line, which bars."""
-
-    meter: tuple[int, int] | None = None  # a time signature to bar a performed MIDI file in
-    grid: Fraction | None = None  # the finest note value a performed MIDI file is quantised to
-    track: str | None = None  # a MIDI track: its number among tracks with notes, or part of its name
-    part: str | None = None  # a MusicXML part: its number or part of its name
-    bars: tuple[int, int] | None = None  # first and last bar (1 is the first full bar)
 
 
 def parse_reading(

@@ -12,7 +12,6 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
-from sketchbook import __version__
 from sketchbook.files import check_name, read_limited, write_all
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import NUMBERS, level
@@ -20,6 +19,7 @@ from sketchbook.music.model import Motif, Note
 from sketchbook.music.theory import key_name
 from sketchbook.music.variation import Variation
 from sketchbook.request import LEVERS, Request
+from sketchbook.version import __version__
 
 MAX_SKETCH_BYTES = 1024 * 1024
 MAX_SEED = 2**63 - 1  # as --seed

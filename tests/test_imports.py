@@ -11,7 +11,9 @@ REPO = Path(__file__).resolve().parents[1]
 HEAVY = ("music21", "pretty_midi", "numpy")
 CORE = ("sketchbook.music.model", "sketchbook.music.theory", "sketchbook.music.transform",
         "sketchbook.music.embellish", "sketchbook.music.harmony", "sketchbook.music.compose",
-        "sketchbook.music.perform", "sketchbook.load", "sketchbook.cli")
+        "sketchbook.music.perform",
+        "sketchbook.music.variation", "sketchbook.request", "sketchbook.style_files", "sketchbook.files",
+        "sketchbook.sketch_folder", "sketchbook.load", "sketchbook.api", "sketchbook.cli")
 COMMANDS = (["--help"], ["develop", "--help"], ["motifs", "--help"], ["motifs"])
 
 # Runs in a fresh interpreter: each step, then which heavy modules are loaded so far, as JSON.

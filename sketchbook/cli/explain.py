@@ -1,42 +1,10 @@
-"""The plan of a developed piece as a table a composer can learn from."""
+"""The plan of a developed piece (batch.plan_rows) as a table a composer can learn from."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from sketchbook.batch import COLUMNS, PlanRow
 from sketchbook.music.accompany import FIGURES
-from sketchbook.music.levers import level
 from sketchbook.music.techniques import TECHNIQUES
-from sketchbook.music.variation import Variation
-
-COLUMNS = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
-
-
-@dataclass(frozen=True, slots=True)
-class PlanRow:
-    """One section of a piece's plan, as --explain shows it."""
-
-    bars: str  # "first-last", counted from 1
-    section: str
-    techniques: tuple[str, ...]
-    texture: tuple[str, ...]
-    tempo: int
-    density: float
-    ornament: float
-    dynamic: str
-
-    def cells(self) -> list[str]:
-        return [", ".join(v) if isinstance(v, tuple) else str(v) for v in (getattr(self, c) for c in COLUMNS)]
-
-
-def plan_rows(result: Variation) -> list[PlanRow]:
-    """One row per section: bar range, name, techniques, texture, tempo, density, ornament level, dynamic."""
-    return [
-        PlanRow(bars=f"{s.start_bar + 1}-{s.end_bar}", section=s.name, techniques=tuple(s.techniques),
-                texture=tuple(s.textures), tempo=s.tempo, density=round(level(s.levers.density), 2),
-                ornament=round(level(s.levers.ornament), 2), dynamic=s.dynamic)
-        for s in result.piece.sections
-    ]  # fmt: skip
 
 
 def rows_table(title: str, rows: tuple[PlanRow, ...] | list[PlanRow]):

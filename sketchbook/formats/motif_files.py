@@ -13,9 +13,9 @@ from pathlib import Path
 
 from sketchbook.files import read_limited, shown
 from sketchbook.formats.midi_lines import MAX_NOTES, choose_lines, is_notation, read_midi_content, seconds
+from sketchbook.formats.reading import FILE_MOTIF_BARS, MAX_FILE_BYTES, MAX_MOTIF_BARS, Reading
 from sketchbook.formats.smf import MidiError
 from sketchbook.formats.tinynotation import quantise
-from sketchbook.load import FILE_MOTIF_BARS, MAX_FILE_BYTES, MAX_MOTIF_BARS, Reading
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.hear import DEFAULT_SUBDIVISIONS, Played, hear, subdivisions_for, top_line
 from sketchbook.music.model import Key, Meter, Motif, Note
