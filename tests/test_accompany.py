@@ -9,7 +9,7 @@ from fractions import Fraction
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.music.accompany import FIGURES, TENTH, accompany
+from sketchbook.music.accompany import FIGURES, TENTH, Accompanist, accompany
 from sketchbook.music.harmony import Span, diatonic_chord
 from sketchbook.music.model import Key, Meter, Note
 from tests.strategies import keys
@@ -79,6 +79,26 @@ def test_the_left_hand_stays_below_the_melody_and_inside_its_spans(case, figure,
         assert spans[0].start <= n.start and n.end <= spans[-1].end
         over = [m.pitch for m in melody if m.start < n.end and m.end > n.start]
         assert not over or n.pitch <= max(52, min(over) - 2), (figure, n, over)
+
+
+@PROPERTY
+@given(settings_for_a_left_hand(), figures, st.integers(0, 999), st.data())
+def test_colouring_one_span_changes_that_span_alone(case, figure, seed, data):
+    # Composition steers the eerie rub by recolouring spans and keeps the spans already made: that is only
+    # honest if a span's notes never depend on how the other spans were coloured.
+    melody, spans, chords, coloured, meter, pickup = case
+    flipped = data.draw(st.integers(0, len(spans) - 1))
+    other = [c != (i == flipped) for i, c in enumerate(coloured)]
+
+    def hand(colours):
+        return Accompanist(melody, spans, chords, [figure] * len(spans), rng=random.Random(seed), meter=meter,
+                           pickup=pickup).left_hand(colours)
+
+    a, b = hand(coloured), hand(other)
+    span = spans[flipped]
+    outside = lambda notes: [n for n in notes if not span.start <= n.start < span.end]
+    assert outside(a) == outside(b)
+    assert hand(coloured) == a  # the same colouring, the same hand
 
 
 @PROPERTY

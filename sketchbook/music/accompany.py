@@ -9,14 +9,13 @@ pickup never shifts the pattern, and no notes struck together span more than a t
 from __future__ import annotations
 
 import bisect
-import heapq
 import itertools
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
-from sketchbook.music.harmony import Chord, Span, open_voicing
+from sketchbook.music.harmony import Chord, Span, ceilings, melody_by_span, open_voicing
 from sketchbook.music.model import Meter, Note
 
 TENTH = 16  # the widest a hand strikes at once, in semitones
@@ -46,30 +45,60 @@ class Bar:
     accent: bool  # a phrase begins here: the bass may be accented
 
 
-def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Chord], figures: Sequence[str],
-              coloured: Sequence[bool], *, rng: random.Random, meter: Meter, pickup: Fraction,
-              phrase_starts: Sequence[Fraction] = ()) -> tuple[Note, ...]:
-    """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
-    ceilings = _ceilings(melody, spans)
-    near = _melody_by_span(melody, spans)
-    starts = sorted(set(phrase_starts))
-    sounding = [{m.pitch for m in notes} for notes in near]
-    out: list[Note] = []
-    for i, (span, chord, figure, colour) in enumerate(zip(spans, chords, figures, coloured)):
-        voicing = open_voicing(chord, coloured=colour, rng=rng, top=ceilings[i])
-        avoid = {(p - 1) % 12 for p in sounding[i]}  # a left-hand tone a semitone under the tune grates
+class Accompanist:
+    """The left hand for one melody and its chords, span by span.
+
+    Each span voices its chord from a stream of its own, so a span comes out the same whatever the
+    others do: colouring one span differently (see compose's steering of the eerie rub) redoes that
+    span alone, and the spans already made are kept.
+    """
+
+    def __init__(self, melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Chord],
+                 figures: Sequence[str], *, rng: random.Random, meter: Meter, pickup: Fraction,
+                 phrase_starts: Sequence[Fraction] = ()) -> None:
+        self.spans, self.chords, self.figures, self.meter, self.pickup = spans, chords, figures, meter, pickup
+        self.ceilings = ceilings(melody, spans)
+        self.near = melody_by_span(melody, spans)
+        self.starts = sorted(set(phrase_starts))
+        self.seeds = [rng.getrandbits(64) for _ in spans]
+        self.made: dict[tuple[int, bool], list[Note]] = {}
+
+    def left_hand(self, coloured: Sequence[bool]) -> tuple[Note, ...]:
+        """Every span, each with or without its rubbing tone: bass in voice 2, the upper figure in voice 1."""
+        out = [n for i, colour in enumerate(coloured) for n in self.span(i, colour)]
+        return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
+
+    def span(self, i: int, colour: bool) -> list[Note]:
+        """Span ``i``'s notes, with or without its rubbing tone (made once, then kept)."""
+        if (i, colour) not in self.made:
+            self.made[i, colour] = self._span(i, colour)
+        return self.made[i, colour]
+
+    def _span(self, i: int, colour: bool) -> list[Note]:
+        span, chord, figure, near = self.spans[i], self.chords[i], self.figures[i], self.near[i]
+        voicing = open_voicing(chord, coloured=colour, rng=random.Random(self.seeds[i]), top=self.ceilings[i])
+        avoid = {(m.pitch - 1) % 12 for m in near}  # a left-hand tone a semitone under the tune grates
         bass = voicing[0]
         if bass % 12 in avoid and span.cadence not in ("full", "final"):
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
         kept = [p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2])
-        upper = _hand(bass, _tenor(kept, top=ceilings[i]))
-        for bar in _bars(span, meter, pickup, starts):
-            notes = [_unclash(n, near[i], chord, floor=_low(bass, floor=28))
-                     for n in _FIGURES[figure](bar, bass, upper, chord, ceilings[i], meter)]
+        upper = _hand(bass, _tenor(kept, top=self.ceilings[i]))
+        out: list[Note] = []
+        for bar in _bars(span, self.meter, self.pickup, self.starts):
+            notes = [_unclash(n, near, chord, floor=_low(bass, floor=28))
+                     for n in _FIGURES[figure](bar, bass, upper, chord, self.ceilings[i], self.meter)]
             if all(n.voice == 2 for n in notes):  # one line only (octaves, tremolo): no empty upper voice
                 notes = [replace(n, voice=1) for n in notes]
             out.extend(notes)
-    return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
+        return out
+
+
+def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Chord], figures: Sequence[str],
+              coloured: Sequence[bool], *, rng: random.Random, meter: Meter, pickup: Fraction,
+              phrase_starts: Sequence[Fraction] = ()) -> tuple[Note, ...]:
+    """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
+    return Accompanist(melody, spans, chords, figures, rng=rng, meter=meter, pickup=pickup,
+                       phrase_starts=phrase_starts).left_hand(coloured)
 
 
 def _unclash(note: Note, melody: Sequence[Note], chord: Chord, *, floor: int) -> Note:
@@ -333,43 +362,3 @@ _FIGURES = {
     "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio, "cascade": _cascade,
     "tremolo": _tremolo, "block": _block,
 }  # fmt: skip
-
-
-def _melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[Note]]:
-    """The melody notes sounding in each span (spans in time order)."""
-    notes = sorted(melody, key=lambda n: n.start)
-    out, k = [], 0
-    for span in spans:
-        while k < len(notes) and notes[k].end <= span.start:
-            k += 1
-        here, m = [], k
-        while m < len(notes) and notes[m].start < span.end:
-            if notes[m].end > span.start:
-                here.append(notes[m])
-            m += 1
-        out.append(here)
-    return out
-
-
-def _ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
-    """Per span, the left hand stays a step below the lowest melody note it sounds under."""
-    notes = sorted((n.start, n.start + n.duration, n.pitch) for n in melody)
-    if any(a.start > b.start or a.end > b.end for a, b in itertools.pairwise(spans)):
-        return [_ceiling(notes, span) for span in spans]
-    # Spans in order: one sweep with a heap of sounding pitches keeps long pieces linear, not quadratic.
-    tops: list[int] = []
-    sounding: list[tuple[int, Fraction]] = []
-    k = 0
-    for span in spans:
-        while k < len(notes) and notes[k][0] < span.end:
-            heapq.heappush(sounding, (notes[k][2], notes[k][1]))
-            k += 1
-        while sounding and sounding[0][1] <= span.start:
-            heapq.heappop(sounding)  # ended before this span; later spans start later still
-        tops.append(max(52, (sounding[0][0] if sounding else 66) - 2))
-    return tops
-
-
-def _ceiling(notes: Sequence[tuple[Fraction, Fraction, int]], span: Span) -> int:
-    under = [pitch for start, end, pitch in notes if start < span.end and end > span.start]
-    return max(52, min(under, default=66) - 2)

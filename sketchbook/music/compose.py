@@ -7,14 +7,13 @@ section's density and ornament levers; the left hand voices a progression chosen
 from __future__ import annotations
 
 import bisect
-import random
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
 from sketchbook.music import transform as dev
-from sketchbook.music.accompany import accompany
+from sketchbook.music.accompany import Accompanist
 from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.expression import articulate, dynamics_for, land_final_note, ritardandos
@@ -275,25 +274,22 @@ def _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, p
     ``colours`` and ``sparse`` are per span, from the span's own section.
     """
     draws = [streams.colour.random() for _ in spans]
-    voicing_seed = streams.voicing.getrandbits(64)
+    hands = Accompanist(melody, spans, chords, figures, rng=streams.voicing, meter=meter, pickup=pickup,
+                        phrase_starts=phrase_starts)
 
-    def build(scale: float) -> tuple[Note, ...]:
-        coloured = [d < min(1.0, c * (scale if s else 1.0)) for d, c, s in zip(draws, colours, sparse)]
-        return accompany(melody, spans, chords, figures, coloured, rng=random.Random(voicing_seed), meter=meter,
-                         pickup=pickup, phrase_starts=phrase_starts)
+    def colouring(scale: float) -> list[bool]:
+        return [d < min(1.0, c * (scale if s else 1.0)) for d, c, s in zip(draws, colours, sparse)]
 
-    left = build(1.0)
+    coloured = colouring(1.0)
     if not any(sparse):
-        return left
+        return hands.left_hand(coloured)
     starts = [s.start for s in spans]
-
-    def in_sparse(note: Note) -> bool:
-        return sparse[max(0, bisect.bisect_right(starts, note.start) - 1)]
-
-    tune = [(n.pitch, n.start, n.end) for n in melody if in_sparse(n)]
+    tune = [(n.pitch, n.start, n.end) for n in melody if sparse[max(0, bisect.bisect_right(starts, n.start) - 1)]]
     lo, hi, scale = 0.0, 1.0 / max(0.05, min(c for c, s in zip(colours, sparse) if s)), 1.0
     for _ in range(8):
-        ratio = dissonant_onset_ratio([*tune, *((n.pitch, n.start, n.end) for n in left if in_sparse(n))])
+        # Only the sparse spans' own notes count: a span's figure never leaves the span.
+        left = [(n.pitch, n.start, n.end) for i, s in enumerate(sparse) if s for n in hands.span(i, coloured[i])]
+        ratio = dissonant_onset_ratio([*tune, *left])
         if DISSONANCE_BAND[0] <= ratio <= DISSONANCE_BAND[1]:
             break
         if ratio < DISSONANCE_BAND[0]:
@@ -301,8 +297,8 @@ def _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, p
         else:
             hi = scale
         scale = (lo + hi) / 2
-        left = build(scale)
-    return left
+        coloured = colouring(scale)
+    return hands.left_hand(coloured)
 
 
 def _by_onset(part: tuple[Note, ...], found: Places, reach: float) -> dict[tuple[Fraction, int], tuple[float, Note]]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -197,3 +199,46 @@ def dissonant_onset_ratio(notes: Iterable[tuple[int, Fraction, Fraction]]) -> fl
         active.extend(group)
         i = j
     return dissonant / len(events) if events else 0.0
+
+
+# Where the left hand may go: the tune each chord span sounds under, and the ceiling it keeps below.
+
+
+def melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[Note]]:
+    """The melody notes sounding in each span (spans in time order)."""
+    notes = sorted(melody, key=lambda n: n.start)
+    out, k = [], 0
+    for span in spans:
+        while k < len(notes) and notes[k].end <= span.start:
+            k += 1
+        here, m = [], k
+        while m < len(notes) and notes[m].start < span.end:
+            if notes[m].end > span.start:
+                here.append(notes[m])
+            m += 1
+        out.append(here)
+    return out
+
+
+def ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
+    """Per span, the left hand stays a step below the lowest melody note it sounds under."""
+    notes = sorted((n.start, n.start + n.duration, n.pitch) for n in melody)
+    if any(a.start > b.start or a.end > b.end for a, b in itertools.pairwise(spans)):
+        return [_ceiling(notes, span) for span in spans]
+    # Spans in order: one sweep with a heap of sounding pitches keeps long pieces linear, not quadratic.
+    tops: list[int] = []
+    sounding: list[tuple[int, Fraction]] = []
+    k = 0
+    for span in spans:
+        while k < len(notes) and notes[k][0] < span.end:
+            heapq.heappush(sounding, (notes[k][2], notes[k][1]))
+            k += 1
+        while sounding and sounding[0][1] <= span.start:
+            heapq.heappop(sounding)  # ended before this span; later spans start later still
+        tops.append(max(52, (sounding[0][0] if sounding else 66) - 2))
+    return tops
+
+
+def _ceiling(notes: Sequence[tuple[Fraction, Fraction, int]], span: Span) -> int:
+    under = [pitch for start, end, pitch in notes if start < span.end and end > span.start]
+    return max(52, min(under, default=66) - 2)

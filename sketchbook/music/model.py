@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from sketchbook.music.levers import Levers, tempo_of
@@ -41,8 +41,11 @@ class Note:
     # How a motif file spelled this note (letter, alter), kept so a score never respells the user's Bb as A#.
     # Writers use it only while it still names the note's pitch class: a transposed copy falls back to harmony.
     spelling: tuple[str, int] | None = None
+    # Where the note stops: kept rather than added up at every look, the most asked question in composing.
+    end: Fraction = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "end", self.start + self.duration)
         if not 0 <= self.pitch <= 127:
             raise ValueError(f"pitch {self.pitch} is outside MIDI range 0..127")
         if self.spelling is not None and (self.spelling[0] not in "CDEFGAB" or not -2 <= self.spelling[1] <= 2):
@@ -64,10 +67,6 @@ class Note:
                 raise ValueError(f"unknown articulation {a!r}")
         if self.voice not in (1, 2):
             raise ValueError(f"voice {self.voice} must be 1 or 2")
-
-    @property
-    def end(self) -> Fraction:
-        return self.start + self.duration
 
     def shifted(self, offset: Fraction) -> Note:
         return replace(self, start=self.start + offset)
@@ -296,14 +295,14 @@ class Piece:
     phrases: tuple[Fraction, ...] = ()  # where each phrase begins: a performer breathes before these
     harmony: tuple[Harmony, ...] = ()  # the chords under the melody, in time order
     ritardandos: tuple[tuple[Fraction, Fraction], ...] = ()  # (start, end): the tempo eases toward the next
+    # Kept, not recounted: the writers ask for the piece's length at nearly every note.
+    bars: int = field(init=False, repr=False, compare=False)
+    length: Fraction = field(init=False, repr=False, compare=False)
 
-    @property
-    def bars(self) -> int:
-        return sum(s.bars for s in self.sections)
-
-    @property
-    def length(self) -> Fraction:
-        return self.pickup + self.bars * self.meter.bar_length
+    def __post_init__(self) -> None:
+        bars = sum(s.bars for s in self.sections)
+        object.__setattr__(self, "bars", bars)
+        object.__setattr__(self, "length", self.pickup + bars * self.meter.bar_length)
 
     def bar_start(self, bar: int) -> Fraction:
         """Offset of bar ``bar`` (0-based, the pickup not counted)."""
