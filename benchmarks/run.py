@@ -37,8 +37,11 @@ def sketchbook_command() -> list[str]:
 
 
 def checkout_env() -> dict[str, str]:
-    """The environment for every child, floors included: this checkout first on the import path."""
+    """The environment for every child, floors included: this checkout first on the import path, and
+    bytecode used as an installed package uses it (pip compiles a wheel's modules at install; a shell
+    with PYTHONDONTWRITEBYTECODE would otherwise recompile sketchbook, not music21, on every run)."""
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return env
 
