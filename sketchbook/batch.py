@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import level
 from sketchbook.music.model import Motif
 from sketchbook.music.variation import Summary, Variation
 from sketchbook.request import Request
+
+if TYPE_CHECKING:
+    from sketchbook.formats.reading import Reading
 
 MAX_SEEDS = 10_000
 
@@ -64,6 +68,47 @@ def parse_seeds(text: str) -> list[int]:
 
 def _clip(text: str) -> str:
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def plan_jobs(specs: Sequence[str | None], *, variations: tuple[str, ...], request: Request, seeds: list[int],
+              out: Path, name: str | None, force: bool, audio: bool, from_sketch: Path | None = None,
+              reading: Reading | None = None) -> list[Job]:
+    """Every sketch a command asks for, with every motif loaded and every name checked before anything is
+    written: one bad motif or an existing file stops the whole batch before it starts."""
+    from dataclasses import replace
+
+    from sketchbook.files import check_name
+    from sketchbook.load import load_motif
+    from sketchbook.sketch_folder import read_sketch_record, sketch_files
+
+    if empty := [s for s in specs if s is not None and not s.strip()]:
+        raise SketchbookError(f"empty motif {empty[0]!r}")
+    if from_sketch is not None:
+        motif, seeds, variations, request = read_sketch_record(from_sketch, levers_given=request.as_dict())
+        motifs = [motif]
+    else:
+        motifs = [load_motif(s, reading=reading) for s in specs]
+    if name is not None and len(motifs) > 1:
+        raise SketchbookError("--name names one sketch; leave it out when developing several motifs")
+    jobs = []
+    for motif in motifs:
+        base = name if name is not None else motif.name
+        if base == "inline":
+            raise SketchbookError("an inline motif needs --name for its sketch folder")
+        check_name(base)
+        for s in seeds:
+            folder = out / (base if len(seeds) == 1 else f"{base}-s{s}")
+            # The sketch's name titles its scores ("waltz: beach"), so the motif takes it on.
+            jobs.append(Job(replace(motif, name=base), s, folder, variations, request, force, audio))
+    folders = [j.folder for j in jobs]
+    if len(set(folders)) != len(folders):
+        raise SketchbookError("two motifs would write the same sketch folder; give them different names")
+    if not force:
+        for job in jobs:
+            for file in sketch_files(list(job.variations)) + [f"{v}.ogg" for v in job.variations if audio]:
+                if (job.folder / file).exists():
+                    raise SketchbookError(f"{job.folder / file} already exists (use --force to overwrite)")
+    return jobs
 
 
 def run_job(job: Job, *, explain: bool = False) -> Outcome:

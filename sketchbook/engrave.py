@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from sketchbook.files import replacing
 from sketchbook.music.errors import SketchbookError
 
 MUSESCORE = ("mscore4portable", "mscore4", "musescore4", "mscore3", "musescore3", "mscore", "musescore")
@@ -58,9 +59,8 @@ def engrave_pdf(score: Path, pdf: Path, *, engraver: str | None = None, force: b
         if not made.is_file() or made.read_bytes()[:5] != b"%PDF-" or pages(made) < 1:
             shown_name = {"musescore": "MuseScore", "lilypond": "LilyPond"}[name]
             raise SketchbookError(f"{shown_name} could not engrave {score.name} (it wrote no PDF)")
-        if not force and os.path.lexists(pdf):  # it appeared while the engraver ran
-            raise SketchbookError(f"{pdf} already exists (use --force to overwrite)")
-        os.replace(made, pdf)
+        with replacing(pdf, force=force) as temp:  # refused if a PDF appeared while the engraver ran
+            os.replace(made, temp)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return pdf

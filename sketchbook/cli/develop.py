@@ -68,11 +68,15 @@ def develop(
     from sketchbook.music.errors import SketchbookError
 
     try:
-        options = dict(variation=variation.value if variation else None, seed=seed, seeds=seeds, out=out,
-                       name=name, force=force, tempo=tempo, density=density, ornament=ornament, morph=morph,
-                       preset=preset, bars=bars, meter=meter, audio=audio, from_sketch=from_sketch)
-        options["reading"] = _reading(motif_meter, grid, track, part, bars_from)
-        jobs_to_run = _plan_jobs(motif or [None], **options)
+        from sketchbook.batch import parse_seeds, plan_jobs
+        from sketchbook.request import plan
+
+        variations, request = plan(variation.value if variation else None, flag="--", tempo=tempo, density=density,
+                                   ornament=ornament, morph=morph, preset=preset, bars=bars, meter=meter)
+        jobs_to_run = plan_jobs(motif or [None], variations=variations, request=request,
+                                seeds=parse_seeds(seeds) if seeds is not None else [seed], out=out, name=name,
+                                force=force, audio=audio, from_sketch=from_sketch,
+                                reading=_reading(motif_meter, grid, track, part, bars_from))
         _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:
         raise fail(str(exc)) from None
@@ -98,51 +102,6 @@ def _reading(meter, grid, track, part, bars_from):
     from sketchbook.load import parse_reading
 
     return parse_reading(meter=meter, grid=grid, track=track, part=part, bars_from=bars_from)
-
-
-def _plan_jobs(specs, *, variation, seed, seeds, out, name, force, tempo, density, ornament, morph, preset,
-               bars, meter, audio, from_sketch, reading=None):
-    """Check every option and load every motif before anything is written."""
-    from dataclasses import replace
-
-    from sketchbook.batch import Job, parse_seeds
-    from sketchbook.files import check_name
-    from sketchbook.load import load_motif
-    from sketchbook.music.errors import SketchbookError
-    from sketchbook.request import plan
-    from sketchbook.sketch_folder import read_sketch_record, sketch_files
-
-    if jobs_invalid := [s for s in specs if s is not None and not s.strip()]:
-        raise SketchbookError(f"empty motif {jobs_invalid[0]!r}")
-    variations, request = plan(variation, flag="--", tempo=tempo, density=density, ornament=ornament, morph=morph,
-                              preset=preset, bars=bars, meter=meter)
-    seed_list = parse_seeds(seeds) if seeds is not None else [seed]
-    if from_sketch is not None:
-        motif, seed_list[:], variations, request = read_sketch_record(from_sketch, levers_given=request.as_dict())
-        motifs = [motif]
-    else:
-        motifs = [load_motif(s, reading=reading) for s in specs]
-    if name is not None and len(motifs) > 1:
-        raise SketchbookError("--name names one sketch; leave it out when developing several motifs")
-    jobs = []
-    for motif in motifs:
-        base = name if name is not None else motif.name
-        if base == "inline":
-            raise SketchbookError("an inline motif needs --name for its sketch folder")
-        check_name(base)
-        for s in seed_list:
-            folder = out / (base if len(seed_list) == 1 else f"{base}-s{s}")
-            # The sketch's name titles its scores ("waltz: beach"), so the motif takes it on.
-            jobs.append(Job(replace(motif, name=base), s, folder, variations, request, force, audio))
-    folders = [j.folder for j in jobs]
-    if len(set(folders)) != len(folders):
-        raise SketchbookError("two motifs would write the same sketch folder; give them different names")
-    if not force:
-        for job in jobs:
-            for file in sketch_files(list(job.variations)) + [f"{v}.ogg" for v in job.variations if audio]:
-                if (job.folder / file).exists():
-                    raise SketchbookError(f"{job.folder / file} already exists (use --force to overwrite)")
-    return jobs
 
 
 def _run(jobs, *, workers, explain, quiet) -> None:
