@@ -68,6 +68,11 @@ class Note:
         if self.voice not in (1, 2):
             raise ValueError(f"voice {self.voice} must be 1 or 2")
 
+    def __hash__(self) -> int:
+        # Notes key the spelling and layout tables. The generated hash would hash every field, Fractions
+        # (slow to hash) among them; equal notes share pitch, voice and onset, so those alone will do.
+        return hash((self.pitch, self.voice, self.start.numerator, self.start.denominator))
+
     def shifted(self, offset: Fraction) -> Note:
         return replace(self, start=self.start + offset)
 
