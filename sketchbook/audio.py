@@ -7,14 +7,11 @@ by soundfile, whose wheels carry libsndfile with those encoders, so nothing else
 
 from __future__ import annotations
 
-import array
 import os
 import shutil
 import subprocess
 import tempfile
-import wave
 from pathlib import Path
-from typing import NamedTuple
 
 from sketchbook.files import exclusive_temp, remove_quietly, replacing
 from sketchbook.limits import limited_child
@@ -212,54 +209,6 @@ def _write_normalised(raw: Path, out: Path, fmt: str, name: str) -> None:
             str(out), "w", rate, channels, subtype=codec, format=container) as target:
         for block in source.blocks(BLOCK, dtype="float32", always_2d=True):
             target.write(block * gain)
-
-
-class Levels(NamedTuple):
-    seconds: float
-    peak_dbfs: float
-    rms_dbfs: float
-
-
-def levels(path: Path) -> Levels:
-    """Duration in seconds, peak and RMS in dBFS of any audio file soundfile reads."""
-    import numpy as np
-
-    samples, rate = _soundfile().read(str(path), dtype="float32", always_2d=True)
-    if not len(samples):
-        return Levels(0.0, float("-inf"), float("-inf"))
-    peak = float(np.abs(samples).max())
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return Levels(len(samples) / rate, float(20 * np.log10(max(peak, 1e-12))), float(20 * np.log10(max(rms, 1e-12))))
-
-
-def wav_stats(path: Path) -> tuple[float, float]:
-    """Duration in seconds and RMS level (0..1) of a 16-bit WAV file."""
-    with wave.open(str(path), "rb") as w:
-        frames, rate, width = w.getnframes(), w.getframerate(), w.getsampwidth()
-        if width != 2:
-            raise SketchbookError(f"{path}: expected 16-bit samples, got {8 * width}-bit")
-        samples = array.array("h", w.readframes(frames))
-    if not samples:
-        return 0.0, 0.0
-    rms = (sum(s * s for s in samples[::7]) / len(samples[::7])) ** 0.5 / 32768
-    return frames / rate, rms
-
-
-def encode(wav_path: Path, fmt: str, out: Path | None = None) -> Path:
-    """Encode a WAV as FLAC or Ogg Opus (the levels are kept as they are)."""
-    check_format(fmt)
-    out = Path(out) if out else Path(wav_path).with_suffix(f".{fmt}")
-    soundfile = _soundfile()
-    try:
-        with replacing(out, force=True) as tmp:
-            samples, rate = soundfile.read(str(wav_path), dtype="float32", always_2d=True)
-            container, codec = CODECS[fmt]
-            if codec == "OPUS" and rate not in (8000, 12000, 16000, 24000, 48000):
-                raise SketchbookError(f"{Path(wav_path).name}: Opus needs 48 kHz audio, not {rate} Hz; render again")
-            soundfile.write(str(tmp), samples, rate, format=container, subtype=codec)
-    except RuntimeError as exc:  # soundfile's LibsndfileError is a RuntimeError
-        raise SketchbookError(f"cannot encode {Path(wav_path).name} as {fmt}: {' '.join(str(exc).split())}") from None
-    return out
 
 
 def _soundfile():

@@ -28,7 +28,7 @@ def read_limited(path: Path, limit: int, kind: str) -> bytes:
         # O_NONBLOCK: opening a FIFO or device named like a motif must not hang.
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except FileNotFoundError:
-        raise SketchbookError(f"motif file not found: {shown(path)}") from None
+        raise SketchbookError(f"{kind} file not found: {shown(path)}") from None
     except (OSError, ValueError) as error:
         raise SketchbookError(f"cannot read {kind} file {shown(path)}: {reason(error)}") from None
     try:

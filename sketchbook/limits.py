@@ -11,7 +11,6 @@ import signal
 import threading
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
-EXIT_TERMINATED = 143  # 128 + SIGTERM
 
 
 class Terminated(BaseException):

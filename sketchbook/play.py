@@ -7,6 +7,7 @@ check each message's time without waiting for it.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import subprocess
@@ -32,8 +33,13 @@ def schedule(midi: Path) -> list[tuple[float, object]]:
         raise SketchbookError(f"{midi}: no such MIDI file")
     if not is_midi(midi):
         raise SketchbookError(f"{midi}: not a MIDI file (it does not start with a MIDI header)")
+    from sketchbook.files import read_limited
+    from sketchbook.formats.midi_scan import MAX_MIDI_BYTES, scan_midi
+
+    scan_midi(midi)  # the bounded reader first: a hostile file is refused before mido parses it
+    data = read_limited(midi, MAX_MIDI_BYTES, "MIDI")  # read once, within the limit; mido parses these bytes
     try:
-        mf = mido.MidiFile(str(midi), clip=True)
+        mf = mido.MidiFile(file=io.BytesIO(data), clip=True)
         events, now = [], 0.0
         for msg in mf:  # merged tracks, each delta already in seconds under the tempo map
             now += msg.time

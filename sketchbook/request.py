@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from sketchbook.music.errors import SketchbookError
-from sketchbook.music.levers import Levers
+from sketchbook.music.levers import FASTEST, SLOWEST, Levers
 
 if TYPE_CHECKING:  # annotations only: the command line's start-up stays light
     from sketchbook.music.model import Motif
@@ -58,7 +58,7 @@ def plan(variation: str | None = None, *, flag: str = "", **levers: object) -> t
         if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
                                   or not 0.0 <= value <= 1.0):
             raise SketchbookError(f"{flag}{label} {value} must be a number between 0 and 1")
-    for label, value, low, high in (("tempo", tempo, 20, 400), ("bars", bars, 1, MAX_BARS)):
+    for label, value, low, high in (("tempo", tempo, SLOWEST, FASTEST), ("bars", bars, 1, MAX_BARS)):
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high):
             raise SketchbookError(f"{flag}{label} {value} must be a whole number between {low} and {high}")
     if variation is not None and variation not in VARIATION_CHOICES:

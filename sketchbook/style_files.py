@@ -10,7 +10,7 @@ import tomllib
 from pathlib import Path
 
 from sketchbook.music.errors import SketchbookError
-from sketchbook.music.levers import NUMBERS
+from sketchbook.music.levers import FASTEST, NUMBERS, SLOWEST
 from sketchbook.music.styles import Style, style_from_dict
 
 PRESETS_DIR = Path(__file__).resolve().parent / "presets"
@@ -20,11 +20,10 @@ MAX_PRESET_BYTES = 256 * 1024
 MAX_SECTIONS = 64  # a piece of ours has three or four; more is a typo or an attack
 MAX_BARS = 20_000  # the same cap as --bars (api.plan)
 DEFAULT_MIN_BARS = 4  # styles.SectionPlan's default
-LEVERS = NUMBERS  # the levers a preset gives as numbers from 0 to 1
 LEVER_MEANING = {"density": "onsets per beat", "ornament": "share of notes ornamented",
                  "colour": "share of chords with a tone that rubs", "articulation": "accents and staccato",
                  "rubato": "timing freedom"}
-REQUIRED = ("name", "tempo", *LEVERS, "dynamics")
+REQUIRED = ("name", "tempo", *NUMBERS, "dynamics")
 TEXT = ("name", "tempo_text", "description", "meter")
 SWITCHES = ("pedal", "swell")
 SECTION_TEXT = ("name", "dynamic", "peak", "tempo_text")
@@ -50,16 +49,18 @@ def load_preset(path: str | Path) -> Style:
 
 
 def load_style(source: str | Path) -> Style:
-    """A style by built-in name ('beach', 'photograph') or from a TOML file path."""
+    """A style by built-in name ('beach', 'photograph') or from a TOML file path (read within the preset limit)."""
+    from sketchbook.files import read_limited, shown
+
     path = PRESETS_DIR / f"{source}.toml" if str(source) in VARIATIONS else Path(source)
+    if not path.exists():
+        raise SketchbookError(f"preset file not found: {shown(path)}")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SketchbookError(f"preset file not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SketchbookError(f"cannot read preset {path}: {exc}") from None
+        data = tomllib.loads(read_limited(path, MAX_PRESET_BYTES, "preset").decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SketchbookError(f"cannot read preset {shown(path)}: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise SketchbookError(f"preset {path} is not valid TOML: {exc}") from None
+        raise SketchbookError(f"preset {shown(path)} is not valid TOML: {exc}") from None
     return style_from_dict(data, origin=str(path))
 
 
@@ -85,7 +86,7 @@ def check_style_data(data: dict, *, origin: str) -> None:
                                  or not 0 <= sway <= 0.5):
         raise SketchbookError(f"preset {origin}: tempo_sway (how far the seed moves the tempo) must be a number "
                               f"from 0 to 0.5, not {_shown(data['tempo_sway'])}")
-    for lever in LEVERS:
+    for lever in NUMBERS:
         _share(data[lever], f"preset {origin}: {lever} ({LEVER_MEANING[lever]})")
     dynamics = data["dynamics"]
     if not (isinstance(dynamics, list) and len(dynamics) == 2 and all(d in DYNAMICS for d in dynamics)):
@@ -128,14 +129,14 @@ def _check_section(section: dict, where: str, dynamics: tuple[str, ...]) -> None
             raise SketchbookError(f"{where}: min_bars must be a whole number from 1 to 1000, not {_shown(value)}")
     if "tempo" in section:
         _tempo(section["tempo"], f"{where}: tempo")
-    for lever in LEVERS:
+    for lever in NUMBERS:
         if lever in section:
             _share(section[lever], f"{where}: {lever} ({LEVER_MEANING[lever]})")
 
 
 def _tempo(value, where: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or not 20 <= value <= 400:
-        raise SketchbookError(f"{where} must be a whole number of beats per minute from 20 to 400, "
+    if isinstance(value, bool) or not isinstance(value, int) or not SLOWEST <= value <= FASTEST:
+        raise SketchbookError(f"{where} must be a whole number of beats per minute from {SLOWEST} to {FASTEST}, "
                               f"not {_shown(value)}")
 
 

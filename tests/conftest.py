@@ -113,7 +113,7 @@ SLOW = {  # module under tests/: its slow tests, all their parameters
         "test_sketch_json_regenerates_every_file",
         "test_the_same_seed_gives_identical_bytes_in_another_folder",
     },
-    "test_develop.py": {
+    "test_transform.py": {
         "test_a_motif_head_is_cut_on_its_beat_and_fills_whole_bars_when_repeated",
         "test_concatenate_and_repeat_add_lengths",
     },

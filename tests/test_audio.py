@@ -8,8 +8,9 @@ import mido
 import pytest
 
 from sketchbook import audio
-from sketchbook.audio import encode, find_soundfont, render_midi, wav_stats
+from sketchbook.audio import find_soundfont, render_midi
 from sketchbook.music.errors import SketchbookError
+from tests.audio_facts import levels, wav_stats
 from tests.sketch_fixtures import TUNE, needs_fluidsynth, write_midi
 
 
@@ -67,41 +68,6 @@ def test_soundfont_from_the_environment(tmp_path, monkeypatch):
     assert find_soundfont() == font
 
 
-def _tiny_wav(path):
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1), w.setsampwidth(2), w.setframerate(8000)
-        w.writeframes(b"\x00\x10" * 800)
-    return path
-
-
-def test_encode_writes_flac_and_ogg_opus_with_the_same_sound(tmp_path):
-    soundfile = pytest.importorskip("soundfile")
-    wav = tmp_path / "tune.wav"
-    t = [i / 48000 for i in range(4800)]
-    import math
-
-    soundfile.write(str(wav), [[0.5 * math.sin(2 * math.pi * 440 * x)] * 2 for x in t], 48000, subtype="PCM_16")
-    flac, ogg = encode(wav, "flac"), encode(wav, "ogg")
-    assert flac.read_bytes()[:4] == b"fLaC" and ogg.read_bytes()[:4] == b"OggS" and b"OpusHead" in ogg.read_bytes()
-    for path in (flac, ogg):
-        seconds, peak, rms = audio.levels(path)
-        # Opus rings a little at the sine's abrupt edges, so its peak is looser than its RMS.
-        assert seconds == pytest.approx(0.1, abs=0.01) and peak == pytest.approx(-6.0, abs=1.5)
-        assert rms == pytest.approx(-9.0, abs=0.6)  # a sine's RMS is 3 dB under its peak
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tune.flac", "tune.ogg", "tune.wav"]
-
-
-def test_encode_without_soundfile_says_what_to_install(tmp_path, monkeypatch):
-    def missing():
-        raise SketchbookError("audio needs the soundfile package; install it with: pip install soundfile")
-
-    monkeypatch.setattr(audio, "_soundfile", missing)
-    wav = _tiny_wav(tmp_path / "tune.wav")
-    with pytest.raises(SketchbookError, match="pip install soundfile"):
-        encode(wav, "ogg")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["tune.wav"]
-
-
 @needs_fluidsynth
 @pytest.mark.parametrize("fmt, magic", [("flac", b"fLaC"), ("ogg", b"OggS")])
 def test_render_straight_to_a_compressed_file_at_a_common_peak(tmp_path, fmt, magic):
@@ -111,7 +77,7 @@ def test_render_straight_to_a_compressed_file_at_a_common_peak(tmp_path, fmt, ma
     for midi in (quiet, loud):
         out = render_midi(midi, midi.with_suffix(f".{fmt}"))
         assert out.read_bytes()[:4] == magic
-        seconds, peak, rms = audio.levels(out)
+        seconds, peak, rms = levels(out)
         assert seconds > 4 and rms > -40
         peaks.append(peak)
     # Velocity 20 and 120 differ by over 20 dB as played; both files peak at about -1 dBFS.

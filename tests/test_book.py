@@ -195,7 +195,7 @@ def test_sketches_sort_in_natural_order(tmp_path):
 
 @needs_fluidsynth
 def test_book_with_audio_renders_missing_audio_compressed_at_a_common_peak(root):
-    from sketchbook.audio import levels
+    from tests.audio_facts import levels
 
     page = _page(build_book(root, audio=True))
     rendered = sorted((root / "tide").glob("*.ogg"))

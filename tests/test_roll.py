@@ -44,7 +44,7 @@ def test_the_roll_shows_each_hand_every_press_and_the_tempos_as_played(tide, var
     tempos = tuple(round(q) for i, (_, q) in enumerate(marks) if i == 0 or q != marks[i - 1][1])
     played = read_played(midi)
     per_channel, presses = _midi_facts(midi)
-    assert [sum(1 for n in played.notes if n[4] == hand) for hand in (0, 1)] == [per_channel[0], per_channel[1]]
+    assert [sum(1 for n in played.notes if n.hand == hand) for hand in (0, 1)] == [per_channel[0], per_channel[1]]
     assert len(played.pedals) == presses > 5
     assert all(a[1] <= b[0] for a, b in zip(played.pedals, played.pedals[1:]))  # presses never overlap
     assert played.tempos == tempos

@@ -34,12 +34,6 @@ MAX_MOTIF_BAR_LINES = 64
 MAX_SCORE_BYTES = 16 * 2**20  # as the motif reader's MusicXML limit (formats/safe_xml.py)
 
 
-def engrave_all(scores: list[tuple[Path, int]], *, workers: int | None = None, progress=None) -> dict:
-    """{score path: (svg, timemap) or an error message} for each (path, id seed)."""
-    with Engravers(workers) as engravers:
-        return engravers.engrave(scores, progress=progress)
-
-
 class Engravers:
     """A few engraver children kept for a whole book, used a batch of scores at a time."""
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
+from typing import NamedTuple
 
 HAND_COLOURS = ("#3563b8", "#c0562f")  # right hand blue, left hand terracotta: apart for most colour vision
 HAND_NAMES = ("right hand", "left hand")
@@ -17,11 +18,21 @@ MAX_BAR_LINES = 5_000
 NAMES = ("C", "C♯", "D", "E♭", "E", "F", "F♯", "G", "A♭", "A", "B♭", "B")
 
 
+class RollNote(NamedTuple):
+    """One sounding note as the roll draws it, in seconds."""
+
+    start: float
+    end: float
+    pitch: int
+    velocity: int
+    hand: int  # 0 right (blue), 1 left (terracotta)
+
+
 @dataclass(frozen=True, slots=True)
 class Played:
     """What a MIDI file plays, in seconds: notes by hand, pedal presses, bar lines and the tempo path."""
 
-    notes: tuple[tuple[float, float, int, int, int], ...]  # (start, end, pitch, velocity, hand)
+    notes: tuple[RollNote, ...]
     pedals: tuple[tuple[float, float], ...]  # (press, release)
     bars: tuple[float, ...]
     tempos: tuple[int, ...]  # bpm in the order played, repeats of one tempo merged
@@ -47,8 +58,8 @@ def read_played(midi: Path) -> Played:
         pedal_events.setdefault((track, channel), []).append((tick, value >= 64))
     groups = sorted({n[4] for n in raw_notes})
     notes = tuple(sorted(
-        (seconds(on), seconds(max(off, on + 1)), pitch, velocity,
-         min(groups.index(group), 1) if len(groups) > 1 else int(pitch < 60))
+        RollNote(seconds(on), seconds(max(off, on + 1)), pitch, velocity,
+                 min(groups.index(group), 1) if len(groups) > 1 else int(pitch < 60))
         for on, off, pitch, velocity, group in raw_notes))
     # Our files repeat the pedal on both hands' channels: draw the busiest one once.
     events = max(pedal_events.values(), key=len, default=[])
@@ -75,14 +86,14 @@ def read_played(midi: Path) -> Played:
             >= bar_ticks]
     bpms = [round(60_000_000 / t) for _, t in held] or [120]
     tempos = tuple(b for i, b in enumerate(bpms) if i == 0 or b != bpms[i - 1])
-    length = max([n[1] for n in notes] + [p[1] for p in pedals] + [0.1])
+    length = max([n.end for n in notes] + [p[1] for p in pedals] + [0.1])
     return Played(notes, tuple(pedals), bars, tempos, length)
 
 
 def roll_svg(played: Played, *, label: str = "piano roll") -> str:
     """The roll as one SVG element: notes (opacity follows velocity), bar lines, pedal presses underneath."""
     width, left, top, key = 1100.0, 34.0, 4.0, 4.0
-    pitches = [n[2] for n in played.notes] or [60]
+    pitches = [n.pitch for n in played.notes] or [60]
     low, high = min(pitches) - 1, max(pitches) + 1
     roll_height = key * (high - low + 1)
     pedal_y = top + roll_height + 6
@@ -104,7 +115,7 @@ def roll_svg(played: Played, *, label: str = "piano roll") -> str:
             y = top + key * (high - pitch) + key / 2
             parts.append(f'<text x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{NAMES[0]}{pitch // 12 - 1}</text>')
     for hand in (1, 0):  # the right hand on top where the hands cross
-        notes = [n for n in played.notes if n[4] == hand]
+        notes = [n for n in played.notes if n.hand == hand]
         if not notes:
             continue
         parts.append(f'<g class="hand-{HAND_NAMES[hand].split()[0]}" fill="{HAND_COLOURS[hand]}">'

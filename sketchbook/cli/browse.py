@@ -141,8 +141,8 @@ def play(
 
         if file.exists() and not file.is_file():
             raise SketchbookError(f"{file} is not a regular file")
-        if is_midi(file):
-            scan_midi(file)  # the bounded reader first: a hostile file is refused before a player opens it
+        if is_midi(file) and port is None:
+            scan_midi(file)  # the bounded reader first: a hostile file is refused before fluidsynth opens it
         if port is None:
             player.play_with_fluidsynth(file, soundfont=soundfont, driver=driver)
             return

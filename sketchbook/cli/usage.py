@@ -2,7 +2,7 @@
 
 Typer checks option values with click's types, whose messages ("'abc' is not a valid integer range",
 "-3 is not in the range 0<=x<=9223372036854775807") speak of types and ranges; here they become plain
-sentences. Typer releases that check with pydantic ("Input should be a valid integer") are read too.
+sentences.
 """
 
 from __future__ import annotations
@@ -20,18 +20,6 @@ _REWRITES = (
      lambda m, opt, typed: f"{opt} {_quoted(typed)} is not yes or no (use the flag alone, or --no-...)"),
     (re.compile(r".* is not in the range (?P<range>\S+?)\.?"),
      lambda m, opt, typed: _out_of_range(opt, typed, m["range"])),
-    (re.compile(r"Value error, '(?P<value>.*)' is not one of (?P<choices>.*?)\.?$"),
-     lambda m, opt, typed: f"{opt} {_quoted(m['value'])} is not allowed: choose {_choices(m['choices'])}"),
-    (re.compile(r"Input should be a valid integer.*"),
-     lambda m, opt, typed: f"{opt} {_quoted(typed)} is not a whole number"),
-    (re.compile(r"Input should be a valid (?:number|float).*"),
-     lambda m, opt, typed: f"{opt} {_quoted(typed)} is not a number"),
-    (re.compile(r"Input should be greater than or equal to (?P<n>\S+)"),
-     lambda m, opt, typed: f"{opt} {_quoted(typed)} is too small: it must be at least {m['n']}"),
-    (re.compile(r"Input should be less than or equal to (?P<n>\S+)"),
-     lambda m, opt, typed: f"{opt} {_quoted(typed)} is too large: it must be at most {m['n']}"),
-    (re.compile(r"Input should be a valid boolean.*"),
-     lambda m, opt, typed: f"{opt} {_quoted(typed)} is not yes or no (use the flag alone, or --no-...)"),
 )
 
 
@@ -47,7 +35,6 @@ def usage_line(exc, args: list[str]) -> str:
         for pattern, say in _REWRITES:
             if match := pattern.fullmatch(message):
                 return say(match, opt, typed)
-        text = text.replace("Value error, ", "").replace("Input should be", "it should be")
     return text + " (see --help)"
 
 

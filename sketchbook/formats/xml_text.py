@@ -6,7 +6,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from fractions import Fraction
 
-# The five XML entities, quotes in text included as sketchbook has always written them (ElementTree leaves
+# The XML entities text needs: &, <, > and quotes, the quotes as sketchbook has always written them (ElementTree leaves
 # them bare). One translation table: xml.sax.saxutils.escape does the same but its import pulls in
 # urllib.request, a twentieth of `sketchbook develop`'s time.
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music import transform as dev
+from sketchbook.music import transform
 from sketchbook.music.accompany import Accompanist
 from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
@@ -71,7 +71,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         spread = spread_for(motif.phrase, motif.pickup, motif.meter, meter, rate=LILT,
                             most=max(1, 8 // max(1, motif.bars)))
         seed_phrase, seed_pickup = remeter(motif.phrase, motif.pickup, motif.meter, meter, spread=spread)
-    seed_phrase = dev.fit_register(seed_phrase, 62, 84)
+    seed_phrase = transform.fit_register(seed_phrase, 62, 84)
     targets = section_targets(style, bars)
 
     right: list[Note] = []
@@ -84,7 +84,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     bar_index = 0
     for plan, lever, dense, target in zip(plans, levers, density, targets):
         factor = Fraction(1) if remetered and dense < SPARSE else rhythm_factor(seed_phrase, dense)
-        base = dev.augment(seed_phrase, factor)
+        base = transform.augment(seed_phrase, factor)
         pickup = seed_pickup * factor
         phrases = section_phrases(plan, base, pickup, meter, key, target, climbs=plan.peak is not None
                                    and dense >= SPARSE, rng=streams.techniques)
@@ -216,7 +216,8 @@ def _on_the_piano(note: Note) -> Note:
     """A note (and its graces) folded by octaves onto the piano's 88 keys, whatever the motif's register."""
     if LOWEST <= note.pitch <= HIGHEST and all(LOWEST <= g <= HIGHEST for g in note.graces):
         return note
-    return replace(note, pitch=dev.on_the_keys(note.pitch), graces=tuple(dev.on_the_keys(g) for g in note.graces))
+    keys = transform.on_the_keys
+    return replace(note, pitch=keys(note.pitch), graces=tuple(keys(g) for g in note.graces))
 
 
 def _hold_last_note(melody: list[Note], end: Fraction) -> None:

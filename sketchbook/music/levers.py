@@ -24,6 +24,7 @@ FILLED = 0.8  # from here every melody note long enough for a figure is filled
 ORNATE = 0.5  # from here a section's ornaments must show at least three kinds
 
 NUMBERS = ("density", "ornament", "colour", "articulation", "rubato")  # each between 0 and 1
+SLOWEST, FASTEST = 20, 400  # tempo, quarter notes a minute: every tempo a style, a section or a user sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,8 +52,8 @@ class Levers:
 
     def problem(self) -> str:
         """What is out of range here, in the user's words, or "" when every lever set is in range."""
-        if self.tempo is not None and not 20 <= self.tempo <= 400:
-            return f"tempo {self.tempo} must be 20..400 bpm"
+        if self.tempo is not None and not SLOWEST <= self.tempo <= FASTEST:
+            return f"tempo {self.tempo} must be {SLOWEST}..{FASTEST} bpm"
         for name in NUMBERS:
             value = getattr(self, name)
             if value is not None and not 0.0 <= value <= 1.0:

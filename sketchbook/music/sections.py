@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music import transform as dev
+from sketchbook.music import transform
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Key, Meter, Note, Phrase
 from sketchbook.music.phrasing import pad, phrase_bars
@@ -60,9 +60,9 @@ def section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, meter: Me
         if not label.startswith("register") and phrase.notes and (
             min(phrase.pitches) < 60 or max(phrase.pitches) > 93
         ):
-            phrase = dev.fit_register(phrase, 62, 84)  # an inversion or sequence that sank toward the left hand
+            phrase = transform.fit_register(phrase, 62, 84)  # an inversion or sequence that sank toward the left hand
         if climbs and total >= goal * 0.5 and phrase.notes and max(phrase.pitches) + 12 <= 93:
-            phrase = dev.transpose(phrase, 12)
+            phrase = transform.transpose(phrase, 12)
         size = bars_of(phrase, anacrusis, bar)
         room = None if target is None else target - total
         rounded = phrase_bars(size)
@@ -70,7 +70,7 @@ def section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, meter: Me
             phrase, size = pad(phrase, anacrusis, bar, rounded), rounded
         if room is not None and size > room:
             if room > 0:
-                out.append((dev.fragment(phrase, Fraction(0), anacrusis + room * bar), anacrusis, label))
+                out.append((transform.fragment(phrase, Fraction(0), anacrusis + room * bar), anacrusis, label))
             return out
         out.append((phrase, anacrusis, label))
         total += size

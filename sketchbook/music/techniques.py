@@ -10,7 +10,7 @@ import random
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sketchbook.music import transform as dev
+from sketchbook.music import transform
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Key, Meter, Phrase
 
@@ -38,7 +38,7 @@ TECHNIQUES = {
 
 
 @dataclass(frozen=True, slots=True)
-class Developed:
+class Treatment:
     """One phrase made by a technique: its notes, its pickup, the technique as used, the sequence level."""
 
     phrase: Phrase
@@ -48,7 +48,7 @@ class Developed:
 
 
 def apply_technique(technique: str, base: Phrase, *, pickup: Fraction, meter: Meter, key: Key, level: int,
-                    rng: random.Random) -> Developed:
+                    rng: random.Random) -> Treatment:
     """One phrase from ``base`` by a named technique ('name' or 'name:amount').
 
     ``level`` is how many scale steps earlier sequences have climbed; a sequence climbs on from it.
@@ -56,55 +56,56 @@ def apply_technique(technique: str, base: Phrase, *, pickup: Fraction, meter: Me
     name, _, arg = technique.partition(":")
     if name == "remeter":
         # The piece is already in the new metre (compose re-bars the motif once): state it.
-        return Developed(base, pickup, f"remeter:{arg}" if arg else "remeter", level)
+        return Treatment(base, pickup, f"remeter:{arg}" if arg else "remeter", level)
     try:
         amount = int(arg) if arg else None
     except ValueError:
         raise SketchbookError(f"technique {technique!r}: the amount after ':' must be a whole number") from None
-    body = dev.fragment(base, pickup, base.length)  # the phrase from its first downbeat
+    body = transform.fragment(base, pickup, base.length)  # the phrase from its first downbeat
 
-    def made(phrase: Phrase, anacrusis: Fraction, label: str = name) -> Developed:
-        return Developed(phrase, anacrusis, label, level)
+    def made(phrase: Phrase, anacrusis: Fraction, label: str = name) -> Treatment:
+        return Treatment(phrase, anacrusis, label, level)
 
     if name in ("statement", "repetition"):
         return made(base, pickup)
     if name == "sequence":
         level += amount if amount is not None else rng.choice((1, 1, 2, -1, 3))
-        return made(dev.sequence(base, level, key), pickup, f"sequence:{level:+d}")
+        return made(transform.sequence(base, level, key), pickup, f"sequence:{level:+d}")
     if name == "transpose":
         semitones = amount if amount is not None else rng.choice((7, 5, -5, -3, 3, 4))
-        return made(dev.transpose(base, semitones), pickup, f"transpose:{semitones:+d}")
+        return made(transform.transpose(base, semitones), pickup, f"transpose:{semitones:+d}")
     if name == "invert":
-        return made(dev.invert_diatonic(base, key), pickup)
+        return made(transform.invert_diatonic(base, key), pickup)
     if name == "invert-chromatic":
-        return made(dev.invert(base), pickup)
+        return made(transform.invert(base), pickup)
     if name == "retrograde":
-        return made(dev.retrograde(body), Fraction(0))
+        return made(transform.retrograde(body), Fraction(0))
     if name == "retrograde-inversion":
-        return made(dev.retrograde_inversion(body), Fraction(0))
+        return made(transform.retrograde_inversion(body), Fraction(0))
     if name == "augment":
-        return made(dev.augment(base, Fraction(2)), pickup * 2)
+        return made(transform.augment(base, Fraction(2)), pickup * 2)
     if name == "diminish":
-        fast = dev.diminish(body, Fraction(2))
-        return made(dev.concatenate([fast, dev.sequence(fast, 1, key)]), Fraction(0))
+        fast = transform.diminish(body, Fraction(2))
+        return made(transform.concatenate([fast, transform.sequence(fast, 1, key)]), Fraction(0))
     if name == "displace":
-        return made(dev.displace(body, meter.beat), Fraction(0))
+        return made(transform.displace(body, meter.beat), Fraction(0))
     if name in ("expand", "contract"):
-        return made(dev.scale_intervals(base, 1 if name == "expand" else -1, key), pickup)
+        return made(transform.scale_intervals(base, 1 if name == "expand" else -1, key), pickup)
     if name == "fragment":
         # A cell is a bar or a few, not most of a long tune: three of those would outgrow the section.
         longest = 4 * meter.bar_length
         shares = [s for s in (Fraction(1, 2), Fraction(1, 3), Fraction(2, 3)) if body.length * s <= longest]
         share = rng.choice(shares or [Fraction(1, 3)])
         direction = rng.choice((-1, -1, 1, -2))
-        cell = dev.head(body, share, grid=meter.beat)
-        return made(dev.concatenate([dev.sequence(cell, direction * k, key) for k in range(3)]), Fraction(0))
+        cell = transform.head(body, share, grid=meter.beat)
+        steps = [transform.sequence(cell, direction * k, key) for k in range(3)]
+        return made(transform.concatenate(steps), Fraction(0))
     if name == "liquidate":
-        return made(dev.liquidate(body, key, grid=meter.beat / 2), Fraction(0))
+        return made(transform.liquidate(body, key, grid=meter.beat / 2), Fraction(0))
     if name == "extend":
-        return made(dev.extend(base, key), pickup)
+        return made(transform.extend(base, key), pickup)
     if name == "register":
         octaves = amount if amount is not None else rng.choice((1, -1))
-        phrase = dev.displace_register(base, octaves, every=rng.choice((2, 3)))
+        phrase = transform.displace_register(base, octaves, every=rng.choice((2, 3)))
         return made(phrase, pickup, f"register:{octaves:+d}")
     raise SketchbookError(f"unknown technique {technique!r}")

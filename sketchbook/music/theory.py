@@ -12,7 +12,6 @@ MAJOR_STEPS = (0, 2, 4, 5, 7, 9, 11)
 MINOR_STEPS = (0, 2, 3, 5, 7, 8, 10)
 LETTERS = "CDEFGAB"
 LETTER_PCS = (0, 2, 4, 5, 7, 9, 11)
-PC_NAMES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")
 
 # Krumhansl-Kessler key profiles: how strongly each scale degree belongs to a key.
 _MAJOR_PROFILE = (6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88)

@@ -29,7 +29,7 @@ from tests.writers import write_musicxml
 F = Fraction
 PROPERTY = settings(max_examples=40, deadline=None)
 needs_schemas = pytest.mark.skipif(
-    not SCHEMAS_PRESENT, reason="needs ../shared/schemas/musicxml-4.0 (the MusicXML XSD and DTDs) beside the repo")
+    not SCHEMAS_PRESENT, reason="needs tests/schemas/musicxml-4.0 (the MusicXML XSD and DTDs)")
 # music21 class names for our ornaments; grace ornaments are checked as grace notes instead.
 EXPRESSIONS = {"trill": "Trill", "mordent": "Mordent", "inverted-mordent": "InvertedMordent", "turn": "Turn",
                "tremolo": "Tremolo", "arpeggio": "ArpeggioMark"}  # fmt: skip

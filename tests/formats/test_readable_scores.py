@@ -165,7 +165,7 @@ def test_second_voice_rests_are_hidden_and_tempo_counts_the_beat(kind, what, var
     assert [sound for *_, sound in page.metronomes][:1] == [piece.sections[0].tempo]
 
 
-@pytest.mark.skipif(not SCHEMAS_PRESENT, reason="needs ../shared/schemas/musicxml-4.0")
+@pytest.mark.skipif(not SCHEMAS_PRESENT, reason="needs tests/schemas/musicxml-4.0")
 @pytest.mark.parametrize(("kind", "what", "variation"), cases())
 def test_scores_are_valid_against_xsd_and_dtd(kind, what, variation, folder):
     page_for(kind, what, variation, folder)

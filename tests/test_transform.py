@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sketchbook.music import transform as dev
+from sketchbook.music import transform as dev  # the transformations, as a teacher abbreviates them
 from sketchbook.music.model import Key, Note, Phrase
 from sketchbook.music.theory import degree_of, in_key
 from tests.strategies import grid_times, in_key_pitches, keyed_phrases, keys, motifs, phrases
