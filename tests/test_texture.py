@@ -32,6 +32,7 @@ from tests.texture_facts import (
     final_sonority,
     left_hand_on_the_beat,
     left_hand_rhythms,
+    longest_drum,
     longest_repeat,
     melody_collisions,
     notes_per_bar,
@@ -131,6 +132,13 @@ def test_the_photograph_flurries_and_builds_to_a_climax(case):
     assert len(counts) >= 4, counts
     assert counts.most_common(1)[0][1] <= 0.6 * len(rhythms)
     assert climax_ratio(notes_per_bar(path)) >= 1.3
+
+
+@cases
+def test_left_hand_figures_never_collapse_into_one_drummed_key(case):
+    # Alberti, arpeggios and cascades under a low tune once had room for a single tone and struck it eleven
+    # times running (a pianist's review): a figure keeps at least two tones moving, or rocks on its octave.
+    assert longest_drum(developed(case) / "photograph.musicxml") < 4
 
 
 @cases

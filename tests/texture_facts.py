@@ -168,5 +168,23 @@ def longest_repeat(path: Path | str, staff: int = 1) -> int:
     return best
 
 
+def longest_drum(path: Path | str, staff: int = 2) -> int:
+    """The longest run of consecutive short onsets (a sixteenth or less) in a staff, held notes set aside,
+    that strike one and the same single pitch: a figure that has collapsed into drumming one key."""
+    s = read_score(path)
+    onsets: dict[Fraction, set[int]] = {}
+    for n in s.sounding(staff):
+        if 0 < n.duration <= Fraction(1, 4):
+            onsets.setdefault(n.offset, set()).add(n.pitch)
+    best = run = 0
+    previous: set[int] | None = None
+    for offset in sorted(onsets):
+        pitches = onsets[offset]
+        run = run + 1 if len(pitches) == 1 and pitches == previous else 1
+        previous = pitches
+        best = max(best, run)
+    return best
+
+
 def facts(path: Path | str) -> ScoreFacts:
     return read_score(path)

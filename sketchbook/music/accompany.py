@@ -288,9 +288,15 @@ def _repeated(bar, bass, upper, chord, top, meter):
 
 
 def _alberti(bar, bass, upper, chord, top, meter):
-    near = [p for p in upper if bass < p <= bass + TENTH] or [bass + 7]  # a hand's reach: no leaps of a 17th
-    high = near[-1]
-    middle = near[len(near) // 2 - 1] if len(near) > 1 else bass + 7
+    """Low, high, middle, high in sixteenths within an octave of the bass: three different notes, never one
+    note drummed, and no stretch a hand cannot rock at speed. The voicing's tones first, else the chord's."""
+    voiced = [p for p in upper if bass < p <= bass + 12]
+    # Only the voicing's pitch classes (and the bass's): the voicing has left out tones that grate on the tune.
+    pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
+    tones = sorted({*voiced, *(p for p in range(bass + 1, bass + 13) if p % 12 in pcs)})
+    high = max(voiced) if voiced and tones[0] < max(voiced) else tones[-1]
+    inner = [p for p in tones if p < high]
+    middle = inner[(len(inner) - 1) // 2] if inner else high
     return _per_beat([bass, high, middle], bar, meter, Fraction(1, 4))
 
 
@@ -300,7 +306,9 @@ def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> lis
     that do not grate against the tune) and the bass's are used."""
     pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
     rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
-    return rungs or [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or [bass]
+    if len(rungs) < 2:  # a run of one rung is one note drummed: reach down for the chord's nearer tones
+        rungs = [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or rungs
+    return rungs or [bass]
 
 
 def _arpeggio(bar, bass, upper, chord, top, meter):
@@ -309,6 +317,8 @@ def _arpeggio(bar, bass, upper, chord, top, meter):
     octave = _octave(low, top)
     notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in octave]
     rungs = _ladder(chord, octave[-1], top, upper)
+    if len(rungs) < 2:  # no room under a low tune: rock between the octave's top and the one rung
+        rungs = sorted({octave[-1], *rungs})
     return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
 
 
@@ -316,8 +326,11 @@ def _cascade(bar, bass, upper, chord, top, meter):
     """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
     low = _low(bass, floor=28)
     octave = _octave(low, top)
-    rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]] or [
-        octave[-1] + 7 if octave[-1] + 7 <= top else octave[-1]]
+    rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]]
+    if len(rungs) < 2:  # too little room above the octave for a wave: let it wash through the octave
+        rungs = [p for p in _ladder(chord, octave[0], top, upper) if p not in octave] or rungs
+    if len(rungs) < 2:  # room for one tone only: rock between it and the octave's top
+        rungs = sorted({octave[-1], *rungs, *([] if rungs else [min(octave[-1] + 7, top)])})
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
     notes: list[Note] = []
     t, k = bar.start, 0

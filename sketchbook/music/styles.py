@@ -160,7 +160,7 @@ def swayed(style: Style, draw: float, *, compound: bool = False) -> Style:
 def with_levers(style: Style, given: Levers, *, meter: str | None = None) -> Style:
     """The style with the user's levers laid over its own (a section's own levers still win in it)."""
     if given.tempo is not None and given.tempo != style.levers.tempo and given.tempo_text is None:
-        given = replace(given, tempo_text=tempo_word(given.tempo))  # "Presto agitato" would lie at 60 bpm
+        given = replace(given, tempo_text=tempo_word(given.tempo))  # "Allegro agitato" would lie at 60 bpm
     try:
         return replace(style, levers=given.over(style.levers), meter=meter or style.meter)
     except ValueError as exc:
