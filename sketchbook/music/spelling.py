@@ -56,10 +56,17 @@ def chord_letter_steps(interval: int, intervals: Iterable[int]) -> int:
     return {0: 0, 1: 1, 2: 1, 4: 2, 5: 3, 7: 4, 10: 6, 11: 6}[i]
 
 
-def chord_tone_spelling(pitch: int, harmony: Harmony, key: Key) -> Spelling | None:
-    """The note as a third-stacked member of the chord, or None when it is not one (or would need a double)."""
+# Tones the left hand's voicings add to a chord for colour (add9, #11, the sixth, the sevenths): spelled as
+# stacked thirds on the root too, so F#-A#-C# takes E#, not an F that would turn the bass into Gb.
+COLOUR_TONES = frozenset({2, 6, 9, 10, 11})
+
+
+def chord_tone_spelling(pitch: int, harmony: Harmony, key: Key, *, colour: bool = False) -> Spelling | None:
+    """The note as a third-stacked member of the chord (or, with ``colour``, of the chord with its added
+    tones), or None when it is not one (or would need a double sharp or flat)."""
     interval = (pitch - harmony.root) % 12
-    if interval not in {i % 12 for i in harmony.intervals}:
+    members = {i % 12 for i in harmony.intervals}
+    if interval not in members and not (colour and interval in COLOUR_TONES):
         return None
     root_letter = spell(harmony.root + 60, key)[0]
     letter = LETTERS[(LETTERS.index(root_letter) + chord_letter_steps(interval, harmony.intervals)) % 7]
@@ -111,6 +118,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
     firmness: dict[Note, int] = {}
     for hand in (piece.right_hand, piece.left_hand):
         directions = _directions(hand)
+        colour = hand is piece.left_hand
         for note in hand:
             if note in names:
                 continue
@@ -119,7 +127,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
                 continue
             k = bisect_right(starts, note.start) - 1
             chord = harmony[k] if k >= 0 and note.start < harmony[k].end else None
-            tone = chord_tone_spelling(note.pitch, chord, key) if chord else None
+            tone = chord_tone_spelling(note.pitch, chord, key, colour=colour) if chord else None
             if tone is not None:
                 names[note], firmness[note] = tone, _CHORD
             elif diatonic(note.pitch, key):

@@ -52,6 +52,16 @@ def test_chord_tones_stack_in_thirds_on_the_root(tmp_path: Path):
     assert [names[2, p, 4] for p in (42, 57, 61, 64)] == [("F", 1), ("A", 0), ("C", 1), ("E", 0)]
 
 
+def test_a_voicings_added_tones_stack_on_the_root_when_the_harmony_names_only_the_triad(tmp_path: Path):
+    # F# major in D major, its voicing coloured with a major seventh the harmony does not list: E#, so the
+    # bass stays F# (an F natural there once turned the bass into Gb under C# and A#: a pianist's review).
+    triad = Harmony(F(0), F(4), 6, (0, 4, 7))
+    left = [n(42, 0, 4, voice=2)] + [n(p, 1, 3) for p in (61, 65, 70)]
+    names = written(tmp_path, [n(73, 0, 4)], left, key=Key(2), harmony=[triad])
+    assert names[2, 42, 0] == ("F", 1)
+    assert [names[2, p, 1] for p in (61, 65, 70)] == [("C", 1), ("E", 1), ("A", 1)]
+
+
 def test_sharp_eleventh_and_added_ninth_keep_their_letters(tmp_path: Path):
     # Cmaj7#11 add9 in C major: F# (the eleventh raised), not Gb; D is the ninth.
     colour = Harmony(F(0), F(4), 0, (0, 4, 7, 11, 14, 18))
