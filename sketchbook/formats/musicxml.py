@@ -26,6 +26,7 @@ _ORNAMENT_TAGS = {"trill": "trill-mark", "mordent": "mordent", "inverted-mordent
 # Percent of MIDI velocity 90, the MusicXML reference forte.
 _DYNAMIC_SOUND = {"ppp": 22, "pp": 36, "p": 54, "mp": 71, "mf": 89, "f": 107, "ff": 124, "fff": 140}
 _STAVES = ((1, "right_hand", (1, 2)), (2, "left_hand", (5, 6)))  # staff, hand, written voice numbers
+LONG_HAIRPIN_BARS = 8  # longer swells are written as words ("cresc. poco a poco"), not as a hairpin
 _ENDINGS = ("pedal", "wedge")  # marks LilyPond must find on a note, the last one included
 
 
@@ -201,6 +202,12 @@ class _Score:
         open_wedges: list[tuple[Fraction, int]] = []
         for h in sorted(piece.hairpins, key=lambda h: (h.start, h.end)):
             if h.start >= piece.length:
+                continue
+            if h.end - h.start > LONG_HAIRPIN_BARS * piece.meter.bar_length:
+                # A hairpin stretched over a page says nothing a player can pace: words do, and the
+                # dynamic at its end says where they lead.
+                text = "cresc. poco a poco" if h.kind == "crescendo" else "dim. poco a poco"
+                place(h.start, 1, [leaf("words", text, **{"font-style": "italic"})])
                 continue
             open_wedges = [w for w in open_wedges if w[0] > h.start]
             number = str(min(set(range(1, 17)) - {w[1] for w in open_wedges} or {16}))
