@@ -288,6 +288,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         seen.add((module, name))
 
 
+@pytest.fixture(scope="session")
+def tide_sketch(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The default motif developed once for the whole run: a sketch folder tests read but never change."""
+    from sketchbook.cli import app
+
+    out = tmp_path_factory.mktemp("tide")
+    result = CliRunner().invoke(app, ["develop", "tide", "--out", str(out), "-q"])
+    assert result.exit_code == 0, result.stderr
+    return out / "tide"
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()

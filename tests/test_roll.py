@@ -9,18 +9,7 @@ import pytest
 from lxml import etree
 
 from sketchbook.book.roll import HAND_COLOURS, read_played, roll_svg
-from sketchbook.cli import app
 from tests.musical_facts import read_score
-
-
-@pytest.fixture(scope="module")
-def tide(tmp_path_factory):
-    from typer.testing import CliRunner
-
-    out = tmp_path_factory.mktemp("roll")
-    result = CliRunner().invoke(app, ["develop", "tide", "--out", str(out), "-q"])
-    assert result.exit_code == 0, result.stderr
-    return out / "tide"
 
 
 def _midi_facts(path):
@@ -37,10 +26,10 @@ def _midi_facts(path):
 
 
 @pytest.mark.parametrize("variation", ["beach", "photograph"])
-def test_the_roll_shows_each_hand_every_press_and_the_tempos_as_played(tide, variation):
-    midi = tide / f"{variation}.mid"
+def test_the_roll_shows_each_hand_every_press_and_the_tempos_as_played(tide_sketch, variation):
+    midi = tide_sketch / f"{variation}.mid"
     # The marked tempos in the order played (a ritardando's steps between them are not marks).
-    marks = read_score(tide / f"{variation}.musicxml").quarter_tempos
+    marks = read_score(tide_sketch / f"{variation}.musicxml").quarter_tempos
     tempos = tuple(round(q) for i, (_, q) in enumerate(marks) if i == 0 or q != marks[i - 1][1])
     played = read_played(midi)
     per_channel, presses = _midi_facts(midi)
