@@ -33,35 +33,30 @@ def load_preset(path: str | Path) -> Style:
     """The Style in a preset file (or a built-in name), after every field has been checked."""
     if str(path) in VARIATIONS:
         return load_style(str(path))
-    path = Path(path)
-    from sketchbook.files import read_limited, shown
+    from sketchbook.files import shown
 
-    if not path.exists():
-        raise SketchbookError(f"preset file not found: {shown(path)}")
-    try:
-        data = tomllib.loads(read_limited(path, MAX_PRESET_BYTES, "preset").decode("utf-8"))
-    except UnicodeDecodeError:
-        raise SketchbookError(f"preset {shown(path)} is not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SketchbookError(f"preset {shown(path)} is not valid TOML: {exc}") from None
+    data = _read_toml(Path(path))
     check_style_data(data, origin=shown(path))
     return style_from_dict(data, origin=shown(path))
 
 
 def load_style(source: str | Path) -> Style:
     """A style by built-in name ('beach', 'photograph') or from a TOML file path (read within the preset limit)."""
+    path = PRESETS_DIR / f"{source}.toml" if str(source) in VARIATIONS else Path(source)
+    return style_from_dict(_read_toml(path), origin=str(path))
+
+
+def _read_toml(path: Path) -> dict:
     from sketchbook.files import read_limited, shown
 
-    path = PRESETS_DIR / f"{source}.toml" if str(source) in VARIATIONS else Path(source)
     if not path.exists():
         raise SketchbookError(f"preset file not found: {shown(path)}")
     try:
-        data = tomllib.loads(read_limited(path, MAX_PRESET_BYTES, "preset").decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise SketchbookError(f"cannot read preset {shown(path)}: {exc}") from None
+        return tomllib.loads(read_limited(path, MAX_PRESET_BYTES, "preset").decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SketchbookError(f"cannot read preset {shown(path)}: it is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise SketchbookError(f"preset {shown(path)} is not valid TOML: {exc}") from None
-    return style_from_dict(data, origin=str(path))
 
 
 def check_style_data(data: dict, *, origin: str) -> None:
