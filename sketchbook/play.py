@@ -36,8 +36,8 @@ def schedule(midi: Path) -> list[tuple[float, object]]:
     from sketchbook.files import read_limited
     from sketchbook.formats.midi_scan import MAX_MIDI_BYTES, scan_midi
 
-    scan_midi(midi)  # the bounded reader first: a hostile file is refused before mido parses it
-    data = read_limited(midi, MAX_MIDI_BYTES, "MIDI")  # read once, within the limit; mido parses these bytes
+    data = read_limited(midi, MAX_MIDI_BYTES, "MIDI")  # read once, within the limit
+    scan_midi(midi, data)  # the bounded scanner first: a hostile file is refused before mido parses it
     try:
         mf = mido.MidiFile(file=io.BytesIO(data), clip=True)
         events, now = [], 0.0

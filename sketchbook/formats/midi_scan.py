@@ -67,12 +67,14 @@ class Scan:
         return self.seconds_at()(max(ticks, default=0))
 
 
-def scan_midi(path: Path) -> Scan:
-    """Read and scan a MIDI file, or stop with one line naming the file and the problem."""
+def scan_midi(path: Path, data: bytes | None = None) -> Scan:
+    """Read and scan a MIDI file (or its ``data``, already read within the limit), or stop with one line
+    naming the file and the problem."""
     from sketchbook.files import read_limited, shown
     from sketchbook.formats.smf import MidiError, midi_chunks
 
-    data = read_limited(Path(path), MAX_MIDI_BYTES, "MIDI")
+    if data is None:
+        data = read_limited(Path(path), MAX_MIDI_BYTES, "MIDI")
     try:
         tpb, tracks = midi_chunks(data)
         return _scan(tpb, tracks, shown(path))
