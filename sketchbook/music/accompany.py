@@ -311,14 +311,23 @@ def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> lis
     return rungs or [bass]
 
 
+def _rocking(rungs: list[int], octave: list[int], chord: Chord, upper: Sequence[int]) -> list[int]:
+    """At least two tones for a run of sixteenths: with no room under a low tune, the run rocks between the
+    octave's top and a chord tone inside the octave rather than drumming one key."""
+    if len(set(rungs)) >= 2:
+        return rungs
+    pcs = {p % 12 for p in upper} or set(chord.pitch_classes)
+    inside = [p for p in range(octave[0] + 1, octave[-1]) if p % 12 in pcs] or [
+        p for p in range(octave[0] + 1, octave[-1]) if p % 12 in chord.pitch_classes]
+    return sorted({*rungs, octave[-1], *inside[-1:]})
+
+
 def _arpeggio(bar, bass, upper, chord, top, meter):
     low = _low(bass)
     hold = min(Fraction(1, 4), bar.end - bar.start)  # struck, and caught by the pedal: the hand moves on
     octave = _octave(low, top)
     notes = [Note(p, bar.start, hold, voice=2, articulations=_marks(bar)) for p in octave]
-    rungs = _ladder(chord, octave[-1], top, upper)
-    if len(rungs) < 2:  # no room under a low tune: rock between the octave's top and the one rung
-        rungs = sorted({octave[-1], *rungs})
+    rungs = _rocking(_ladder(chord, octave[-1], top, upper), octave, chord, upper)
     return notes + _even(rungs, bar.start + Fraction(1, 4), bar.end, Fraction(1, 4))
 
 
@@ -329,8 +338,7 @@ def _cascade(bar, bass, upper, chord, top, meter):
     rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]]
     if len(rungs) < 2:  # too little room above the octave for a wave: let it wash through the octave
         rungs = [p for p in _ladder(chord, octave[0], top, upper) if p not in octave] or rungs
-    if len(rungs) < 2:  # room for one tone only: rock between it and the octave's top
-        rungs = sorted({octave[-1], *rungs, *([] if rungs else [min(octave[-1] + 7, top)])})
+    rungs = _rocking(rungs, octave, chord, upper)
     wave = rungs + rungs[-2:0:-1] if len(rungs) > 1 else rungs
     notes: list[Note] = []
     t, k = bar.start, 0
