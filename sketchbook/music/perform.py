@@ -7,6 +7,7 @@ ornaments become notes; chords roll slightly.
 from __future__ import annotations
 
 import bisect
+import math
 from collections import defaultdict
 from fractions import Fraction
 
@@ -26,8 +27,9 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
     Each written note takes one timing draw and one velocity draw (``touch``), in score order, whatever
     it carries: ornaments are realised without drawing, so they never move another note.
     """
-    onset = _onsets(piece, rubato)
+    onset, release_at = _onsets(piece, rubato)
     sounding: list[SoundingNote] = []
+    shortest, zero = TICK * 10, Fraction(0)
     for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
         ranks = _chord_ranks(notes)
         for note in notes:
@@ -41,27 +43,36 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
             velocity = round(max(8, min(120, level)))
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
-            delay = ritardando + TICK * round(drift * 6)
+            delay = ritardando + Fraction(round(drift * 6), 480)
             if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
                 delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
             # A late or rolled note still lets go with the beat (held into the next chord it would
             # smear it); only the ritardando moves releases.
-            release = onset(note.end)[1]
+            release = release_at(note.end)
+            staccato = "staccato" in note.articulations
             for pitch, start, duration in _realised(piece, note, tempo):
                 pitch = on_the_keys(pitch)  # an ornament's neighbour above C8 or below A0 folds back
-                if "staccato" in note.articulations:
+                if staccato:
                     duration = max(TICK * 30, duration / 2)
-                begin = max(Fraction(0), start + delay)
-                finish = start + duration + (release if start + duration == note.end else delay)
-                sounding.append(SoundingNote(pitch, begin, max(TICK * 10, finish - begin), velocity, hand))
+                begin = start + delay if delay else start
+                if begin < 0:
+                    begin = zero
+                written_end = start + duration
+                finish = written_end + (release if written_end == note.end else delay)
+                length = finish - begin
+                sounding.append(SoundingNote(pitch, begin, length if length > shortest else shortest, velocity, hand))
     tempos = _tempo_map(piece)
-    sounding.sort(key=lambda s: (s.start, s.hand, s.pitch))
+    # Sorted on whole ticks: exact (every onset is a multiple of 1/lcm of the denominators) and far
+    # cheaper than comparing Fractions, which a long piece does tens of thousands of times.
+    grid = math.lcm(*{s.start.denominator for s in sounding}) if sounding else 1
+    sounding.sort(key=lambda s: (s.start.numerator * (grid // s.start.denominator), s.hand, s.pitch))
     end = max([piece.length] + [s.start + s.duration for s in sounding])
     return Performance(piece.title, piece.key, piece.meter, tuple(sounding), piece.pedals, tempos, end)
 
 
 def _onsets(piece: Piece, rubato: float):
-    """(velocity level before touch and jitter, ritardando, tempo) at an onset, worked out once per onset."""
+    """(velocity level before touch and jitter, ritardando, tempo) at an onset, worked out once per onset;
+    and the ritardando alone at a release."""
     loudness = _loudness_curve(piece)
     bar = piece.meter.bar_length
     # Each section's bar lines once, not per note: exact Fraction arithmetic adds up over long pieces.
@@ -76,16 +87,29 @@ def _onsets(piece: Piece, rubato: float):
         closing = end - min(bar, length / 2)
         shapes.append((start, length, closing, piece.tempo_at(start)))
     known: dict[Fraction, tuple[float, Fraction, int]] = {}
+    late: dict[Fraction, Fraction] = {}
+
+    def shape(offset: Fraction) -> tuple[Fraction, Fraction, Fraction, int]:
+        # The last phrase begun by then (bisection: a long piece has thousands of phrases).
+        return shapes[max(0, bisect.bisect_right(starts, offset) - 1)]
 
     def at(offset: Fraction) -> tuple[float, Fraction, int]:
         if offset not in known:
-            # The last phrase begun by then (bisection: a long piece has thousands of phrases).
-            start, phrase, closing, tempo = shapes[max(0, bisect.bisect_right(starts, offset) - 1)]
+            start, phrase, closing, tempo = shape(offset)
             level = loudness(offset) + _metric_accent(piece, offset) + _arc(start, phrase, offset)
             known[offset] = (level, _ritardando(closing, start + phrase - closing, offset, rubato), tempo)
         return known[offset]
 
-    return at
+    def release_at(offset: Fraction) -> Fraction:
+        """Only the ritardando, for a release: its loudness would be worked out for nothing."""
+        if offset in known:
+            return known[offset][1]
+        if offset not in late:
+            start, phrase, closing, _ = shape(offset)
+            late[offset] = _ritardando(closing, start + phrase - closing, offset, rubato)
+        return late[offset]
+
+    return at, release_at
 
 
 def _realised(piece: Piece, note: Note, tempo: int) -> list[tuple[int, Fraction, Fraction]]:
