@@ -5,7 +5,7 @@ Pure planning on notes and their spellings; musicxml.py writes what is planned h
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
@@ -62,7 +62,8 @@ def written_onsets(measures: list, starts: list[int], divisions: int) -> list[On
 
 
 def clef_plan(chords: list[Onset], home: str, bar_lines: list[Fraction]) -> list[str]:
-    """The clef each onset is written in; clefs change only at bar lines.
+    """The clef each onset (in time order, as written_onsets gives them) is written in; clefs change only
+    at bar lines.
 
     A bar goes to the other clef when every note in it belongs there (the left hand at or above middle C,
     the right hand below A3) and the staff stays there for two bars or more, or at once when the home
@@ -70,8 +71,11 @@ def clef_plan(chords: list[Onset], home: str, bar_lines: list[Fraction]) -> list
     """
     other = BASS if home == TREBLE else TREBLE
     bars: list[list[int]] = [[] for _ in bar_lines]
+    b = 0  # the onsets come in time order: walk the bar lines beside them
     for k, c in enumerate(chords):
-        bars[max(bisect_right(bar_lines, c.start) - 1, 0)].append(k)
+        while b + 1 < len(bar_lines) and bar_lines[b + 1] <= c.start:
+            b += 1
+        bars[b].append(k)
 
     def most(indices: list[int], clef: str) -> int:
         return max(max(ledger_lines(chords[k].low, clef), ledger_lines(chords[k].high, clef)) for k in indices)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -21,6 +22,17 @@ GRACE_ORNAMENTS = ("acciaccatura", "appoggiatura")
 ARTICULATIONS = ("accent", "staccato", "tenuto", "strong-accent")
 DYNAMICS = ("ppp", "pp", "p", "mp", "mf", "f", "ff", "fff")
 MODES = ("major", "minor")
+
+
+def ticks(times: list[Fraction]) -> list[int]:
+    """The same instants as whole numbers on one grid: exact, and cheap where a piece's onsets are
+    compared, sorted or hashed thousands of times (a Fraction comparison costs a type check).
+
+    >>> ticks([Fraction(1, 3), Fraction(1, 2), Fraction(0)])
+    [2, 3, 0]
+    """
+    grid = math.lcm(*{t.denominator for t in times})
+    return [t.numerator * (grid // t.denominator) for t in times]
 
 
 @dataclass(frozen=True, slots=True)

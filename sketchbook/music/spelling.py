@@ -11,7 +11,7 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from fractions import Fraction
 
-from sketchbook.music.model import Harmony, Key, Note, Piece
+from sketchbook.music.model import Harmony, Key, Note, Piece, ticks
 from sketchbook.music.theory import LETTER_PCS, LETTERS, fifths, scale, spell
 
 Spelling = tuple[str, int]  # (letter, alter)
@@ -116,6 +116,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
     starts = [h.start for h in harmony]
     names: dict[Note, Spelling] = {}
     firmness: dict[Note, int] = {}
+    under: dict[Fraction, Harmony | None] = {}
     for hand in (piece.right_hand, piece.left_hand):
         directions = _directions(hand)
         colour = hand is piece.left_hand
@@ -125,8 +126,10 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
             if note.spelling is not None and names_pitch(note.spelling, note.pitch):
                 names[note], firmness[note] = note.spelling, _MOTIF
                 continue
-            k = bisect_right(starts, note.start) - 1
-            chord = harmony[k] if k >= 0 and note.start < harmony[k].end else None
+            if note.start not in under:  # a chord's notes share an onset: look its harmony up once
+                k = bisect_right(starts, note.start) - 1
+                under[note.start] = harmony[k] if k >= 0 and note.start < harmony[k].end else None
+            chord = under[note.start]
             tone = chord_tone_spelling(note.pitch, chord, key, colour=colour) if chord else None
             if tone is not None:
                 names[note], firmness[note] = tone, _CHORD
@@ -170,24 +173,30 @@ def _written_spans(piece: Piece) -> dict[Note, Fraction]:
     ends: dict[Note, Fraction] = {}
     for hand in (piece.right_hand, piece.left_hand):
         for voice in (1, 2):
-            notes = sorted((n for n in hand if n.voice == voice and n.start < piece.length), key=lambda n: n.start)
-            starts = sorted({n.start for n in notes})
-            for n in notes:
-                k = bisect_right(starts, n.start)
-                cut = starts[k] if k < len(starts) else piece.length
-                ends[n] = min(n.end, cut, piece.length)
+            notes = [n for n in hand if n.voice == voice and n.start < piece.length]
+            at = ticks([n.start for n in notes])
+            order = sorted(range(len(notes)), key=at.__getitem__)
+            cut: dict[int, Fraction] = {}  # per onset, where the next one begins
+            later = piece.length
+            for k in reversed(order):
+                cut.setdefault(at[k], later)
+                later = notes[k].start
+            for k in order:
+                ends[notes[k]] = min(notes[k].end, cut[at[k]], piece.length)
     return ends
 
 
 def sonorities(starts: list[Fraction], ends: list[Fraction]) -> list[list[int]]:
     """Indices of the notes sounding at each onset (both hands together): note k from starts[k] to ends[k]."""
-    ordered = sorted(range(len(starts)), key=lambda k: starts[k])
+    instants = ticks([*starts, *ends])
+    begin, stop = instants[: len(starts)], instants[len(starts):]
+    ordered = sorted(range(len(begin)), key=begin.__getitem__)
     out, active, i = [], [], 0
-    for t in sorted(set(starts)):
-        while i < len(ordered) and starts[ordered[i]] <= t:
+    for t in sorted(set(begin)):
+        while i < len(ordered) and begin[ordered[i]] <= t:
             active.append(ordered[i])
             i += 1
-        active = [k for k in active if ends[k] > t]
+        active = [k for k in active if stop[k] > t]
         out.append(list(active))
     return out
 
@@ -224,7 +233,14 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
     def clashes(k: int, spelling: Spelling) -> int:
         """Sonorities in which note ``k`` so spelled would share its letter with another accidental."""
         letter, alter = spelling
-        return sum(any(spelled[o][0] == letter and spelled[o][1] != alter for o in groups[g]) for g in member[k])
+        count = 0
+        for g in member[k]:
+            for other in groups[g]:
+                named = spelled[other]
+                if named[0] == letter and named[1] != alter:
+                    count += 1
+                    break
+        return count
 
     for _ in range(3):
         changed = False
