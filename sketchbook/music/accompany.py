@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 
 from sketchbook.music.harmony import Chord, Span, ceilings, melody_by_span, open_voicing
-from sketchbook.music.model import Meter, Note
+from sketchbook.music.model import Meter, Note, score_order
 
 TENTH = 16  # the widest a hand strikes at once, in semitones
 FIGURES = {
@@ -66,7 +66,7 @@ class Accompanist:
     def left_hand(self, coloured: Sequence[bool]) -> tuple[Note, ...]:
         """Every span, each with or without its rubbing tone: bass in voice 2, the upper figure in voice 1."""
         out = [n for i, colour in enumerate(coloured) for n in self.span(i, colour)]
-        return tuple(sorted(out, key=lambda n: (n.start, n.voice, n.pitch)))
+        return tuple(score_order(out))
 
     def span(self, i: int, colour: bool) -> list[Note]:
         """Span ``i``'s notes, with or without its rubbing tone (made once, then kept)."""
@@ -105,7 +105,7 @@ def _unclash(note: Note, melody: Sequence[Note], chord: Chord, *, floor: int) ->
     """A figure note a semitone under a melody note sounding with it moves to the nearest chord tone below
     that does not grate (a passing rub in the tune is colour; one held against the bass line is not)."""
     def grates(pitch: int) -> bool:
-        return any(m.start < note.end and m.end > note.start and m.pitch > pitch and (m.pitch - pitch) % 12 == 1
+        return any(m.pitch > pitch and (m.pitch - pitch) % 12 == 1 and m.start < note.end and m.end > note.start
                    for m in melody)
 
     if note.voice == 2 or not grates(note.pitch):

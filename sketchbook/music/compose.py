@@ -20,7 +20,20 @@ from sketchbook.music.expression import articulate, dynamics_for, land_final_not
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
 from sketchbook.music.metre import remeter, spread_for
-from sketchbook.music.model import GRACE_ORNAMENTS, ORNAMENTS, Harmony, Key, Motif, Note, Pedal, Phrase, Piece, Section
+from sketchbook.music.model import (
+    GRACE_ORNAMENTS,
+    ORNAMENTS,
+    Harmony,
+    Key,
+    Motif,
+    Note,
+    Pedal,
+    Phrase,
+    Piece,
+    Section,
+    reading_order,
+    score_order,
+)
 from sketchbook.music.ornament import Places, ensure_variety, ornament_places
 from sketchbook.music.phrasing import KEEPS_THE_MOTIF, cadence_kinds, land_cadence
 from sketchbook.music.sections import bars_of, place, section_phrases, section_targets, windows_in
@@ -111,7 +124,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     kinds = cadence_kinds(counts)
     beat_unit = Fraction(4, meter.denominator)
     nexts = [start for start, _ in windows[1:]] + [bar_start(piece_bars)]
-    right.sort(key=_order)
+    right[:] = score_order(right)
     onsets_so_far = [n.start for n in right]
     resolutions: list[Note] = []
     for close, kind, (start, technique), after in zip(closes, kinds, windows, nexts):
@@ -121,7 +134,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         land_cadence(right, bar_start(close - 1), end, kind, key, beat=beat_unit, begin=start, added=resolutions,
                      window=window, free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
     right.extend(resolutions)
-    right.sort(key=_order)
+    right[:] = score_order(right)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
     spans, owners = _harmonic_spans(sections, density, meter, bar_start, cadences)
     chords = choose_progression(right, spans, key, rng=streams.harmony, keys=_local_keys(spans, windows, key))
@@ -131,8 +144,8 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
 
     skeletons, places = [], []
     for (lo, hi), plan, dense in zip(bounds, plans, density):
-        part = tuple(sorted((replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi),
-                            key=_order))  # in time order: the phrase windows below are taken by bisection
+        part = tuple(score_order(replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi
+                                 ))  # in time order: the phrase windows below are taken by bisection
         # Sparse sections take light ornaments only: a trill's flurry on a long tone would make a
         # slower texture busier than a denser one.
         kinds_here = ORNAMENTS if dense >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))
@@ -192,7 +205,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     melody, left = [_on_the_piano(n) for n in melody], tuple(_on_the_piano(n) for n in left)
     return Piece(
         title=title or f"{motif.name}: {style.name}",
-        key=key, meter=meter, right_hand=tuple(sorted(melody, key=_order)), left_hand=left,
+        key=key, meter=meter, right_hand=tuple(score_order(melody)), left_hand=left,
         sections=tuple(sections), pickup=pickup, dynamics=dynamics, hairpins=hairpins, pedals=pedals,
         phrases=tuple(phrase_starts), harmony=harmony, ritardandos=ritardandos(sections, bar_start, meter),
     )  # fmt: skip
@@ -228,10 +241,6 @@ def _hold_last_note(melody: list[Note], end: Fraction) -> None:
     for i, n in enumerate(melody):
         if n.start == last_start and n.end < end:
             melody[i] = replace(n, duration=end - n.start)
-
-
-def _order(n: Note) -> tuple:
-    return (n.start, n.voice, n.pitch)
 
 
 def _harmonic_spans(sections, density, meter, bar_start, cadences) -> tuple[list[Span], list[int]]:
@@ -321,8 +330,8 @@ def _vary(melody: list[Note], ornate: list[tuple[Fraction, Fraction]], key: Key)
     """At least three ornament kinds across the ornate sections (ornaments only: nothing else moves)."""
     if not ornate:
         return
-    chosen = sorted((i for i, n in enumerate(melody) if any(lo <= n.start < hi for lo, hi in ornate)),
-                    key=lambda i: _order(melody[i]))
+    within = [i for i, n in enumerate(melody) if any(lo <= n.start < hi for lo, hi in ornate)]
+    chosen = [within[k] for k in reading_order([melody[i] for i in within])]
     rich = ensure_variety(tuple(melody[i] for i in chosen), minimum=3, key=key)
     for i, n in zip(chosen, rich):
         melody[i] = n

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sketchbook.music.model import Key, Note
+from sketchbook.music.model import Key, Note, ticks
 from sketchbook.music.theory import scale
 
 # Diatonic chords worth choosing, by scale degree (0 = tonic); iii and vii° are left out as weak.
@@ -180,9 +180,11 @@ def dissonant_onset_ratio(notes: Iterable[tuple[int, Fraction, Fraction]]) -> fl
     Notes are (pitch, start, end); a note counts when at its onset any other sounding note (held or
     struck with it) is at such an interval, in any octave.
     """
-    events = sorted(notes, key=lambda n: (n[1], n[0]))
+    given = list(notes)
+    instants = ticks([n[1] for n in given] + [n[2] for n in given])  # whole ticks: compared at every onset
+    events = sorted(zip((n[0] for n in given), instants, instants[len(given):]), key=lambda n: (n[1], n[0]))
     dissonant = 0
-    active: list[tuple[int, Fraction, Fraction]] = []
+    active: list[tuple[int, int, int]] = []
     i = 0
     while i < len(events):
         start = events[i][1]
@@ -206,7 +208,8 @@ def dissonant_onset_ratio(notes: Iterable[tuple[int, Fraction, Fraction]]) -> fl
 
 def melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[Note]]:
     """The melody notes sounding in each span (spans in time order)."""
-    notes = sorted(melody, key=lambda n: n.start)
+    at = ticks([n.start for n in melody])
+    notes = [melody[k] for k in sorted(range(len(melody)), key=at.__getitem__)]
     out, k = [], 0
     for span in spans:
         while k < len(notes) and notes[k].end <= span.start:
@@ -222,7 +225,9 @@ def melody_by_span(melody: Sequence[Note], spans: Sequence[Span]) -> list[list[N
 
 def ceilings(melody: Sequence[Note], spans: Sequence[Span]) -> list[int]:
     """Per span, the left hand stays a step below the lowest melody note it sounds under."""
-    notes = sorted((n.start, n.start + n.duration, n.pitch) for n in melody)
+    at = ticks([n.start for n in melody] + [n.end for n in melody])
+    order = sorted(range(len(melody)), key=lambda k: (at[k], at[k + len(melody)], melody[k].pitch))
+    notes = [(melody[k].start, melody[k].end, melody[k].pitch) for k in order]
     if any(a.start > b.start or a.end > b.end for a, b in itertools.pairwise(spans)):
         return [_ceiling(notes, span) for span in spans]
     # Spans in order: one sweep with a heap of sounding pitches keeps long pieces linear, not quadratic.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -33,6 +34,19 @@ def ticks(times: list[Fraction]) -> list[int]:
     """
     grid = math.lcm(*{t.denominator for t in times})
     return [t.numerator * (grid // t.denominator) for t in times]
+
+
+def reading_order(notes: Sequence[Note]) -> list[int]:
+    """Indices of the notes as a score reads them: by onset, then voice, then pitch (sorted on whole
+    ticks, equal notes keeping their order)."""
+    at = ticks([n.start for n in notes])
+    return sorted(range(len(notes)), key=lambda k: (at[k], notes[k].voice, notes[k].pitch))
+
+
+def score_order(notes: Iterable[Note]) -> list[Note]:
+    """The notes sorted as a score reads them (see reading_order)."""
+    notes = list(notes)
+    return [notes[k] for k in reading_order(notes)]
 
 
 @dataclass(frozen=True, slots=True)
