@@ -9,9 +9,10 @@ from __future__ import annotations
 import bisect
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from fractions import Fraction
 
-from sketchbook.music.model import Note, Performance, Piece, SoundingNote
+from sketchbook.music.model import Dynamic, Note, Performance, Piece, SoundingNote
 from sketchbook.music.ornament import realise, roll_offset
 from sketchbook.music.streams import Touch
 from sketchbook.music.transform import on_the_keys
@@ -72,42 +73,60 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
 
 def _onsets(piece: Piece, rubato: float):
     """(velocity level before touch and jitter, ritardando, tempo) at an onset, worked out once per onset;
-    and the ritardando alone at a release."""
-    loudness = _loudness_curve(piece)
-    bar = piece.meter.bar_length
-    # Each section's bar lines once, not per note: exact Fraction arithmetic adds up over long pieces.
-    # One shape per phrase (a phrase never spans two sections): its start, length, where its
-    # closing ritardando begins, and its tempo.
+    and the ritardando alone at a release.
+
+    Worked on one grid of whole ticks that holds every instant asked about: a long piece asks at
+    thousands of onsets, and integers compare, hash and divide exactly at a fraction of a Fraction's cost
+    (a ratio of ticks is the same rational, so every float drawn from it is the same float).
+    """
+    meter, notes = piece.meter, piece.right_hand + piece.left_hand
     section_starts = [piece.bar_start(s.start_bar) if i else Fraction(0) for i, s in enumerate(piece.sections)]
     starts = sorted(set(piece.phrases) | set(section_starts))
-    ends = starts[1:] + [piece.length]
-    shapes = []
-    for start, end in zip(starts, ends):
-        length = max(end - start, TICK)
-        closing = end - min(bar, length / 2)
-        shapes.append((start, length, closing, piece.tempo_at(start)))
-    known: dict[Fraction, tuple[float, Fraction, int]] = {}
-    late: dict[Fraction, Fraction] = {}
+    marks = sorted(piece.dynamics, key=lambda d: d.offset)
+    instants = {piece.pickup, meter.bar_length, meter.beat, piece.length, *starts, *(d.offset for d in marks),
+                *(t for h in piece.hairpins for t in (h.start, h.end)), *(n.start for n in notes),
+                *(n.end for n in notes)}
+    grid = 2 * math.lcm(TICK.denominator, *{t.denominator for t in instants})  # doubled: halves stay whole
 
-    def shape(offset: Fraction) -> tuple[Fraction, Fraction, Fraction, int]:
+    def tick(t: Fraction) -> int:
+        return t.numerator * (grid // t.denominator)
+
+    loudness = _loudness_curve(piece, marks, tick)
+    pickup, bar, beat, tick_length = tick(piece.pickup), tick(meter.bar_length), tick(meter.beat), grid // 480
+    # One shape per phrase (a phrase never spans two sections): its start, length, where its closing
+    # ritardando begins, and its tempo.
+    at_starts = [tick(t) for t in starts]
+    shapes = []
+    for start, end, written in zip(at_starts, [*at_starts[1:], tick(piece.length)], starts):
+        length = max(end - start, tick_length)
+        closing = end - min(bar, length // 2)
+        shapes.append((start, length, closing, piece.tempo_at(written)))
+    known: dict[int, tuple[float, Fraction, int]] = {}
+    late: dict[int, Fraction] = {}
+
+    def shape(t: int) -> tuple[int, int, int, int]:
         # The last phrase begun by then (bisection: a long piece has thousands of phrases).
-        return shapes[max(0, bisect.bisect_right(starts, offset) - 1)]
+        return shapes[max(0, bisect.bisect_right(at_starts, t) - 1)]
 
     def at(offset: Fraction) -> tuple[float, Fraction, int]:
-        if offset not in known:
-            start, phrase, closing, tempo = shape(offset)
-            level = loudness(offset) + _metric_accent(piece, offset) + _arc(start, phrase, offset)
-            known[offset] = (level, _ritardando(closing, start + phrase - closing, offset, rubato), tempo)
-        return known[offset]
+        t = tick(offset)
+        if t not in known:
+            start, phrase, closing, tempo = shape(t)
+            into_bar = (t - pickup) % bar
+            accent = 7 if into_bar == 0 else 3 if into_bar % beat == 0 else -3
+            level = loudness(t) + accent + _arc(t - start, phrase)
+            known[t] = (level, _ritardando(t - closing, start + phrase - closing, rubato), tempo)
+        return known[t]
 
     def release_at(offset: Fraction) -> Fraction:
         """Only the ritardando, for a release: its loudness would be worked out for nothing."""
-        if offset in known:
-            return known[offset][1]
-        if offset not in late:
-            start, phrase, closing, _ = shape(offset)
-            late[offset] = _ritardando(closing, start + phrase - closing, offset, rubato)
-        return late[offset]
+        t = tick(offset)
+        if t in known:
+            return known[t][1]
+        if t not in late:
+            start, phrase, closing, _ = shape(t)
+            late[t] = _ritardando(t - closing, start + phrase - closing, rubato)
+        return late[t]
 
     return at, release_at
 
@@ -127,49 +146,38 @@ def _chord_ranks(notes: tuple[Note, ...]) -> dict[Fraction, list[int]]:
     return ranks
 
 
-def _loudness_curve(piece: Piece):
-    """Velocity level at any offset: the last dynamic mark, bent through any hairpin toward the next mark."""
-    marks = sorted(piece.dynamics, key=lambda d: d.offset)
+def _loudness_curve(piece: Piece, marks: list[Dynamic], tick: Callable[[Fraction], int]) -> Callable[[int], float]:
+    """Velocity level at any tick: the last dynamic mark, bent through any hairpin toward the next mark."""
+    mark_ticks, levels = [tick(d.offset) for d in marks], [VELOCITY[d.mark] for d in marks]
+    pins = [(tick(h.start), tick(h.end), h.kind) for h in piece.hairpins]
 
-    def level(offset: Fraction) -> float:
-        current = VELOCITY["p"]
-        for d in marks:
-            if d.offset <= offset:
-                current = VELOCITY[d.mark]
-        for h in piece.hairpins:
-            if h.start <= offset < h.end:
-                after = next((VELOCITY[d.mark] for d in marks if d.offset >= h.end), None)
-                goal = after if after is not None else current + (10 if h.kind == "crescendo" else -10)
-                if h.kind == "diminuendo" and goal >= current:
+    def level(t: int) -> float:
+        k = bisect.bisect_right(mark_ticks, t)
+        current = levels[k - 1] if k else VELOCITY["p"]
+        for start, end, kind in pins:
+            if start <= t < end:
+                k = bisect.bisect_left(mark_ticks, end)
+                after = levels[k] if k < len(levels) else None
+                goal = after if after is not None else current + (10 if kind == "crescendo" else -10)
+                if kind == "diminuendo" and goal >= current:
                     goal = current - 10
-                share = float((offset - h.start) / (h.end - h.start))
-                return current + (goal - current) * share
+                return current + (goal - current) * ((t - start) / (end - start))
         return current
 
     return level
 
 
-def _metric_accent(piece: Piece, offset: Fraction) -> float:
-    into_bar = (offset - piece.pickup) % piece.meter.bar_length
-    if into_bar == 0:
-        return 7
-    if into_bar % piece.meter.beat == 0:
-        return 3
-    return -3
-
-
-def _arc(start: Fraction, phrase: Fraction, offset: Fraction) -> float:
-    """A phrase from ``start`` swells toward its middle and relaxes at its end: about +-6 velocity."""
-    where = min(1.0, float((offset - start) / phrase)) if phrase else 0.0
+def _arc(into: int, phrase: int) -> float:
+    """A phrase swells toward its middle and relaxes at its end: about +-6 velocity, ``into`` it by then."""
+    where = min(1.0, into / phrase) if phrase else 0.0
     return 12 * (where if where < 0.6 else (1 - where) * 1.5) - 4
 
 
-def _ritardando(closing: Fraction, span: Fraction, offset: Fraction, rubato: float) -> Fraction:
-    """Onsets near a phrase's end lean later and later: up to a tenth of a beat times the rubato."""
-    if offset < closing or rubato <= 0 or span <= 0:
+def _ritardando(into: int, span: int, rubato: float) -> Fraction:
+    """Onsets ``into`` a phrase's closing ``span`` lean later and later: up to a tenth of a beat times the rubato."""
+    if into < 0 or rubato <= 0 or span <= 0:
         return Fraction(0)
-    share = min(Fraction(1), (offset - closing) / span)
-    return TICK * round(48 * rubato * float(share))
+    return TICK * round(48 * rubato * min(1.0, into / span))
 
 
 def _tempo_map(piece: Piece) -> tuple[tuple[Fraction, int], ...]:
