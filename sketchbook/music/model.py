@@ -80,18 +80,19 @@ class Note:
             raise ValueError(f"duration {self.duration} must be positive")
         if self.start < 0:
             raise ValueError(f"start {self.start} must not be negative")
-        if self.ornament is not None and self.ornament not in ORNAMENTS:
-            raise ValueError(f"unknown ornament {self.ornament!r}")
-        if self.graces and self.ornament not in GRACE_ORNAMENTS:
-            raise ValueError("grace pitches need an acciaccatura or appoggiatura ornament")
-        if self.ornament in GRACE_ORNAMENTS and not self.graces:
-            raise ValueError(f"{self.ornament} needs at least one grace pitch")
-        if any(not 0 <= g <= 127 for g in self.graces):
-            raise ValueError("grace pitch outside MIDI range 0..127")
+        if self.ornament is not None or self.graces:  # most notes carry neither: check them only when set
+            if self.ornament is not None and self.ornament not in ORNAMENTS:
+                raise ValueError(f"unknown ornament {self.ornament!r}")
+            if self.graces and self.ornament not in GRACE_ORNAMENTS:
+                raise ValueError("grace pitches need an acciaccatura or appoggiatura ornament")
+            if self.ornament in GRACE_ORNAMENTS and not self.graces:
+                raise ValueError(f"{self.ornament} needs at least one grace pitch")
+            if any(not 0 <= g <= 127 for g in self.graces):
+                raise ValueError("grace pitch outside MIDI range 0..127")
         for a in self.articulations:
             if a not in ARTICULATIONS:
                 raise ValueError(f"unknown articulation {a!r}")
-        if self.voice not in (1, 2):
+        if self.voice != 1 and self.voice != 2:
             raise ValueError(f"voice {self.voice} must be 1 or 2")
 
     def __hash__(self) -> int:
@@ -100,7 +101,9 @@ class Note:
         return hash((self.pitch, self.voice, self.start.numerator, self.start.denominator))
 
     def shifted(self, offset: Fraction) -> Note:
-        return replace(self, start=self.start + offset)
+        # Spelled out rather than dataclasses.replace: composing shifts every phrase's notes into place.
+        return Note(self.pitch, self.start + offset, self.duration, self.voice, self.ornament, self.graces,
+                    self.articulations, self.spelling)
 
     def transposed(self, semitones: int) -> Note:
         return replace(

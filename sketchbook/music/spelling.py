@@ -118,7 +118,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
     firmness: dict[Note, int] = {}
     under: dict[Fraction, Harmony | None] = {}
     for hand in (piece.right_hand, piece.left_hand):
-        directions = _directions(hand)
+        directions: dict[Note, bool | None] | None = None  # only a chromatic note asks: worked out then
         colour = hand is piece.left_hand
         for note in hand:
             if note in names:
@@ -137,6 +137,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
                 letter, alter, _ = spell(note.pitch, key)
                 names[note], firmness[note] = (letter, alter), _KEY
             else:
+                directions = _directions(hand) if directions is None else directions
                 names[note], firmness[note] = chromatic_spelling(note.pitch, directions.get(note), key), _CHROMATIC
     _untangle(_written_spans(piece), names, firmness, key)
     return names
@@ -230,17 +231,23 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
         for k in group:
             member[k].append(g)
 
+    # Per sonority, how many of its notes take each letter, and each (letter, alter): a clash is then two
+    # lookups, not a walk over the sonority, and a respelling moves the counts of its own sonorities only.
+    letters: list[dict[str, int]] = [{} for _ in groups]
+    named: list[dict[Spelling, int]] = [{} for _ in groups]
+
+    def count(k: int, step: int) -> None:
+        for g in member[k]:
+            letters[g][spelled[k][0]] = letters[g].get(spelled[k][0], 0) + step
+            named[g][spelled[k]] = named[g].get(spelled[k], 0) + step
+
+    for k in range(len(notes)):
+        count(k, 1)
+
     def clashes(k: int, spelling: Spelling) -> int:
         """Sonorities in which note ``k`` so spelled would share its letter with another accidental."""
-        letter, alter = spelling
-        count = 0
-        for g in member[k]:
-            for other in groups[g]:
-                named = spelled[other]
-                if named[0] == letter and named[1] != alter:
-                    count += 1
-                    break
-        return count
+        letter = spelling[0]
+        return sum(letters[g].get(letter, 0) > named[g].get(spelling, 0) for g in member[k])
 
     for _ in range(3):
         changed = False
@@ -251,7 +258,9 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
                     continue
                 best = min(_names(notes[k].pitch, key), key=lambda o: (clashes(k, o), o != spelled[k]))
                 if clashes(k, best) < now:
+                    count(k, -1)
                     spelled[k], changed = best, True
+                    count(k, 1)
         if not changed:
             break
     names.update(zip(notes, spelled))
