@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -45,6 +46,9 @@ class _OneLineErrors(TyperGroup):
             # `sketchbook motifs | head -1`: the reader left; say nothing more and stop quietly.
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - flushing at exit must not fail again
             sys.exit(1)
+        # The work is written and flushed. Freezing the heap spares the interpreter's last collection
+        # from walking every object only to free them with the process (a tenth of a develop's time).
+        gc.freeze()
         sys.exit(code if isinstance(code, int) else 0)
 
 
