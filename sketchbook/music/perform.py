@@ -30,7 +30,14 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
     """
     onset, release_at = _onsets(piece, rubato)
     sounding: list[SoundingNote] = []
-    shortest, zero = TICK * 10, Fraction(0)
+    shortest, zero, latest = TICK * 10, Fraction(0), piece.length
+    in_ticks: dict[int, Fraction] = {}  # timing moves whole ticks, a few dozen distinct ones: made once each
+
+    def ticks_late(k: int) -> Fraction:
+        if k not in in_ticks:
+            in_ticks[k] = TICK * k
+        return in_ticks[k]
+
     for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
         ranks = _chord_ranks(notes)
         for note in notes:
@@ -44,12 +51,12 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
             velocity = round(max(8, min(120, level)))
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
-            delay = ritardando + Fraction(round(drift * 6), 480)
+            delay = ticks_late(ritardando + round(drift * 6))
             if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
                 delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
             # A late or rolled note still lets go with the beat (held into the next chord it would
             # smear it); only the ritardando moves releases.
-            release = release_at(note.end)
+            release = ticks_late(release_at(note.end))
             staccato = "staccato" in note.articulations
             for pitch, start, duration in _realised(piece, note, tempo):
                 pitch = on_the_keys(pitch)  # an ornament's neighbour above C8 or below A0 folds back
@@ -58,21 +65,27 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
                 begin = start + delay if delay else start
                 if begin < 0:
                     begin = zero
-                written_end = start + duration
-                finish = written_end + (release if written_end == note.end else delay)
+                plain = start is note.start and duration is note.duration  # the written note itself
+                written_end = note.end if plain else start + duration
+                finish = written_end + (release if plain or written_end == note.end else delay)
                 length = finish - begin
-                sounding.append(SoundingNote(pitch, begin, length if length > shortest else shortest, velocity, hand))
+                if length > shortest:
+                    latest = finish if finish > latest else latest
+                else:
+                    length = shortest
+                    latest = max(latest, begin + shortest)
+                sounding.append(SoundingNote(pitch, begin, length, velocity, hand))
     tempos = _tempo_map(piece)
     # Sorted on whole ticks: exact (every onset is a multiple of 1/lcm of the denominators) and far
     # cheaper than comparing Fractions, which a long piece does tens of thousands of times.
     grid = math.lcm(*{s.start.denominator for s in sounding}) if sounding else 1
     sounding.sort(key=lambda s: (s.start.numerator * (grid // s.start.denominator), s.hand, s.pitch))
-    end = max([piece.length] + [s.start + s.duration for s in sounding])
+    end = latest
     return Performance(piece.title, piece.key, piece.meter, tuple(sounding), piece.pedals, tempos, end)
 
 
 def _onsets(piece: Piece, rubato: float):
-    """(velocity level before touch and jitter, ritardando, tempo) at an onset, worked out once per onset;
+    """(velocity level before touch and jitter, ritardando in ticks, tempo) at an onset, worked out once per onset;
     and the ritardando alone at a release.
 
     Worked on one grid of whole ticks that holds every instant asked about: a long piece asks at
@@ -101,14 +114,14 @@ def _onsets(piece: Piece, rubato: float):
         length = max(end - start, tick_length)
         closing = end - min(bar, length // 2)
         shapes.append((start, length, closing, piece.tempo_at(written)))
-    known: dict[int, tuple[float, Fraction, int]] = {}
-    late: dict[int, Fraction] = {}
+    known: dict[int, tuple[float, int, int]] = {}
+    late: dict[int, int] = {}
 
     def shape(t: int) -> tuple[int, int, int, int]:
         # The last phrase begun by then (bisection: a long piece has thousands of phrases).
         return shapes[max(0, bisect.bisect_right(at_starts, t) - 1)]
 
-    def at(offset: Fraction) -> tuple[float, Fraction, int]:
+    def at(offset: Fraction) -> tuple[float, int, int]:
         t = tick(offset)
         if t not in known:
             start, phrase, closing, tempo = shape(t)
@@ -118,7 +131,7 @@ def _onsets(piece: Piece, rubato: float):
             known[t] = (level, _ritardando(t - closing, start + phrase - closing, rubato), tempo)
         return known[t]
 
-    def release_at(offset: Fraction) -> Fraction:
+    def release_at(offset: Fraction) -> int:
         """Only the ritardando, for a release: its loudness would be worked out for nothing."""
         t = tick(offset)
         if t in known:
@@ -173,11 +186,12 @@ def _arc(into: int, phrase: int) -> float:
     return 12 * (where if where < 0.6 else (1 - where) * 1.5) - 4
 
 
-def _ritardando(into: int, span: int, rubato: float) -> Fraction:
-    """Onsets ``into`` a phrase's closing ``span`` lean later and later: up to a tenth of a beat times the rubato."""
+def _ritardando(into: int, span: int, rubato: float) -> int:
+    """Onsets ``into`` a phrase's closing ``span`` lean later and later, in ticks of 1/480 of a quarter: up
+    to a tenth of a beat times the rubato."""
     if into < 0 or rubato <= 0 or span <= 0:
-        return Fraction(0)
-    return TICK * round(48 * rubato * min(1.0, into / span))
+        return 0
+    return round(48 * rubato * min(1.0, into / span))
 
 
 def _tempo_map(piece: Piece) -> tuple[tuple[Fraction, int], ...]:
