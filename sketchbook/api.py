@@ -6,6 +6,7 @@ develops and writes a Sketch per motif and seed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,11 +28,18 @@ class Sketch:
     variations: tuple[Variation, ...]
 
     @classmethod
-    def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], request: Request) -> Sketch:
+    def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], request: Request, *,
+                then: Callable[[Variation], object] | None = None) -> Sketch:
+        """Develop each variation in turn (each from its own seeded streams, so the order changes nothing);
+        ``then`` is handed each one as soon as it is made."""
         from sketchbook.request import develop_variation
 
-        return cls(motif, seed, request, tuple(develop_variation(motif, v, seed=seed, request=request)
-                                              for v in variations))
+        made = []
+        for name in variations:
+            made.append(develop_variation(motif, name, seed=seed, request=request))
+            if then is not None:
+                then(made[-1])
+        return cls(motif, seed, request, tuple(made))
 
     @property
     def pieces(self) -> dict[str, Piece]:
@@ -52,12 +60,16 @@ class Sketch:
         """Tempo, bars, notes and seconds of each piece."""
         return {v.name: v.summary() for v in self.variations}
 
-    def write(self, folder: str | Path, *, force: bool = False) -> list[Path]:
-        """Write MIDI, MusicXML and sketch.json into ``folder``, all or nothing; existing files need force."""
+    def write(self, folder: str | Path, *, force: bool = False,
+              scores: Mapping[str, Callable[[], bytes]] | None = None) -> list[Path]:
+        """Write MIDI, MusicXML and sketch.json into ``folder``, all or nothing; existing files need force.
+
+        ``scores`` may give a variation's MusicXML already being engraved elsewhere (see aside.py).
+        """
         from sketchbook.sketch_folder import write_sketch
 
         return write_sketch(Path(folder), self.motif, list(self.variations), seed=self.seed,
-                            request=self.request, force=force)
+                            request=self.request, force=force, scores=scores)
 
     def __repr__(self) -> str:
         pieces = ", ".join(f"{n}: {s.bars} bars, {s.seconds} s" for n, s in self.summary().items())

@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from sketchbook.aside import Aside
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import level
 from sketchbook.music.model import Motif
@@ -111,13 +112,33 @@ def plan_jobs(specs: Sequence[str | None], *, variations: tuple[str, ...], reque
     return jobs
 
 
-def run_job(job: Job, *, explain: bool = False) -> Outcome:
-    """Develop and write one sketch (and its audio when asked)."""
+def run_job(job: Job, *, explain: bool = False, aside: bool = False) -> Outcome:
+    """Develop and write one sketch (and its audio when asked).
+
+    With ``aside`` (one job alone, its second core idle), a score is engraved in a second process while
+    the next piece is composed: the photograph first, its score the longest to engrave. The last piece's
+    score is engraved here, where nothing else is left to do (a forked child works slower, copying the
+    pages it touches).
+    """
     from sketchbook.api import Sketch
 
-    sketch = Sketch.develop(job.motif, job.seed, job.variations, job.request)
+    order = tuple(sorted(job.variations, key=lambda name: name != "photograph")) if aside else job.variations
+    scores: dict[str, Aside] = {}
+
+    def engrave(variation: Variation) -> None:
+        from sketchbook.formats.musicxml import piece_to_musicxml
+
+        if variation.name != order[-1]:
+            scores[variation.name] = Aside(lambda: piece_to_musicxml(variation.piece))
+
+    try:
+        made = Sketch.develop(job.motif, job.seed, order, job.request, then=engrave if aside else None)
+        sketch = replace(made, variations=tuple(made[name] for name in job.variations))
+        written = sketch.write(job.folder, force=job.force, scores={name: s.result for name, s in scores.items()})
+    finally:
+        for score in scores.values():
+            score.cancel()  # an interrupt or an error before it was collected
     results = sketch.variations
-    written = sketch.write(job.folder, force=job.force)
     if job.audio:
         from sketchbook.audio import render_midi
 
@@ -193,7 +214,7 @@ def run_batch(jobs: list[Job], *, workers: int | None = None, explain: bool = Fa
     workers = workers or os.cpu_count() or 1
     if len(jobs) == 1 or workers == 1:
         for job in jobs:
-            yield run_job(job, explain=explain)
+            yield run_job(job, explain=explain, aside=len(jobs) == 1)
             if on_done:
                 on_done()
         return

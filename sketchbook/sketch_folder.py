@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Mapping
 from fractions import Fraction
 from pathlib import Path
 
@@ -31,9 +32,9 @@ def sketch_files(variations: list[str]) -> list[str]:
 
 
 def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: int, request: Request,
-                 force: bool) -> list[Path]:
+                 force: bool, scores: Mapping[str, Callable[[], bytes]] | None = None) -> list[Path]:
     """Write every file of the sketch at once (files.write_all): all or nothing, and nothing existing
-    replaced without ``force``."""
+    replaced without ``force``. ``scores`` gives, by variation, a MusicXML engraved elsewhere."""
     from sketchbook.formats.midi import midi_bytes
     from sketchbook.formats.musicxml import piece_to_musicxml
 
@@ -45,8 +46,11 @@ def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: 
     payloads: dict[Path, bytes] = {}
     for r in results:
         payloads[folder / f"{r.name}.mid"] = midi_bytes(r.performance)
-        payloads[folder / f"{r.name}.musicxml"] = piece_to_musicxml(r.piece)
+        payloads[folder / f"{r.name}.musicxml"] = b""  # its place kept; filled below
     payloads[folder / "sketch.json"] = sketch_json(motif, results, seed=seed, request=request).encode()
+    for r in results:  # scores engraved elsewhere are collected last, once everything else is ready
+        score = (scores or {}).get(r.name)
+        payloads[folder / f"{r.name}.musicxml"] = score() if score is not None else piece_to_musicxml(r.piece)
     return write_all(payloads, force=force)
 
 def sketch_json(motif: Motif, results: list[Variation], *, seed: int, request: Request) -> str:
