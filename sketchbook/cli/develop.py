@@ -1,7 +1,7 @@
 """`sketchbook develop` and `sketchbook motifs`: thin calls into the Python API (api.py, batch.py)."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: typer reads every command's signature at each start,
+# and a string annotation costs an eval apiece (5 ms of `sketchbook develop`).
 import contextlib
 import os
 import sys
