@@ -29,17 +29,16 @@ class Sketch:
 
     @classmethod
     def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], request: Request, *,
-                then: Callable[[Variation], object] | None = None) -> Sketch:
+                composed: Callable[[str, Piece], object] | None = None) -> Sketch:
         """Develop each variation in turn (each from its own seeded streams, so the order changes nothing);
-        ``then`` is handed each one as soon as it is made."""
+        ``composed`` is handed each variation's name and written piece before it is performed."""
         from sketchbook.request import develop_variation
 
-        made = []
-        for name in variations:
-            made.append(develop_variation(motif, name, seed=seed, request=request))
-            if then is not None:
-                then(made[-1])
-        return cls(motif, seed, request, tuple(made))
+        def hand_over(name: str) -> Callable[[Piece], object] | None:
+            return None if composed is None else (lambda piece: composed(name, piece))
+
+        return cls(motif, seed, request, tuple(develop_variation(motif, v, seed=seed, request=request,
+                                                                 composed=hand_over(v)) for v in variations))
 
     @property
     def pieces(self) -> dict[str, Piece]:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from sketchbook.aside import Aside
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import level
-from sketchbook.music.model import Motif
+from sketchbook.music.model import Motif, Piece
 from sketchbook.music.variation import Summary, Variation
 from sketchbook.request import Request
 
@@ -116,7 +116,8 @@ def run_job(job: Job, *, explain: bool = False, aside: bool = False) -> Outcome:
     """Develop and write one sketch (and its audio when asked).
 
     With ``aside`` (one job alone, its second core idle), a score is engraved in a second process while
-    the next piece is composed: the photograph first, its score the longest to engrave. The last piece's
+    its piece is performed and the next one composed: the photograph first, its score the longest to
+    engrave. The last piece's
     score is engraved here, where nothing else is left to do (a forked child works slower, copying the
     pages it touches).
     """
@@ -125,14 +126,14 @@ def run_job(job: Job, *, explain: bool = False, aside: bool = False) -> Outcome:
     order = tuple(sorted(job.variations, key=lambda name: name != "photograph")) if aside else job.variations
     scores: dict[str, Aside] = {}
 
-    def engrave(variation: Variation) -> None:
+    def engrave(name: str, piece: Piece) -> None:
         from sketchbook.formats.musicxml import piece_to_musicxml
 
-        if variation.name != order[-1]:
-            scores[variation.name] = Aside(lambda: piece_to_musicxml(variation.piece))
+        if name != order[-1]:
+            scores[name] = Aside(lambda: piece_to_musicxml(piece))
 
     try:
-        made = Sketch.develop(job.motif, job.seed, order, job.request, then=engrave if aside else None)
+        made = Sketch.develop(job.motif, job.seed, order, job.request, composed=engrave if aside else None)
         sketch = replace(made, variations=tuple(made[name] for name in job.variations))
         written = sketch.write(job.folder, force=job.force, scores={name: s.result for name, s in scores.items()})
     finally:

@@ -13,7 +13,9 @@ from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import FASTEST, SLOWEST, Levers
 
 if TYPE_CHECKING:  # annotations only: the command line's start-up stays light
-    from sketchbook.music.model import Motif
+    from collections.abc import Callable
+
+    from sketchbook.music.model import Motif, Piece
     from sketchbook.music.styles import Style
     from sketchbook.music.variation import Variation
 
@@ -106,9 +108,11 @@ def style_for(variation: str, request: Request) -> Style:
     return with_levers(style, request.levers, meter=request.meter)
 
 
-def develop_variation(motif: Motif, variation: str, *, seed: int, request: Request = Request()) -> Variation:
-    """Compose and perform one variation; the same motif, variation, request and seed give the same result."""
+def develop_variation(motif: Motif, variation: str, *, seed: int, request: Request = Request(),
+                      composed: Callable[[Piece], object] | None = None) -> Variation:
+    """Compose and perform one variation; the same motif, variation, request and seed give the same result.
+    ``composed`` is handed the written piece before it is performed."""
     from sketchbook.music.variation import make_variation
 
     return make_variation(motif, variation, style_for(variation, request), seed=seed, bars=request.bars,
-                          sway=request.levers.tempo is None)
+                          sway=request.levers.tempo is None, composed=composed)
