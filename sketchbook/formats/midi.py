@@ -109,9 +109,15 @@ def _conductor(perf: Performance, ticks_per_beat: int, end: int) -> bytes:
 def _note_ticks(notes: list[SoundingNote], ticks_per_beat: int) -> list[tuple[int, int, int, int]]:
     """(pitch, on tick, off tick, velocity) per note, with no overlaps of one pitch and no zero lengths."""
     by_pitch: dict[int, list[tuple[int, int, int]]] = {}
+    tpb = ticks_per_beat
     for n in notes:
-        on = to_ticks(n.start, ticks_per_beat)
-        by_pitch.setdefault(n.pitch, []).append((on, to_ticks(n.start + n.duration, ticks_per_beat), n.velocity))
+        start, length = n.start, n.duration
+        on = to_ticks(start, tpb)
+        # The end rounded as to_ticks rounds it, from start + length as one unreduced fraction (the
+        # rounding holds for any form of the same number): no Fraction built per note.
+        top = start.numerator * length.denominator + length.numerator * start.denominator
+        bottom = start.denominator * length.denominator
+        by_pitch.setdefault(n.pitch, []).append((on, (2 * top * tpb + bottom) // (2 * bottom), n.velocity))
     result = []
     for pitch, spans in sorted(by_pitch.items()):
         merged: list[tuple[int, int, int]] = []
