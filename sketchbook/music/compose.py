@@ -295,10 +295,17 @@ def _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, p
         return hands.left_hand(coloured)
     starts = [s.start for s in spans]
     tune = [(n.pitch, n.start, n.end) for n in melody if sparse[max(0, bisect.bisect_right(starts, n.start) - 1)]]
+    heard: dict[tuple[int, bool], list[tuple[int, Fraction, Fraction]]] = {}  # a span's notes, each way, once
+
+    def sounding(i: int, colour: bool) -> list[tuple[int, Fraction, Fraction]]:
+        if (i, colour) not in heard:
+            heard[i, colour] = [(n.pitch, n.start, n.end) for n in hands.span(i, colour)]
+        return heard[i, colour]
+
     lo, hi, scale = 0.0, 1.0 / max(0.05, min(c for c, s in zip(colours, sparse) if s)), 1.0
     for _ in range(8):
         # Only the sparse spans' own notes count: a span's figure never leaves the span.
-        left = [(n.pitch, n.start, n.end) for i, s in enumerate(sparse) if s for n in hands.span(i, coloured[i])]
+        left = [note for i, s in enumerate(sparse) if s for note in sounding(i, coloured[i])]
         ratio = dissonant_onset_ratio([*tune, *left])
         if DISSONANCE_BAND[0] <= ratio <= DISSONANCE_BAND[1]:
             break

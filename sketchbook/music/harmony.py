@@ -193,10 +193,10 @@ def dissonant_onset_ratio(notes: Iterable[tuple[int, Fraction, Fraction]]) -> fl
             j += 1
         group = events[i:j]
         active = [a for a in active if a[2] > start]
-        sounding = [a[0] for a in active] + [g[0] for g in group]
-        for k, (pitch, _, _) in enumerate(group):
-            others = sounding[: len(active) + k] + sounding[len(active) + k + 1 :]
-            if any((pitch - o) % 12 in DISSONANT_CLASSES for o in others):
+        # The pitch classes sounding: a note against itself is a unison, never a dissonance, so it may count.
+        classes = {a[0] % 12 for a in active} | {g[0] % 12 for g in group}
+        for pitch, _, _ in group:
+            if any((pitch - d) % 12 in classes for d in DISSONANT_CLASSES):
                 dissonant += 1
         active.extend(group)
         i = j
