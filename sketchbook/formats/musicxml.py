@@ -72,7 +72,7 @@ class _Score:
             for k in range(1, len(chords)):
                 if clefs[k] != clefs[k - 1]:
                     self.onset(staff, chords[k].start).append(clef_change(staff, clefs[k]))
-            starts = [c.start for c in chords]
+            starts = {c.start for c in chords}  # a set: a long piece has thousands of onsets and many ottavas
             for start, end, octaves in ottava_plan(chords, clefs, bar):
                 size = str(1 + 7 * abs(octaves))
                 if end in starts:
