@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from sketchbook.music.harmony import (
     Chord,
     Span,
+    as_the_chord_has_it,
     choose_progression,
     diatonic_chord,
     dissonant_onset_ratio,
@@ -84,7 +85,12 @@ def test_progression_has_one_chord_per_span_and_a_seed_fixes_it(case, seed):
     chords = choose_progression(melody, spans, key, rng=random.Random(seed))
     assert len(chords) == len(spans)
     assert chords == choose_progression(melody, spans, key, rng=random.Random(seed))
-    assert all(c in [diatonic_chord(d, key) for d in range(7)] for c in chords)
+    diatonic = [diatonic_chord(d, key) for d in range(7)]
+    for span, chord in zip(spans, chords):
+        if chord not in diatonic:  # only the minor key's dominant, made minor under the tune's lowered seventh
+            assert key.mode == "minor" and chord == Chord(diatonic[4].root, 4, MINOR), chord
+            assert any((n.pitch - chord.root) % 12 == 3 and n.start < span.end and n.end > span.start
+                       for n in melody)
     assert chords[-1].degree == 0  # the closing cadence lands on the tonic
     for span, chord in zip(spans, chords):  # every cadence is kept, whatever the melody
         assert chord.degree == {"half": 4, "full": 0, "final": 0}.get(span.cadence, chord.degree)
@@ -211,3 +217,23 @@ def test_compose_gives_a_transposed_phrase_its_own_key():
     under = [h for h in piece.harmony if start + piece.meter.bar_length <= h.start < piece.phrases[2]]
     assert under and all((h.root, h.intervals) in {(c.root, c.intervals) for c in
                          (diatonic_chord(d, there) for d in range(7))} for h in under)
+
+
+def test_a_dominant_under_the_tunes_lowered_seventh_takes_the_minor_third():
+    """G minor, a half cadence under a tune falling through F natural: v (D F A), not V's F# against the F."""
+    g_minor = Key(7, "minor")
+    melody = [Note(70, F(0), F(1)), Note(69, F(1), F(1)), Note(67, F(2), F(1)), Note(65, F(3), F(1)),
+              Note(67, F(4), F(4))]
+    spans = [Span(F(0), F(2)), Span(F(2), F(4), cadence="half"), Span(F(4), F(8), cadence="final")]
+    chords = choose_progression(melody, spans, g_minor, rng=random.Random(1))
+    assert chords[1].degree == 4 and chords[1].intervals == MINOR
+    # The same cadence under a tune that rises through the leading tone keeps the major dominant.
+    rising = [*melody[:3], Note(66, F(3), F(1)), melody[4]]
+    assert choose_progression(rising, spans, g_minor, rng=random.Random(1))[1] == diatonic_chord(4, g_minor)
+
+
+def test_a_scale_step_the_chord_raises_is_raised_with_it():
+    g_minor, d_major = Key(7, "minor"), diatonic_chord(4, Key(7, "minor"))
+    assert as_the_chord_has_it(65, d_major, g_minor) == 66  # F under D major: the leading tone F#
+    assert as_the_chord_has_it(63, d_major, g_minor) == 63  # Eb: D major raises no E
+    assert as_the_chord_has_it(65, diatonic_chord(3, g_minor), g_minor) == 65  # under C minor F stays

@@ -28,6 +28,7 @@ from tests.generated_motifs import generated_motifs
 from tests.musical_facts import read_midi, read_score
 from tests.texture_facts import (
     TENTH,
+    chromatic_clashes,
     climax_ratio,
     final_sonority,
     left_hand_on_the_beat,
@@ -132,6 +133,15 @@ def test_the_photograph_flurries_and_builds_to_a_climax(case):
     assert len(counts) >= 4, counts
     assert counts.most_common(1)[0][1] <= 0.6 * len(rhythms)
     assert climax_ratio(notes_per_bar(path)) >= 1.3
+
+
+@cases
+@both
+def test_the_tune_is_never_sharpened_under_itself(case, variation):
+    # A pianist's review found a G-minor photograph's dominant spelling its F# as Gb under a passing F in the
+    # tune: the chord, its colour tones and the passing notes now move with the tune (v under the lowered
+    # seventh, the leading tone in a run over V, no #11 or maj7 that sharpens the tune's note).
+    assert chromatic_clashes(developed(case) / f"{variation}.musicxml") <= 0.005
 
 
 @cases

@@ -112,6 +112,24 @@ def melody_collisions(path: Path | str) -> float:
     return bad / len(top) if top else 0.0
 
 
+def chromatic_clashes(path: Path | str) -> float:
+    """Share of right-hand notes sounding against a left-hand note a chromatic semitone above them: a scale
+    degree against its own raised form (F in the tune, F# in the chord, in G minor), which the ear hears as
+    a wrong note. The key is the score's own signature."""
+    s = read_score(path)
+    fifths, mode = s.keys[0]
+    tonic = (7 * fifths + (9 if mode == "minor" else 0)) % 12
+    steps = (0, 2, 4, 5, 7, 9, 11) if mode != "minor" else (0, 2, 3, 5, 7, 8, 10)
+    scale = {(tonic + k) % 12 for k in steps}
+    right, left = s.sounding(1), s.sounding(2)
+    bad = sum(
+        1 for r in right
+        if r.pitch % 12 in scale and (r.pitch + 1) % 12 not in scale
+        and any(n.pitch % 12 == (r.pitch + 1) % 12 and n.offset < r.end and r.offset < n.end for n in left)
+    )  # fmt: skip
+    return bad / len(right) if right else 0.0
+
+
 def final_sonority(path: Path | str) -> tuple[int, int]:
     """(lowest left-hand pitch, highest right-hand pitch) struck at the last onset of each hand."""
     s = read_score(path)

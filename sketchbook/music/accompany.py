@@ -78,10 +78,13 @@ class Accompanist:
         span, chord, figure, near = self.spans[i], self.chords[i], self.figures[i], self.near[i]
         voicing = open_voicing(chord, coloured=colour, rng=random.Random(self.seeds[i]), top=self.ceilings[i])
         avoid = {(m.pitch - 1) % 12 for m in near}  # a left-hand tone a semitone under the tune grates
+        # An added tone (the colour, not the chord) a semitone over the tune grates too: a #11 or maj7 that
+        # sharpens the tune's own note (G# under a G, C# under a C) is a wrong note, not a colour.
+        over = {(m.pitch + 1) % 12 for m in near} - set(chord.pitch_classes)
         bass = voicing[0]
         if bass % 12 in avoid and span.cadence not in ("full", "final"):
             bass = _other_bass(chord, bass, avoid)  # a cadence keeps its root: the ear needs it to land
-        kept = [p for p in voicing[1:] if p % 12 not in avoid] or list(voicing[1:2])
+        kept = [p for p in voicing[1:] if p % 12 not in avoid | over] or list(voicing[1:2])
         upper = _hand(bass, _tenor(kept, top=self.ceilings[i]))
         out: list[Note] = []
         for bar in _bars(span, self.meter, self.pickup, self.starts):

@@ -185,7 +185,8 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
             placed = [n.shifted(start) for n in articulated]
             if density[index] >= DOUBLED:
                 placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set,
-                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar), spared=signs[index])
+                                summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar), spared=signs[index],
+                                chord_at=chord_at)
             melody.extend(_ornamented(placed, free, ornament[index]))
     ornate = [bounds[i] for i, o in enumerate(ornament) if o >= ORNATE]
     _vary(melody, ornate, key)

@@ -10,7 +10,7 @@ from collections.abc import Callable, Collection
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music.harmony import Chord
+from sketchbook.music.harmony import Chord, as_the_chord_has_it
 from sketchbook.music.levers import FILLED, FILLING, SPUN
 from sketchbook.music.model import Key, Note, Phrase
 from sketchbook.music.theory import degree_of, pitch_of
@@ -110,7 +110,8 @@ def embellish(
         out.append(replace(note, duration=unit))
         for k, pitch in enumerate(pitches, start=1):
             if 21 <= pitch <= 108:
-                out.append(Note(pitch, note.start + k * unit, unit, voice=note.voice))
+                at = note.start + k * unit
+                out.append(Note(as_the_chord_has_it(pitch, chord_at(at), key), at, unit, voice=note.voice))
         # A remainder shorter than a unit stays with the last figure note.
         rest = note.duration - slots * unit
         if rest:

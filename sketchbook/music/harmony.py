@@ -54,6 +54,20 @@ def diatonic_chord(degree: int, key: Key) -> Chord:
     return Chord(root, degree % 7, (0, third, fifth))
 
 
+def as_the_chord_has_it(pitch: int, chord: Chord, key: Key) -> int:
+    """A scale step the chord raises, raised with it: under the minor key's dominant the passing seventh is
+    the leading tone (F# in G minor, the melodic minor going up), not an F grinding against the chord's F#.
+
+    >>> as_the_chord_has_it(65, Chord(2, 4, (0, 4, 7)), Key(7, "minor"))  # F under D major, in G minor
+    66
+    """
+    raised = (pitch + 1) % 12
+    pcs = scale(key)
+    if raised in chord.pitch_classes and raised not in pcs and pitch % 12 in pcs:
+        return pitch + 1
+    return pitch
+
+
 def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, *, rng: random.Random,
                        keys: Sequence[Key] | None = None) -> list[Chord]:
     """Pick one diatonic chord per span that supports the melody and moves well (Viterbi search).
@@ -66,7 +80,7 @@ def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, 
     choices = [table[k] for k in local]
     width = len(table[key])
     noise = [[rng.random() * 0.6 for _ in range(width)] for _ in spans]
-    fits = _melody_fit(melody, spans, choices)
+    fits = _melody_fit(melody, spans, choices, local)
     best: list[list[tuple[float, int]]] = []
     for i, span in enumerate(spans):
         row = []
@@ -89,7 +103,21 @@ def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, 
     for i in range(len(spans) - 1, -1, -1):
         out.append(choices[i][j])
         j = best[i][j][1]
-    return out[::-1]
+    return _modal_dominants(out[::-1], melody_by_span(melody, spans), local)
+
+
+def _modal_dominants(chords: list[Chord], near: list[list[Note]], keys: Sequence[Key]) -> list[Chord]:
+    """In minor, a dominant under a tune that sings the lowered seventh (the melodic minor coming down)
+    takes the minor third as well: F in the tune against the chord's F# (in G minor) is a collision the ear
+    hears as a wrong note, where the minor v is the modal colour the tune asks for."""
+    out = []
+    for chord, notes, key in zip(chords, near, keys):
+        lowered = (chord.root + 3) % 12
+        if key.mode == "minor" and chord.degree == 4 and chord.intervals[1] == 4 and any(
+                n.pitch % 12 == lowered for n in notes):
+            chord = Chord(chord.root, chord.degree, (0, 3, *chord.intervals[2:]))
+        out.append(chord)
+    return out
 
 
 def _cadence_weight(cadence: str, following: str, degree: int) -> float:
@@ -103,8 +131,10 @@ def _cadence_weight(cadence: str, following: str, degree: int) -> float:
     return 0.0
 
 
-def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], choices: list[list[Chord]]) -> list[list[float]]:
+def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], choices: list[list[Chord]],
+                keys: Sequence[Key]) -> list[list[float]]:
     fits = [[0.0] * len(candidates) for candidates in choices]
+    scales = {key: set(scale(key)) for key in set(keys)}
     notes = sorted(melody, key=lambda n: n.start)
     k = 0
     for i, span in enumerate(spans):
@@ -121,6 +151,9 @@ def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], choices: list[lis
                     fits[i][j] += weight
                 elif (n.pitch - 1) % 12 in pcs:
                     fits[i][j] -= 2.0 * weight  # a minor ninth over a chord tone: collision, not colour
+                elif (n.pitch + 1) % 12 in pcs and n.pitch % 12 in scales[keys[i]] and (
+                        (n.pitch + 1) % 12 not in scales[keys[i]]):
+                    fits[i][j] -= 2.0 * weight  # the chord raises the tune's own degree (F# under F): collision
                 else:
                     fits[i][j] -= 0.5 * weight
             m += 1

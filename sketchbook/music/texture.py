@@ -9,11 +9,11 @@ bars land on a struck chord, and the return takes up the beach's waltz.
 from __future__ import annotations
 
 import bisect
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music.harmony import Chord, Span
+from sketchbook.music.harmony import Chord, Span, as_the_chord_has_it
 from sketchbook.music.levers import BROKEN, HELD, SPARSE
 from sketchbook.music.model import Key, Note
 from sketchbook.music.theory import diatonic_transpose
@@ -70,13 +70,15 @@ def in_climax(offset: Fraction, bounds: tuple[Fraction, Fraction]) -> bool:
 
 def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key, *, climax: bool,
            phrase_starts: set[Fraction], summit: Fraction | None = None,
-           spared: Collection[tuple[Fraction, int]] = ()) -> list[Note]:
+           spared: Collection[tuple[Fraction, int]] = (), chord_at: Callable[[Fraction], Chord] | None = None
+           ) -> list[Note]:
     """The right hand thickened: melody notes of the motif doubled an octave below at the climax and at
     phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes.
 
     From ``summit`` on (the climax's last bars) the runs go in octaves too: a few bars of that are a
     peak; a dozen would be an étude. A note with an ornament stays single, and so do the notes at
     ``spared`` (start, pitch), where one may go: a trill sign over two notes would ask for a double trill.
+    With ``chord_at``, a third or sixth the chord raises is raised with it (the leading tone under V).
     """
     out = list(melody)
     for n in melody:
@@ -84,13 +86,20 @@ def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key
             continue
         if (n.start, n.pitch) not in skeleton and not (climax and summit is not None and n.start >= summit):
             continue  # away from the summit only the tune's own notes thicken; at the summit, the runs too
+        chord = chord_at(n.start) if chord_at is not None else None
         if climax or n.start in phrase_starts:
             added = [n.pitch - 12]
             if climax and n.duration >= 1:
-                added.append(diatonic_transpose(n.pitch, -5, key))  # a sixth under the top: a filled octave
+                added.append(_under(n.pitch, -5, key, chord))  # a sixth under the top: a filled octave
         else:
-            added = [diatonic_transpose(n.pitch, -2, key)]  # a third below
+            added = [_under(n.pitch, -2, key, chord)]  # a third below
         for pitch in added:
             if 57 <= pitch < n.pitch:  # below A3 a right-hand octave sits on ledger lines under the staff
                 out.append(replace(n, pitch=pitch, articulations=(), spelling=None))
     return out
+
+
+def _under(pitch: int, steps: int, key: Key, chord: Chord | None) -> int:
+    """A diatonic interval below, raised where the chord raises that degree."""
+    below = diatonic_transpose(pitch, steps, key)
+    return below if chord is None else as_the_chord_has_it(below, chord, key)
