@@ -169,6 +169,19 @@ def letter_clashes(page: Page) -> list[tuple[Fraction, str, set[int]]]:
     return clashes
 
 
+def enharmonic_pairs(page: Page) -> list[tuple[Fraction, set[tuple[str, int]]]]:
+    """Sonorities (both staves) holding one key under two names: C# with Db, E# with F."""
+    spans = _spans(page)
+    pairs = []
+    for t in sorted({span[3] for span in spans}):
+        names: dict[int, set[tuple[str, int]]] = {}
+        for letter, alter, end, onset, pitch, _ in spans:
+            if onset <= t < end:
+                names.setdefault(pitch % 12, set()).add((letter, alter))
+        pairs += [(t, n) for n in names.values() if len(n) > 1]
+    return pairs
+
+
 def slur_pairs(page: Page) -> list[tuple[Head, Head]]:
     """Each slur as (start head, stop head), matched by number in document order; asserts good nesting."""
     open_: dict[str, Head] = {}

@@ -217,7 +217,8 @@ def _names(pitch: int, key: Key) -> list[Spelling]:
 
 
 def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness: dict[Note, int], key: Key) -> None:
-    """Respell the weakest note of each letter clash until no sonority holds a letter with two accidentals.
+    """Respell the weakest note of each clash until no sonority holds a letter with two accidentals (C with
+    C#) or one key under two names (C# with Db).
 
     Never into a double sharp or flat: a cross-relation the music really holds (E against Eb with F and D
     sounding) reads better as written than as D## or Fb.
@@ -235,11 +236,14 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
     # lookups, not a walk over the sonority, and a respelling moves the counts of its own sonorities only.
     letters: list[dict[str, int]] = [{} for _ in groups]
     named: list[dict[Spelling, int]] = [{} for _ in groups]
+    keys: list[dict[int, int]] = [{} for _ in groups]  # by pitch class
+    pcs = [n.pitch % 12 for n in notes]
 
     def count(k: int, step: int) -> None:
         for g in member[k]:
             letters[g][spelled[k][0]] = letters[g].get(spelled[k][0], 0) + step
             named[g][spelled[k]] = named[g].get(spelled[k], 0) + step
+            keys[g][pcs[k]] = keys[g].get(pcs[k], 0) + step
 
     for k in range(len(notes)):
         count(k, 1)
@@ -248,6 +252,16 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
         """Sonorities in which note ``k`` so spelled would share its letter with another accidental."""
         letter = spelling[0]
         return sum(letters[g].get(letter, 0) > named[g].get(spelling, 0) for g in member[k])
+
+    def doubled(k: int, spelling: Spelling) -> int:
+        """Sonorities in which another note on k's key would bear another name than ``spelling``."""
+        own = spelled[k] == spelling
+        return sum(keys[g].get(pcs[k], 0) - 1 > named[g].get(spelling, 0) - own for g in member[k])
+
+    def respell(k: int, spelling: Spelling) -> None:
+        count(k, -1)
+        spelled[k] = spelling
+        count(k, 1)
 
     for _ in range(3):
         changed = False
@@ -258,9 +272,17 @@ def _untangle(ends: dict[Note, Fraction], names: dict[Note, Spelling], firmness:
                     continue
                 best = min(_names(notes[k].pitch, key), key=lambda o: (clashes(k, o), o != spelled[k]))
                 if clashes(k, best) < now:
-                    count(k, -1)
-                    spelled[k], changed = best, True
-                    count(k, 1)
+                    respell(k, best)
+                    changed = True
         if not changed:
             break
+    # Then one key under two names (C# in one hand, Db in the other): the weaker takes the other's name,
+    # where that makes no letter clash.
+    for group in groups:
+        for k in sorted(group, key=lambda k: (firm[k], notes[k].pitch)):
+            now = doubled(k, spelled[k]) if firm[k] != _MOTIF else 0
+            if now:
+                best = min(_names(notes[k].pitch, key), key=lambda o: (doubled(k, o), o != spelled[k]))
+                if doubled(k, best) < now and clashes(k, best) <= clashes(k, spelled[k]):
+                    respell(k, best)
     names.update(zip(notes, spelled))

@@ -20,7 +20,7 @@ from sketchbook.music.model import Key, Meter, Note, Piece, Section
 from sketchbook.request import develop_variation
 from tests.conftest import MOTIFS
 from tests.musical_facts import music21_staff_note_multisets
-from tests.notation_facts import Page, avoidable_clashes, read_page, slur_pairs
+from tests.notation_facts import Page, avoidable_clashes, enharmonic_pairs, read_page, slur_pairs
 from tests.schema import SCHEMAS_PRESENT, validate_musicxml
 from tests.writers import write_musicxml
 
@@ -134,6 +134,7 @@ def test_spelling_holds_no_avoidable_letter_clash(kind, what, variation, folder)
     # The motif's own spelling is fixed: a clash it forces is the composition's, not the speller's.
     fixed = {(n.pitch % 12, n.spelling) for n in piece.right_hand if n.spelling}
     assert avoidable_clashes(page, fixed) == []
+    assert enharmonic_pairs(page) == []  # no key under two names (C# with Db) in one sonority
 
 
 @pytest.mark.parametrize(("kind", "what", "variation"), cases())

@@ -94,6 +94,13 @@ def test_no_sonority_mixes_one_letter_with_two_accidentals(tmp_path: Path):
     assert names[1, 61, 1] == ("C", 1)
 
 
+def test_one_key_sounding_in_both_hands_has_one_name(tmp_path: Path):
+    # A tune falling through C#/Db (the flat, as a falling chromatic note) over a left hand rising through it
+    # (the sharp): one key under two names in one sonority reads as two notes. The weaker gives way.
+    names = written(tmp_path, [n(74, 0, 1), n(73, 1, 2), n(72, 3, 1)], [n(48, 0, 1), n(61, 1, 2), n(62, 3, 1)])
+    assert names[1, 73, 1] == names[2, 61, 1]
+
+
 def test_a_cross_relation_the_music_holds_is_written_plainly_not_with_double_accidentals(tmp_path: Path):
     # Eb5 from the motif over E3 with D4 and F2 sounding: no single-accidental name can avoid two Es.
     names = written(tmp_path, [n(75, 0, 2, spelling=("E", -1))], [n(41, 0, 2), n(52, 0, 2), n(62, 0, 2)],
