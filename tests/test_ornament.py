@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import ORNAMENTS, Key, Meter, Note
-from sketchbook.music.ornament import ornament_notes, ornament_unit, realise, roll_offset
+from sketchbook.music.ornament import ornament_notes, ornament_unit, realise, roll_offset, tremolo_strokes
 from sketchbook.music.theory import in_key
 
 F = Fraction
@@ -55,12 +55,23 @@ TUNE = melody((62, 1), (66, 1), (69, 1), (74, 2), (73, 1), (71, F(1, 2)), (67, F
         ("inverted-mordent", [(64, F(4), F(1, 6)), (65, F(25, 6), F(1, 6)), (64, F(13, 3), F(2, 3))]),
         ("turn", [(65, F(4), F(1, 6)), (64, F(25, 6), F(1, 6)), (62, F(13, 3), F(1, 6)), (64, F(9, 2), F(1, 2))]),
         ("trill", [(65 if i % 2 == 0 else 64, 4 + F(i, 6), F(1, 6)) for i in range(6)]),
-        ("tremolo", [(64, 4 + F(i, 8), F(1, 8)) for i in range(8)]),
+        # 32nds at 120 would repeat one key 16 times a second: the tremolo goes in 16ths, two strokes.
+        ("tremolo", [(64, 4 + F(i, 4), F(1, 4)) for i in range(4)]),
         ("arpeggio", [(64, F(4), F(1))]),
     ],
 )
 def test_realise_e4_quarter_in_c_major_at_120(ornament, expected):
     assert realise(Note(64, F(4), F(1), ornament=ornament), key=C_MAJOR, tempo=120) == expected
+
+
+@pytest.mark.parametrize("tempo", [40, 57, 66, 75, 76, 100, 132, 150, 151, 200])
+def test_a_tremolo_never_repeats_a_key_faster_than_a_hand_can(tempo):
+    strokes = tremolo_strokes(tempo)
+    played = realise(Note(48, F(0), F(4), ornament="tremolo"), key=C_MAJOR, tempo=tempo)
+    gap = played[1][1] - played[0][1]
+    assert gap == F(1, 2 ** strokes)  # the strokes written through the stem are the strokes played
+    assert float(gap) * 60 / tempo >= 0.1  # ten a second at most
+    assert strokes == 1 or float(gap / 2) * 60 / tempo < 0.1  # and no slower than it must be
 
 
 def test_mordent_on_d_in_d_major_uses_the_leading_tone():

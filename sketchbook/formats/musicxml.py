@@ -14,6 +14,7 @@ from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur
 from sketchbook.formats.xml_text import clef, clef_change, leaf, metronome, octave_shift, octave_shift_mark, serialise
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Piece
+from sketchbook.music.ornament import tremolo_strokes
 from sketchbook.music.theory import fifths
 
 _HEADER = (
@@ -248,7 +249,10 @@ class _Score:
                 self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
             else:
                 slurs = self.slurs.pop(m_start + it.start, ()) if voice == "1" and it.first else ()
-                self.chord(measure, it, voice, staff, stem, slurs)
+                strokes = 3
+                if it.chord is not None and any(n.ornament == "tremolo" for n in it.chord):
+                    strokes = tremolo_strokes(self.piece.tempo_at(it.chord[0].start))  # as the MIDI plays it
+                self.chord(measure, it, voice, staff, stem, slurs, strokes)
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
@@ -269,7 +273,7 @@ class _Score:
 
     def chord(
         self, measure: ET.Element, it: Item, voice: str, staff: str, stem: str | None,
-        slurs: Iterable[tuple[str, str]] = (),
+        slurs: Iterable[tuple[str, str]] = (), strokes: int = 3,
     ) -> None:
         chord = it.chord or ()
         if it.graces:
@@ -307,7 +311,7 @@ class _Score:
                 kids += [leaf("beam", value, number=level) for level, value in it.beams]
                 if it.bracket:
                     marks.append(leaf("tuplet", type=it.bracket, number="1"))
-                marks += _ornaments(it)
+                marks += _ornaments(it, strokes)
                 marks += [leaf("slur", type=kind, number=number, placement="above") for kind, number in slurs]
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
@@ -336,8 +340,8 @@ def _time_modification(tuplet: Tuplet) -> ET.Element:
     return element
 
 
-def _ornaments(it: Item) -> list[ET.Element]:
-    """Ornament symbols (tremolo strokes on every tied part) and articulations, once per chord."""
+def _ornaments(it: Item, strokes: int = 3) -> list[ET.Element]:
+    """Ornament symbols (``strokes`` tremolo strokes on every tied part) and articulations, once per chord."""
     chord = it.chord or ()
     kinds = [n.ornament for n in chord if n.ornament]
     symbols = [k for k in dict.fromkeys(kinds) if k in _ORNAMENT_TAGS] if it.first else []
@@ -347,7 +351,7 @@ def _ornaments(it: Item) -> list[ET.Element]:
         for kind in symbols:
             ET.SubElement(ornaments, _ORNAMENT_TAGS[kind])
         if "tremolo" in kinds:
-            ET.SubElement(ornaments, "tremolo", type="single").text = "3"
+            ET.SubElement(ornaments, "tremolo", type="single").text = str(strokes)
         out.append(ornaments)
     marks = dict.fromkeys(a for n in chord for a in n.articulations) if it.first else None
     if marks:

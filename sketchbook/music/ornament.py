@@ -26,6 +26,7 @@ _RATE = {
 # Note values an ornament note may take, in quarter notes: fast, but still written rhythms.
 _UNITS = tuple(Fraction(1, d) for d in (2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64))
 _ORNAMENT_SECONDS = 1 / 12  # one trill or mordent note: quick enough to sparkle, slow enough to play
+_REPEAT_SECONDS = 1 / 10  # the quickest a hand repeats one key (or an octave) for bars on end
 _ROLL_SECONDS = 1 / 30  # spread between neighbouring notes of a rolled chord
 _LEAP = 5  # semitones: a fourth or more
 
@@ -134,7 +135,7 @@ def realise(note: Note, *, key: Key, tempo: float, rank: int = 0) -> list[tuple[
     if kind == "turn" and upper is not None and lower is not None:
         return _run([upper, pitch, lower, pitch], start, length, unit)
     if kind == "tremolo":
-        stroke = max(Fraction(1, 8), unit / 2)  # a three-stroke tremolo: 32nds, unless too fast to play
+        stroke = Fraction(1, 2 ** tremolo_strokes(tempo))  # three strokes are 32nds, two 16ths
         return _run([pitch] * max(1, int(length // stroke)), start, length, stroke)
     if kind == "arpeggio":
         delay = min(roll_offset(rank, tempo), length / 2)
@@ -150,6 +151,20 @@ def realise(note: Note, *, key: Key, tempo: float, rank: int = 0) -> list[tuple[
         share = length / 2 / len(note.graces)
         return _run([*note.graces, pitch], start, length, share)
     return [(pitch, start, length)]
+
+
+def tremolo_strokes(tempo: float) -> int:
+    """The strokes through a tremolo's stem at this tempo: three (32nds) while a hand can repeat a note or
+    an octave that fast (ten a second, for bars on end), else two (16ths), else one. Repeated octaves in
+    32nds at 132 would be 17 a second: no pianist plays that.
+
+    >>> tremolo_strokes(66), tremolo_strokes(132), tremolo_strokes(300)
+    (3, 2, 1)
+    """
+    for strokes in (3, 2):
+        if 60 / tempo / 2 ** strokes >= _REPEAT_SECONDS:
+            return strokes
+    return 1
 
 
 def ornament_unit(tempo: float) -> Fraction:

@@ -2,8 +2,9 @@
 
 The photograph's sections are told apart by their figures: the statement rocks in broken octaves and
 repeated chords, the development drives in Alberti basses and rising arpeggios, and its climax
-cascades over tremolo octaves while the right hand doubles its melody in octaves and sixths. Cadence
-bars land on a struck chord, and the return takes up the beach's waltz.
+cascades over tremolo octaves while the right hand doubles its melody in octaves and sixths. A full
+cadence lands on a struck chord; a half cadence runs on in its phrase's figure, hanging on V; the return
+takes up the beach's waltz.
 """
 
 from __future__ import annotations
@@ -43,6 +44,9 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
             elif light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz":
                 light = "waltz-fifth"
             out.append("block" if final else light)
+            continue
+        if span.cadence == "half" and not final and out and out[-1] not in ("block", "waltz"):
+            out.append(out[-1])  # a driven phrase runs on through its half cadence: it hangs on V, it does not stop
             continue
         if span.cadence or final:
             out.append("block")
