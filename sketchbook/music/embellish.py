@@ -108,10 +108,17 @@ def embellish(
         else:
             pitches = _figure(figure, note.pitch, target, slots - 1, key, chord)
         out.append(replace(note, duration=unit))
+        before = note.pitch
         for k, pitch in enumerate(pitches, start=1):
             if 21 <= pitch <= 108:
                 at = note.start + k * unit
-                out.append(Note(as_the_chord_has_it(pitch, chord_at(at), key), at, unit, voice=note.voice))
+                played = as_the_chord_has_it(pitch, chord_at(at), key)
+                if played == before != pitch:
+                    # Raised onto the note before it (the lower neighbour of a leading tone, F# to F, raised
+                    # to F# again): turn to the other side, F# to G, as a leading tone leans; never drum a key.
+                    played = _step(before, 1 if pitch < before else -1, key)
+                out.append(Note(played, at, unit, voice=note.voice))
+                before = played
         # A remainder shorter than a unit stays with the last figure note.
         rest = note.duration - slots * unit
         if rest:
@@ -130,7 +137,11 @@ def _figure(kind: str, pitch: int, target: int, count: int, key: Key, chord: Cho
     if kind == "passing":
         return passing_tones(pitch, target, count, key)
     if kind == "neighbour":
-        return neighbour_tones(pitch, count, key, upper=target <= pitch)
+        turn = neighbour_tones(pitch, min(count, 3), key, upper=target <= pitch)
+        # A longer figure turns about the note once, then breaks into the chord: a see-saw of two keys for a
+        # whole bar reads as a machine's trill, not a composer's figure.
+        return turn + chord_cascade(pitch, count - len(turn), chord, down=target <= pitch) if count > 4 else (
+            neighbour_tones(pitch, count, key, upper=target <= pitch))
     if kind == "arpeggio":
         return chord_cascade(pitch, count, chord, down=target <= pitch)
     if kind == "escape":
