@@ -139,8 +139,27 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
             else:
                 directions = _directions(hand) if directions is None else directions
                 names[note], firmness[note] = chromatic_spelling(note.pitch, directions.get(note), key), _CHROMATIC
+    _one_name_a_bar(piece, names, firmness)
     _untangle(_written_spans(piece), names, firmness, key)
     return names
+
+
+def _one_name_a_bar(piece: Piece, names: dict[Note, Spelling], firmness: dict[Note, int]) -> None:
+    """In each bar of each hand a chromatic note takes the name its key already has there (from the firmest
+    note on it): G# then Ab two sixteenths later reads as two notes, and the bar is an accidental's reach."""
+    bar, pickup = piece.meter.bar_length, piece.pickup
+    for hand in (piece.right_hand, piece.left_hand):
+        keys: dict[tuple[int, int], list[Note]] = {}  # (bar, pitch class) -> its notes
+        for note in hand:
+            if note in names:
+                keys.setdefault((int((note.start - pickup) // bar), note.pitch % 12), []).append(note)
+        for notes in keys.values():
+            if len({names[n] for n in notes}) < 2:
+                continue
+            firmest = max(notes, key=lambda n: firmness[n])  # the first of the firmest
+            for n in notes:
+                if firmness[n] == _CHROMATIC and names_pitch(names[firmest], n.pitch):
+                    names[n] = names[firmest]
 
 
 def _directions(hand: tuple[Note, ...]) -> dict[Note, bool | None]:

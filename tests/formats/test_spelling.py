@@ -101,6 +101,15 @@ def test_one_key_sounding_in_both_hands_has_one_name(tmp_path: Path):
     assert names[1, 73, 1] == names[2, 61, 1]
 
 
+def test_a_key_keeps_one_name_through_a_bar_in_one_hand(tmp_path: Path):
+    # G#4 rising to A, then the same key falling to G: by direction alone that is G# then Ab two beats apart,
+    # which reads as two notes (a pianist's review); the bar is an accidental's reach, so one name serves.
+    c_major = Harmony(F(0), F(4), 0, (0, 4, 7))
+    names = written(tmp_path, [n(68, 0, 1), n(69, 1, 1), n(68, 2, 1), n(67, 3, 1)], [n(48, 0, 4)],
+                    harmony=[c_major])  # fmt: skip
+    assert names[1, 68, 0] == names[1, 68, 2] == ("G", 1)
+
+
 def test_a_cross_relation_the_music_holds_is_written_plainly_not_with_double_accidentals(tmp_path: Path):
     # Eb5 from the motif over E3 with D4 and F2 sounding: no single-accidental name can avoid two Es.
     names = written(tmp_path, [n(75, 0, 2, spelling=("E", -1))], [n(41, 0, 2), n(52, 0, 2), n(62, 0, 2)],
