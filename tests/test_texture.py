@@ -26,6 +26,7 @@ from sketchbook.music.streams import Streams
 from sketchbook.style_files import load_style
 from tests.generated_motifs import generated_motifs
 from tests.musical_facts import read_midi, read_score
+from tests.notation_facts import read_page
 from tests.texture_facts import (
     TENTH,
     chromatic_clashes,
@@ -142,6 +143,17 @@ def test_the_tune_is_never_sharpened_under_itself(case, variation):
     # tune: the chord, its colour tones and the passing notes now move with the tune (v under the lowered
     # seventh, the leading tone in a run over V, no #11 or maj7 that sharpens the tune's note).
     assert chromatic_clashes(developed(case) / f"{variation}.musicxml") <= 0.005
+
+
+@cases
+def test_the_beachs_left_hand_reads_in_the_bass_clef_without_towers_or_ottavas(case):
+    # A waltz chord struck in the bar of its low bass cannot take a clef change of its own: a pianist's review
+    # found chords up to C5 on six ledger lines, or under an 8va bracket over the bass staff.
+    page = read_page(developed(case) / "beach.musicxml")
+    left = [h for h in page.heads if h.staff == 2 and not h.grace]
+    assert not [h for h in left if h.ottava], "an ottava over the left hand"
+    towers = [(h.onset, h.letter, h.octave) for h in left if h.clef == "F" and h.step - 26 > 6]  # A3 + 3 lines
+    assert not towers, towers
 
 
 @cases

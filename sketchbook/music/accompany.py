@@ -19,6 +19,7 @@ from sketchbook.music.harmony import Chord, Span, ceilings, melody_by_span, open
 from sketchbook.music.model import Meter, Note, score_order
 
 TENTH = 16  # the widest a hand strikes at once, in semitones
+_CHORD_TOP = 67  # G4: three ledger lines over the bass staff, the highest a chord struck with its bass goes
 FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
     "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
@@ -148,7 +149,9 @@ def _tenor(tones: list[int], *, top: int) -> list[int]:
 def _hand(bass: int, upper: list[int]) -> list[int]:
     """Upper tones a hand can strike at once: within a tenth, folded down rather than dropped, and no two a
     semitone apart (in a low chord that is mud, not colour: the rub is kept as a major seventh)."""
-    tones = sorted(set(upper))
+    # Above G4 a left-hand chord struck with its bass climbs onto ledger lines the bass clef cannot hold,
+    # and the clef cannot change within the bar: such tones come down an octave.
+    tones = sorted({p - 12 if p > _CHORD_TOP and p - 12 > bass else p for p in upper})
     while len(tones) > 1 and tones[-1] - tones[0] > TENTH:
         top = tones.pop()
         if top - 12 > bass and top - 12 not in tones:
