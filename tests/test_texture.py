@@ -146,6 +146,19 @@ def test_the_tune_is_never_sharpened_under_itself(case, variation):
 
 
 @cases
+def test_the_climax_holds_its_peak_and_tapers_only_at_its_end(case):
+    # A pianist's review: ff arrived with a seven-bar diminuendo starting under the same accented octaves.
+    s = read_score(developed(case) / "photograph.musicxml")
+    bar = s.length / max(1, s.full_bars)
+    peaks = [o for o, mark in s.dynamics if mark in ("f", "ff")]
+    fading = [o for o, kind in s.wedges if kind == "diminuendo"]
+    assert peaks and not set(peaks) & set(fading), (peaks, fading)
+    for o in fading:  # a taper begins no sooner than a bar after the peak before it
+        before = [p for p in peaks if p < o]
+        assert not before or o - max(before) >= bar, (o, before)
+
+
+@cases
 def test_the_beachs_left_hand_reads_in_the_bass_clef_without_towers_or_ottavas(case):
     # A waltz chord struck in the bar of its low bass cannot take a clef change of its own: a pianist's review
     # found chords up to C5 on six ledger lines, or under an 8va bracket over the bass staff.

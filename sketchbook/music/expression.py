@@ -12,7 +12,7 @@ import random
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music.model import Dynamic, Hairpin, Key, Note
+from sketchbook.music.model import DYNAMICS, Dynamic, Hairpin, Key, Note
 from sketchbook.music.phrasing import cadence_pitch_classes, nearest_tone
 
 
@@ -60,7 +60,12 @@ def articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bo
 
 
 def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
-    """Each section's mark at its start; a section with a peak swells to it three quarters in and eases off."""
+    """Each section's mark at its start; a section with a peak swells to it three quarters in and holds it.
+
+    The peak holds through the climax: only the last two bars taper, and only toward a softer section (a
+    diminuendo the moment ff arrives, under accented octaves, undoes the climax; one toward a louder mark
+    contradicts it).
+    """
     marks, wedges = [], []
     for index, (section, plan) in enumerate(zip(sections, plans)):
         start, end = bar_start(section.start_bar), bar_start(section.end_bar)
@@ -72,6 +77,8 @@ def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple
             if crest > start:
                 wedges.append(Hairpin(start, crest, "crescendo"))
                 marks.append(Dynamic(crest, plan.peak))
-                if end > crest:
-                    wedges.append(Hairpin(crest, end, "diminuendo"))
+                after = plans[index + 1].dynamic if index + 1 < len(plans) else None
+                taper = max(crest, bar_start(section.end_bar - 2))
+                if end > taper and (after is None or DYNAMICS.index(after) < DYNAMICS.index(plan.peak)):
+                    wedges.append(Hairpin(taper, end, "diminuendo"))
     return tuple(marks), tuple(wedges)
