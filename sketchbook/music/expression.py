@@ -40,17 +40,19 @@ def ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], 
 def articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bool, *,
                 rng: random.Random) -> tuple[Note, ...]:
     """Accents where they mean something: the phrase's first downbeat, syncopations, the climax's
-    beats; staccato on short figure notes. ``shift`` places the phrase's times against the bar line."""
+    beats; staccato on short figure notes. ``shift`` places the phrase's times against the bar line.
+
+    The first downbeat, not the first note: a phrase that opens on an upbeat accented under an unaccented
+    downbeat turns the metre round (a pianist's review)."""
     skeleton_onsets = {n.start for n in skeleton}
-    first = min(skeleton_onsets, default=None)
+    first = min((t for t in skeleton_onsets if (t - shift) % meter.bar_length == 0), default=None)
     draws = [rng.random() for _ in notes]
     out = []
     for n, draw in zip(notes, draws):
         marks: tuple[str, ...] = n.articulations
         into_beat = (n.start - shift) % meter.beat
         bone = n.start in skeleton_onsets
-        meaningful = (n.start == first and into_beat == 0) or (into_beat and n.duration >= meter.beat) or (
-            climax and into_beat == 0)
+        meaningful = n.start == first or (into_beat and n.duration >= meter.beat) or (climax and into_beat == 0)
         if level > 0 and bone and meaningful and draw < level:
             marks = marks + ("accent",) if "accent" not in marks else marks
         elif level > 0 and not bone and n.duration <= Fraction(1, 2) and draw < level / 3:
@@ -73,12 +75,13 @@ def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple
             start = Fraction(0)  # the opening mark covers the pickup too
         marks.append(Dynamic(start, plan.dynamic))
         if plan.peak and section.bars >= 2:
-            crest = bar_start(section.start_bar + max(1, section.bars * 3 // 4))
+            crest_bar = section.start_bar + max(1, section.bars * 3 // 4)
+            crest = bar_start(crest_bar)
             if crest > start:
                 wedges.append(Hairpin(start, crest, "crescendo"))
                 marks.append(Dynamic(crest, plan.peak))
                 after = plans[index + 1].dynamic if index + 1 < len(plans) else None
-                taper = max(crest, bar_start(section.end_bar - 2))
+                taper = bar_start(max(crest_bar + 1, section.end_bar - 2))  # a bar of the peak, at least
                 if end > taper and (after is None or DYNAMICS.index(after) < DYNAMICS.index(plan.peak)):
                     wedges.append(Hairpin(taper, end, "diminuendo"))
     return tuple(marks), tuple(wedges)
