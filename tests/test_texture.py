@@ -107,6 +107,18 @@ def test_each_piece_lands_on_the_tonic(case, variation):
     triad = {(tonic + i) % 12 for i in ((0, 4, 7) if mode == "major" else (0, 3, 7))}
     assert bass % 12 == tonic, (bass, tonic)
     assert melody % 12 in triad | {(tonic + 2) % 12}, (melody, tonic, mode)
+    # The last chord lands plain: no major seventh or sharp eleventh left ringing in the left hand.
+    s = read_score(folder / f"{variation}.musicxml")
+    last = max(n.offset for n in s.sounding(2))
+    assert {n.pitch % 12 for n in s.sounding(2) if n.offset == last} <= triad | {(tonic + 2) % 12}
+    # And so does the dominant before it: a pianist's review heard the final tonic arrive over D-A-C#.
+    bars = read_bars(folder / f"{variation}.musicxml")
+    k = bars.index(last)
+    before = [n for n in s.sounding(2) if bars.starts[k - 1] <= n.offset < bars.starts[k]] if k else []
+    if before:
+        low = min(n.pitch for n in before)
+        # No major seventh over the bass: no plain dominant, in any inversion, has one; the colour voicing did.
+        assert not [n.pitch for n in before if (n.pitch - low) % 12 == 11], [n.pitch for n in before]
 
 
 @cases

@@ -77,7 +77,12 @@ class Accompanist:
 
     def _span(self, i: int, colour: bool) -> list[Note]:
         span, chord, figure, near = self.spans[i], self.chords[i], self.figures[i], self.near[i]
-        voicing = open_voicing(chord, coloured=colour, rng=random.Random(self.seeds[i]), top=self.ceilings[i])
+        # A cadence lands on plain chords: a #11 or major seventh on the V before the tonic, or on the
+        # tonic itself, blurs the arrival the phrase has been walking toward.
+        landing = span.cadence in ("full", "final") or (
+            i + 1 < len(self.spans) and self.spans[i + 1].cadence in ("full", "final"))
+        voicing = open_voicing(chord, coloured=colour and not landing, rng=random.Random(self.seeds[i]),
+                               top=self.ceilings[i])
         avoid = {(m.pitch - 1) % 12 for m in near}  # a left-hand tone a semitone under the tune grates
         # An added tone (the colour, not the chord) a semitone over the tune grates too: a #11 or maj7 that
         # sharpens the tune's own note (G# under a G, C# under a C) is a wrong note, not a colour.
