@@ -77,10 +77,9 @@ class Accompanist:
 
     def _span(self, i: int, colour: bool) -> list[Note]:
         span, chord, figure, near = self.spans[i], self.chords[i], self.figures[i], self.near[i]
-        # A cadence lands on plain chords: a #11 or major seventh on the V before the tonic, or on the
-        # tonic itself, blurs the arrival the phrase has been walking toward.
-        landing = span.cadence in ("full", "final") or (
-            i + 1 < len(self.spans) and self.spans[i + 1].cadence in ("full", "final"))
+        # The piece lands on plain chords: a #11 or major seventh on the last V, or on the last tonic, blurs
+        # the arrival the whole piece has walked toward (the cadences inside it may keep their colour).
+        landing = span.cadence == "final" or (i + 1 < len(self.spans) and self.spans[i + 1].cadence == "final")
         voicing = open_voicing(chord, coloured=colour and not landing, rng=random.Random(self.seeds[i]),
                                top=self.ceilings[i])
         avoid = {(m.pitch - 1) % 12 for m in near}  # a left-hand tone a semitone under the tune grates
