@@ -6,7 +6,7 @@ import heapq
 import itertools
 import random
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from sketchbook.music.model import Key, Note, ticks
@@ -24,10 +24,11 @@ class Chord:
     root: int
     degree: int
     intervals: tuple[int, ...]
+    # Kept, not worked out at every look: the harmony, the figures and the embellishment all ask, per note.
+    pitch_classes: tuple[int, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def pitch_classes(self) -> tuple[int, ...]:
-        return tuple((self.root + i) % 12 for i in self.intervals)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "pitch_classes", tuple((self.root + i) % 12 for i in self.intervals))
 
     @property
     def is_minor(self) -> bool:

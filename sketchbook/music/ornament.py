@@ -180,8 +180,13 @@ def roll_offset(rank: int, tempo: float) -> Fraction:
 def _snap(seconds: float, tempo: float) -> Fraction:
     if tempo <= 0:
         raise ValueError(f"tempo {tempo} must be positive")
-    target = seconds * tempo / 60
-    return min(_UNITS, key=lambda u: abs(math.log(u / target)))
+    if (seconds, tempo) not in _SNAPPED:  # asked for every ornament and rolled chord: a piece has few tempos
+        target = seconds * tempo / 60
+        _SNAPPED[seconds, tempo] = min(_UNITS, key=lambda u: abs(math.log(u / target)))
+    return _SNAPPED[seconds, tempo]
+
+
+_SNAPPED: dict[tuple[float, float], Fraction] = {}
 
 
 def _run(pitches: list[int], start: Fraction, length: Fraction, unit: Fraction) -> list[tuple[int, Fraction, Fraction]]:

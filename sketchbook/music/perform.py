@@ -96,10 +96,12 @@ def _onsets(piece: Piece, rubato: float):
     section_starts = [piece.bar_start(s.start_bar) if i else Fraction(0) for i, s in enumerate(piece.sections)]
     starts = sorted(set(piece.phrases) | set(section_starts))
     marks = sorted(piece.dynamics, key=lambda d: d.offset)
-    instants = {piece.pickup, meter.bar_length, meter.beat, piece.length, *starts, *(d.offset for d in marks),
-                *(t for h in piece.hairpins for t in (h.start, h.end)), *(n.start for n in notes),
-                *(n.end for n in notes)}
-    grid = 2 * math.lcm(TICK.denominator, *{t.denominator for t in instants})  # doubled: halves stay whole
+    # Denominators straight from the times: a set of thousands of Fractions would hash every one.
+    denominators = {t.denominator for t in (piece.pickup, meter.bar_length, meter.beat, piece.length, *starts,
+                                             *(d.offset for d in marks),
+                                             *(t for h in piece.hairpins for t in (h.start, h.end)))}
+    denominators |= {n.start.denominator for n in notes} | {n.end.denominator for n in notes}
+    grid = 2 * math.lcm(TICK.denominator, *denominators)  # doubled: halves stay whole
 
     def tick(t: Fraction) -> int:
         return t.numerator * (grid // t.denominator)

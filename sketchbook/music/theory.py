@@ -25,8 +25,14 @@ _MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: -5, 8: -4, 3: -3,
 
 def scale(key: Key) -> tuple[int, ...]:
     """The seven pitch classes of the key, starting on the tonic."""
-    steps = MAJOR_STEPS if key.mode == "major" else MINOR_STEPS
-    return tuple((key.tonic + s) % 12 for s in steps)
+    found = _SCALES.get(key)
+    if found is None:  # asked per note by the speller, the embellishment and the harmony: made once a key
+        steps = MAJOR_STEPS if key.mode == "major" else MINOR_STEPS
+        found = _SCALES[key] = tuple((key.tonic + s) % 12 for s in steps)
+    return found
+
+
+_SCALES: dict[Key, tuple[int, ...]] = {}
 
 
 def fifths(key: Key) -> int:
