@@ -28,9 +28,10 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
     Each written note takes one timing draw and one velocity draw (``touch``), in score order, whatever
     it carries: ornaments are realised without drawing, so they never move another note.
     """
-    onset, release_at = _onsets(piece, rubato)
+    onset, release_at, tick, grid = _onsets(piece, rubato)
     sounding: list[SoundingNote] = []
     shortest, zero, latest = TICK * 10, Fraction(0), piece.length
+    per_tick, least, last_end = grid // 480, 10 * (grid // 480), 0  # the plain notes' arithmetic, in grid ticks
     in_ticks: dict[int, Fraction] = {}  # timing moves whole ticks, a few dozen distinct ones: made once each
 
     def ticks_late(k: int) -> Fraction:
@@ -41,7 +42,8 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
     for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
         ranks = _chord_ranks(notes)
         for note in notes:
-            base, ritardando, tempo = onset(note.start)
+            at = tick(note.start)
+            base, ritardando, tempo = onset(at)
             push = (touch.velocity.random() * 2 - 1) * rubato
             drift = (touch.timing.random() * 2 - 1) * rubato
             level = base
@@ -51,12 +53,24 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
             velocity = round(max(8, min(120, level)))
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
-            delay = ticks_late(ritardando + round(drift * 6))
-            if note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3):
-                delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
+            late = ritardando + round(drift * 6)
+            rolled = note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3)
             # A late or rolled note still lets go with the beat (held into the next chord it would
             # smear it); only the ritardando moves releases.
-            release = ticks_late(release_at(note.end))
+            let_go = release_at(tick(note.end))
+            if not rolled and note.ornament is None and "staccato" not in note.articulations:
+                # The written note as it stands, worked in whole ticks (every time here is on the grid):
+                # the same numbers as the Fraction arithmetic below, at a fraction of its cost.
+                begin_t = max(0, at + late * per_tick)
+                length_t = max(tick(note.end) + let_go * per_tick - begin_t, least)
+                last_end = max(last_end, begin_t + length_t)
+                sounding.append(SoundingNote(on_the_keys(note.pitch), Fraction(begin_t, grid),
+                                             Fraction(length_t, grid), velocity, hand))
+                continue
+            delay = ticks_late(late)
+            if rolled:
+                delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
+            release = ticks_late(let_go)
             staccato = "staccato" in note.articulations
             for pitch, start, duration in _realised(piece, note, tempo):
                 pitch = on_the_keys(pitch)  # an ornament's neighbour above C8 or below A0 folds back
@@ -75,6 +89,7 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
                     length = shortest
                     latest = max(latest, begin + shortest)
                 sounding.append(SoundingNote(pitch, begin, length, velocity, hand))
+    latest = max(latest, Fraction(last_end, grid))
     tempos = _tempo_map(piece)
     # Sorted on whole ticks: exact (every onset is a multiple of 1/lcm of the denominators) and far
     # cheaper than comparing Fractions, which a long piece does tens of thousands of times.
@@ -86,7 +101,7 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
 
 def _onsets(piece: Piece, rubato: float):
     """(velocity level before touch and jitter, ritardando in ticks, tempo) at an onset, worked out once per onset;
-    and the ritardando alone at a release.
+    and the ritardando alone at a release; both asked in ``tick``s of the returned grid (per quarter note).
 
     Worked on one grid of whole ticks that holds every instant asked about: a long piece asks at
     thousands of onsets, and integers compare, hash and divide exactly at a fraction of a Fraction's cost
@@ -123,8 +138,7 @@ def _onsets(piece: Piece, rubato: float):
         # The last phrase begun by then (bisection: a long piece has thousands of phrases).
         return shapes[max(0, bisect.bisect_right(at_starts, t) - 1)]
 
-    def at(offset: Fraction) -> tuple[float, int, int]:
-        t = tick(offset)
+    def at(t: int) -> tuple[float, int, int]:
         if t not in known:
             start, phrase, closing, tempo = shape(t)
             into_bar = (t - pickup) % bar
@@ -133,9 +147,8 @@ def _onsets(piece: Piece, rubato: float):
             known[t] = (level, _ritardando(t - closing, start + phrase - closing, rubato), tempo)
         return known[t]
 
-    def release_at(offset: Fraction) -> int:
+    def release_at(t: int) -> int:
         """Only the ritardando, for a release: its loudness would be worked out for nothing."""
-        t = tick(offset)
         if t in known:
             return known[t][1]
         if t not in late:
@@ -143,7 +156,7 @@ def _onsets(piece: Piece, rubato: float):
             late[t] = _ritardando(t - closing, start + phrase - closing, rubato)
         return late[t]
 
-    return at, release_at
+    return at, release_at, tick, grid
 
 
 def _realised(piece: Piece, note: Note, tempo: int) -> list[tuple[int, Fraction, Fraction]]:
