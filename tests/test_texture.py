@@ -38,6 +38,7 @@ from tests.texture_facts import (
     longest_repeat,
     melody_collisions,
     notes_per_bar,
+    one_key_beats,
     read_bars,
     right_hand_multi_share,
     widest_struck,
@@ -186,6 +187,9 @@ def test_left_hand_figures_never_collapse_into_one_drummed_key(case):
     # Alberti, arpeggios and cascades under a low tune once had room for a single tone and struck it eleven
     # times running (a pianist's review): a figure keeps at least two tones moving, or rocks on its octave.
     assert longest_drum(developed(case) / "photograph.musicxml") < 4
+    # Nor a beat of sixteenths on one key in two octaves: an Alberti bass whose voicing had kept one tone
+    # (the rest grating on the tune) played A2 A3 A3 A3 for a bar (a look at a G-minor photograph).
+    assert one_key_beats(developed(case) / "photograph.musicxml") == []
 
 
 @cases

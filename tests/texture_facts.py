@@ -130,6 +130,18 @@ def chromatic_clashes(path: Path | str) -> float:
     return bad / len(right) if right else 0.0
 
 
+def one_key_beats(path: Path | str, staff: int = 2) -> list[Fraction]:
+    """Where a staff strikes four short onsets running (a sixteenth or less each) all on one pitch class
+    (A2 A3 A3 A3): a figure that has lost its inner tones and drums one key in two octaves."""
+    s = read_score(path)
+    onsets: dict[Fraction, set[int]] = {}
+    for n in s.sounding(staff):
+        if 0 < n.duration <= Fraction(1, 4):
+            onsets.setdefault(n.offset, set()).add(n.pitch % 12)
+    times = sorted(onsets)
+    return [times[k] for k in range(len(times) - 3) if len(set().union(*(onsets[t] for t in times[k:k + 4]))) == 1]
+
+
 def final_sonority(path: Path | str) -> tuple[int, int]:
     """(lowest left-hand pitch, highest right-hand pitch) struck at the last onset of each hand."""
     s = read_score(path)

@@ -306,6 +306,8 @@ def _alberti(bar, bass, upper, chord, top, meter):
     # Only the voicing's pitch classes (and the bass's): the voicing has left out tones that grate on the tune.
     pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
     tones = sorted({*voiced, *(p for p in range(bass + 1, bass + 13) if p % 12 in pcs)})
+    if len(tones) < 2:  # the voicing kept one tone (the rest grate on the tune): rock on the chord's own
+        tones = sorted({*tones, *(p for p in range(bass + 1, bass + 13) if p % 12 in chord.pitch_classes)})
     high = max(voiced) if voiced and tones[0] < max(voiced) else tones[-1]
     inner = [p for p in tones if p < high]
     middle = inner[(len(inner) - 1) // 2] if inner else high
@@ -317,6 +319,8 @@ def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> lis
     whatever chord tones fit between, else the bass's octave). Only the voicing's tones (``upper``: those
     that do not grate against the tune) and the bass's are used."""
     pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
+    if len(pcs) < 2:  # the voicing kept only the bass's own note: a run on it would drum one key in octaves
+        pcs = set(chord.pitch_classes)
     rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
     if len(rungs) < 2:  # a run of one rung is one note drummed: reach down for the chord's nearer tones
         rungs = [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or rungs
@@ -326,7 +330,7 @@ def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> lis
 def _rocking(rungs: list[int], octave: list[int], chord: Chord, upper: Sequence[int]) -> list[int]:
     """At least two tones for a run of sixteenths: with no room under a low tune, the run rocks between the
     octave's top and a chord tone inside the octave rather than drumming one key."""
-    if len(set(rungs)) >= 2:
+    if len({p % 12 for p in rungs}) >= 2:  # two keys, not one key in two octaves
         return rungs
     pcs = {p % 12 for p in upper} or set(chord.pitch_classes)
     inside = [p for p in range(octave[0] + 1, octave[-1]) if p % 12 in pcs] or [
