@@ -151,10 +151,9 @@ def _tenor(tones: list[int], *, top: int) -> list[int]:
 
 
 def _hand(bass: int, upper: list[int]) -> list[int]:
-    """Upper tones a hand can strike at once: within a tenth, folded down rather than dropped, and no two a
-    semitone apart (in a low chord that is mud, not colour: the rub is kept as a major seventh)."""
-    # Above G4 a left-hand chord struck with its bass climbs onto ledger lines the bass clef cannot hold,
-    # and the clef cannot change within the bar: such tones come down an octave.
+    """Upper tones a hand can strike at once: at or under G4 (the clef cannot change within the bar of their
+    bass), within a tenth, folded down rather than dropped, and no two a semitone apart (in a low chord
+    that is mud, not colour: the rub is kept as a major seventh)."""
     tones = sorted({p - 12 if p > _CHORD_TOP and p - 12 > bass else p for p in upper})
     while len(tones) > 1 and tones[-1] - tones[0] > TENTH:
         top = tones.pop()
