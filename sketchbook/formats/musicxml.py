@@ -249,10 +249,7 @@ class _Score:
                 self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
             else:
                 slurs = self.slurs.pop(m_start + it.start, ()) if voice == "1" and it.first else ()
-                strokes = 3
-                if it.chord is not None and any(n.ornament == "tremolo" for n in it.chord):
-                    strokes = tremolo_strokes(self.piece.tempo_at(it.chord[0].start))  # as the MIDI plays it
-                self.chord(measure, it, voice, staff, stem, slurs, strokes)
+                self.chord(measure, it, voice, staff, stem, slurs)
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
@@ -273,7 +270,7 @@ class _Score:
 
     def chord(
         self, measure: ET.Element, it: Item, voice: str, staff: str, stem: str | None,
-        slurs: Iterable[tuple[str, str]] = (), strokes: int = 3,
+        slurs: Iterable[tuple[str, str]] = (),
     ) -> None:
         chord = it.chord or ()
         if it.graces:
@@ -311,7 +308,7 @@ class _Score:
                 kids += [leaf("beam", value, number=level) for level, value in it.beams]
                 if it.bracket:
                     marks.append(leaf("tuplet", type=it.bracket, number="1"))
-                marks += _ornaments(it, strokes)
+                marks += _ornaments(it, tremolo_strokes(self.piece.tempo_at(chord[0].start)))  # as it is played
                 marks += [leaf("slur", type=kind, number=number, placement="above") for kind, number in slurs]
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
@@ -340,7 +337,7 @@ def _time_modification(tuplet: Tuplet) -> ET.Element:
     return element
 
 
-def _ornaments(it: Item, strokes: int = 3) -> list[ET.Element]:
+def _ornaments(it: Item, strokes: int) -> list[ET.Element]:
     """Ornament symbols (``strokes`` tremolo strokes on every tied part) and articulations, once per chord."""
     chord = it.chord or ()
     kinds = [n.ornament for n in chord if n.ornament]

@@ -286,8 +286,7 @@ def _repeated(bar, bass, upper, chord, top, meter):
                              for p in upper if p > low)
             t += meter.beat
         return notes
-    # In a simple metre the chord drives in eighths after the bass, as in the Waldstein's opening: pointed,
-    # and a hand repeats a chord four or five times a second without strain.
+    # In a simple metre the chord drives in eighths after the bass, as in the Waldstein's opening: pointed.
     beat, step = meter.beat, meter.beat / 2
     notes = [Note(bass, bar.start, min(beat, bar.end - bar.start), voice=2, articulations=_marks(bar))]
     t = bar.start + beat
@@ -302,24 +301,25 @@ def _alberti(bar, bass, upper, chord, top, meter):
     """Low, high, middle, high in sixteenths within an octave of the bass: three different notes, never one
     note drummed, and no stretch a hand cannot rock at speed. The voicing's tones first, else the chord's."""
     voiced = [p for p in upper if bass < p <= bass + 12]
-    # Only the voicing's pitch classes (and the bass's): the voicing has left out tones that grate on the tune.
-    pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
+    pcs = _figure_classes(chord, bass, upper)
     tones = sorted({*voiced, *(p for p in range(bass + 1, bass + 13) if p % 12 in pcs)})
-    if len(tones) < 2:  # the voicing kept one tone (the rest grate on the tune): rock on the chord's own
-        tones = sorted({*tones, *(p for p in range(bass + 1, bass + 13) if p % 12 in chord.pitch_classes)})
     high = max(voiced) if voiced and tones[0] < max(voiced) else tones[-1]
     inner = [p for p in tones if p < high]
     middle = inner[(len(inner) - 1) // 2] if inner else high
     return _per_beat([bass, high, middle], bar, meter, Fraction(1, 4))
 
 
-def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> list[int]:
-    """Chord tones from a fifth above the bass up to the ceiling: the rungs of a run (under a low melody,
-    whatever chord tones fit between, else the bass's octave). Only the voicing's tones (``upper``: those
-    that do not grate against the tune) and the bass's are used."""
+def _figure_classes(chord: Chord, bass: int, upper: Sequence[int]) -> set[int]:
+    """The pitch classes a running figure may use: the voicing's (it left out tones that grate on the tune)
+    and the bass's; the chord's too when the voicing kept only the bass's note, which would drum one key."""
     pcs = {p % 12 for p in (*upper, bass)} if upper else set(chord.pitch_classes)
-    if len(pcs) < 2:  # the voicing kept only the bass's own note: a run on it would drum one key in octaves
-        pcs = set(chord.pitch_classes)
+    return pcs if len(pcs) > 1 else pcs | set(chord.pitch_classes)
+
+
+def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> list[int]:
+    """The figure's tones (_figure_classes) from a fifth above the bass up to the ceiling: the rungs of a
+    run (under a low melody, whatever fits between, else the bass's octave)."""
+    pcs = _figure_classes(chord, bass, upper)
     rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
     if len(rungs) < 2:  # a run of one rung is one note drummed: reach down for the chord's nearer tones
         rungs = [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or rungs

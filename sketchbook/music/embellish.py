@@ -137,11 +137,12 @@ def _figure(kind: str, pitch: int, target: int, count: int, key: Key, chord: Cho
     if kind == "passing":
         return passing_tones(pitch, target, count, key)
     if kind == "neighbour":
-        turn = neighbour_tones(pitch, min(count, 3), key, upper=target <= pitch)
+        if count <= 4:
+            return neighbour_tones(pitch, count, key, upper=target <= pitch)
         # A longer figure turns about the note once, then breaks into the chord: a see-saw of two keys for a
         # whole bar reads as a machine's trill, not a composer's figure.
-        return turn + chord_cascade(pitch, count - len(turn), chord, down=target <= pitch) if count > 4 else (
-            neighbour_tones(pitch, count, key, upper=target <= pitch))
+        return neighbour_tones(pitch, 3, key, upper=target <= pitch) + chord_cascade(
+            pitch, count - 3, chord, down=target <= pitch)
     if kind == "arpeggio":
         return chord_cascade(pitch, count, chord, down=target <= pitch)
     if kind == "escape":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 from collections import defaultdict
@@ -177,16 +178,12 @@ def roll_offset(rank: int, tempo: float) -> Fraction:
     return rank * _snap(_ROLL_SECONDS, tempo)
 
 
+@functools.cache  # asked for every ornament and rolled chord: a piece has few tempos
 def _snap(seconds: float, tempo: float) -> Fraction:
     if tempo <= 0:
         raise ValueError(f"tempo {tempo} must be positive")
-    if (seconds, tempo) not in _SNAPPED:  # asked for every ornament and rolled chord: a piece has few tempos
-        target = seconds * tempo / 60
-        _SNAPPED[seconds, tempo] = min(_UNITS, key=lambda u: abs(math.log(u / target)))
-    return _SNAPPED[seconds, tempo]
-
-
-_SNAPPED: dict[tuple[float, float], Fraction] = {}
+    target = seconds * tempo / 60
+    return min(_UNITS, key=lambda u: abs(math.log(u / target)))
 
 
 def _run(pitches: list[int], start: Fraction, length: Fraction, unit: Fraction) -> list[tuple[int, Fraction, Fraction]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from fractions import Fraction
 
@@ -23,16 +24,11 @@ _MINOR_TONICS = ("Ab", "Eb", "Bb", "F", "C", "G", "D", "A", "E", "B", "F#", "C#"
 _MAJOR_FIFTHS = {0: 0, 7: 1, 2: 2, 9: 3, 4: 4, 11: 5, 6: 6, 1: -5, 8: -4, 3: -3, 10: -2, 5: -1}
 
 
+@functools.cache  # asked per note by the speller, the embellishment and the harmony: made once a key
 def scale(key: Key) -> tuple[int, ...]:
     """The seven pitch classes of the key, starting on the tonic."""
-    found = _SCALES.get(key)
-    if found is None:  # asked per note by the speller, the embellishment and the harmony: made once a key
-        steps = MAJOR_STEPS if key.mode == "major" else MINOR_STEPS
-        found = _SCALES[key] = tuple((key.tonic + s) % 12 for s in steps)
-    return found
-
-
-_SCALES: dict[Key, tuple[int, ...]] = {}
+    steps = MAJOR_STEPS if key.mode == "major" else MINOR_STEPS
+    return tuple((key.tonic + s) % 12 for s in steps)
 
 
 def fifths(key: Key) -> int:
