@@ -1,3 +1,3 @@
-from sketchbook.cli import app
+from sketchbook.launch import main
 
-app(prog_name="sketchbook")
+main()

@@ -308,7 +308,7 @@ class _Score:
                 kids += [leaf("beam", value, number=level) for level, value in it.beams]
                 if it.bracket:
                     marks.append(leaf("tuplet", type=it.bracket, number="1"))
-                marks += _ornaments(it, tremolo_strokes(self.piece.tempo_at(chord[0].start)))  # as it is played
+                marks += _ornaments(it, self.piece)
                 marks += [leaf("slur", type=kind, number=number, placement="above") for kind, number in slurs]
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
@@ -337,8 +337,8 @@ def _time_modification(tuplet: Tuplet) -> ET.Element:
     return element
 
 
-def _ornaments(it: Item, strokes: int) -> list[ET.Element]:
-    """Ornament symbols (``strokes`` tremolo strokes on every tied part) and articulations, once per chord."""
+def _ornaments(it: Item, piece: Piece) -> list[ET.Element]:
+    """Ornament symbols (a tremolo's strokes on every tied part) and articulations, once per chord."""
     chord = it.chord or ()
     kinds = [n.ornament for n in chord if n.ornament]
     symbols = [k for k in dict.fromkeys(kinds) if k in _ORNAMENT_TAGS] if it.first else []
@@ -348,6 +348,8 @@ def _ornaments(it: Item, strokes: int) -> list[ET.Element]:
         for kind in symbols:
             ET.SubElement(ornaments, _ORNAMENT_TAGS[kind])
         if "tremolo" in kinds:
+            # The strokes played at this tempo (perform asks the same question).
+            strokes = tremolo_strokes(piece.tempo_at(chord[0].start))
             ET.SubElement(ornaments, "tremolo", type="single").text = str(strokes)
         out.append(ornaments)
     marks = dict.fromkeys(a for n in chord for a in n.articulations) if it.first else None

@@ -31,6 +31,7 @@ from sketchbook.music.model import (
     Phrase,
     Piece,
     Section,
+    last_begun,
     reading_order,
     score_order,
 )
@@ -270,10 +271,10 @@ def _from(chord_at: Callable[[Fraction], Chord], start: Fraction) -> Callable[[F
 
 
 def _chord_lookup(spans: list[Span], chords: list[Chord]) -> Callable[[Fraction], Chord]:
-    starts = [s.start for s in spans]
+    began = last_begun([s.start for s in spans])
 
     def chord_at(offset: Fraction) -> Chord:
-        return chords[max(0, bisect.bisect_right(starts, offset) - 1)]
+        return chords[max(0, began(offset))]
 
     return chord_at
 
@@ -294,8 +295,8 @@ def _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, p
     coloured = colouring(1.0)
     if not any(sparse):
         return hands.left_hand(coloured)
-    starts = [s.start for s in spans]
-    tune = [(n.pitch, n.start, n.end) for n in melody if sparse[max(0, bisect.bisect_right(starts, n.start) - 1)]]
+    began = last_begun([s.start for s in spans])
+    tune = [(n.pitch, n.start, n.end) for n in melody if sparse[max(0, began(n.start))]]
     heard: dict[tuple[int, bool], list[tuple[int, Fraction, Fraction]]] = {}  # a span's notes, each way, once
 
     def sounding(i: int, colour: bool) -> list[tuple[int, Fraction, Fraction]]:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
@@ -34,6 +35,19 @@ def ticks(times: list[Fraction]) -> list[int]:
     """
     grid = math.lcm(*{t.denominator for t in times})
     return [t.numerator * (grid // t.denominator) for t in times]
+
+
+def last_begun(starts: Sequence[Fraction]) -> Callable[[Fraction], int]:
+    """The index of the last of ``starts`` (in time order) begun by a given time, -1 before the first.
+
+    Bisected on floats, exact here: distinct times of a piece differ by a millionth of a beat at least,
+    a float's error is 10^-11 of a beat. A Fraction comparison costs a type check, and every note asks.
+
+    >>> last_begun([Fraction(0), Fraction(3), Fraction(6)])(Fraction(5, 2))
+    0
+    """
+    keys = [float(t) for t in starts]
+    return lambda t: bisect.bisect_right(keys, float(t)) - 1
 
 
 def reading_order(notes: Sequence[Note]) -> list[int]:
@@ -76,9 +90,10 @@ class Note:
             raise ValueError(f"pitch {self.pitch} is outside MIDI range 0..127")
         if self.spelling is not None and (self.spelling[0] not in "CDEFGAB" or not -2 <= self.spelling[1] <= 2):
             raise ValueError(f"spelling {self.spelling!r} must be a letter C..B and an alter -2..2")
-        if self.duration <= 0:
+        # The numerators' signs: comparing a Fraction with 0 goes the long way round (every note asks).
+        if self.duration.numerator <= 0:
             raise ValueError(f"duration {self.duration} must be positive")
-        if self.start < 0:
+        if self.start.numerator < 0:
             raise ValueError(f"start {self.start} must not be negative")
         if self.ornament is not None or self.graces:  # most notes carry neither: check them only when set
             if self.ornament is not None and self.ornament not in ORNAMENTS:
@@ -365,9 +380,10 @@ class SoundingNote:
             raise ValueError(f"pitch {self.pitch} is outside MIDI range 0..127")
         if not 1 <= self.velocity <= 127:
             raise ValueError(f"velocity {self.velocity} must be 1..127")
-        if self.duration <= 0:
+        # The numerators' signs: comparing a Fraction with 0 goes the long way round (every note asks).
+        if self.duration.numerator <= 0:
             raise ValueError(f"duration {self.duration} must be positive")
-        if self.start < 0:
+        if self.start.numerator < 0:
             raise ValueError(f"start {self.start} must not be negative")
 
 

@@ -7,11 +7,11 @@ when it falls. Last, no sonority may hold one letter with two accidentals (C wit
 
 from __future__ import annotations
 
-from bisect import bisect_right
+import functools
 from collections.abc import Iterable
 from fractions import Fraction
 
-from sketchbook.music.model import Harmony, Key, Note, Piece, ticks
+from sketchbook.music.model import Harmony, Key, Note, Piece, last_begun, ticks
 from sketchbook.music.theory import LETTER_PCS, LETTERS, fifths, scale, spell
 
 Spelling = tuple[str, int]  # (letter, alter)
@@ -64,13 +64,18 @@ COLOUR_TONES = frozenset({2, 6, 9, 10, 11})
 def chord_tone_spelling(pitch: int, harmony: Harmony, key: Key, *, colour: bool = False) -> Spelling | None:
     """The note as a third-stacked member of the chord (or, with ``colour``, of the chord with its added
     tones), or None when it is not one (or would need a double sharp or flat)."""
-    interval = (pitch - harmony.root) % 12
-    members = {i % 12 for i in harmony.intervals}
+    return _chord_tone(pitch % 12, harmony.root, harmony.intervals, key, colour)
+
+
+@functools.cache  # a piece asks of a few dozen chords at every note
+def _chord_tone(pitch_class: int, root: int, intervals: tuple[int, ...], key: Key, colour: bool) -> Spelling | None:
+    interval = (pitch_class - root) % 12
+    members = {i % 12 for i in intervals}
     if interval not in members and not (colour and interval in COLOUR_TONES):
         return None
-    root_letter = spell(harmony.root + 60, key)[0]
-    letter = LETTERS[(LETTERS.index(root_letter) + chord_letter_steps(interval, harmony.intervals)) % 7]
-    alter = alter_for(letter, pitch)
+    root_letter = spell(root + 60, key)[0]
+    letter = LETTERS[(LETTERS.index(root_letter) + chord_letter_steps(interval, intervals)) % 7]
+    alter = alter_for(letter, pitch_class)
     return (letter, alter) if abs(alter) <= 1 else None
 
 
@@ -113,7 +118,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
     """Every note of both hands spelled, with no sonority holding one letter under two accidentals."""
     key = piece.key
     harmony = sorted(piece.harmony, key=lambda h: h.start)
-    starts = [h.start for h in harmony]
+    began = last_begun([h.start for h in harmony])
     names: dict[Note, Spelling] = {}
     firmness: dict[Note, int] = {}
     under: dict[Fraction, Harmony | None] = {}
@@ -127,7 +132,7 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
                 names[note], firmness[note] = note.spelling, _MOTIF
                 continue
             if note.start not in under:  # a chord's notes share an onset: look its harmony up once
-                k = bisect_right(starts, note.start) - 1
+                k = began(note.start)
                 under[note.start] = harmony[k] if k >= 0 and note.start < harmony[k].end else None
             chord = under[note.start]
             tone = chord_tone_spelling(note.pitch, chord, key, colour=colour) if chord else None
@@ -147,12 +152,13 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
 def _one_name_a_bar(piece: Piece, names: dict[Note, Spelling], firmness: dict[Note, int]) -> None:
     """In each bar of each hand a chromatic note takes the name its key already has there (from the firmest
     note on it): G# then Ab two sixteenths later reads as two notes, and the bar is an accidental's reach."""
-    bar, pickup = piece.meter.bar_length, piece.pickup
     for hand in (piece.right_hand, piece.left_hand):
+        # Bars counted in whole ticks: the line from the pickup first, the bar's length last.
+        *at, pickup, bar = ticks([n.start for n in hand] + [piece.pickup, piece.meter.bar_length])
         keys: dict[tuple[int, int], list[Note]] = {}  # (bar, pitch class) -> its notes
-        for note in hand:
+        for note, t in zip(hand, at):
             if note in names:
-                keys.setdefault((int((note.start - pickup) // bar), note.pitch % 12), []).append(note)
+                keys.setdefault(((t - pickup) // bar, note.pitch % 12), []).append(note)
         for notes in keys.values():
             if len({names[n] for n in notes}) < 2:
                 continue
