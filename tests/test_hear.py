@@ -219,3 +219,34 @@ def test_top_line_keeps_legato_melody_and_drops_inner_voices():
     melody = [Played(72 - i, i * 0.5, i * 0.5 + 0.56, 80) for i in range(6)]  # overlapping a little, descending
     inner = [Played(60, i * 0.5 + 0.2 + rng.uniform(0, 0.05), i * 0.5 + 0.4, 60) for i in range(6)]
     assert [p.pitch for p in top_line(melody + inner)] == [72, 71, 70, 69, 68, 67]
+
+
+# --- a written melody's upbeat ------------------------------------------------------------------
+
+
+def test_a_melody_written_without_bar_lines_finds_its_clear_upbeats_and_invents_none():
+    """The corpus's tunes with their bar lines taken out: an upbeat the rhythm makes plain is found (a jig,
+    amazing grace, auld lang syne, greensleeves, the saints' three-beat lead), and no tune that opens on
+    its downbeat is given one. An upbeat the rhythm leaves open stays unfound (nothing is moved)."""
+    from sketchbook.formats.tinynotation import parse_tinynotation
+    from sketchbook.music.hear import written_pickup
+
+    found = {}
+    for name, text in {**performed.TUNES, **performed.HELD_OUT}.items():
+        truth = parse_tinynotation(text, name=name)
+        unbarred = parse_tinynotation(text.replace("|", " "), name=name)
+        assert unbarred.pickup in (truth.pickup, 0), (name, truth.pickup, unbarred.pickup)
+        assert written_pickup(unbarred.phrase.notes, truth.meter) == unbarred.pickup
+        found[name] = unbarred.pickup
+    assert found["amazing-grace"] == 1 and found["auld-lang-syne"] == 1 and found["saints"] == 3
+    assert found["greensleeves"] == F(1, 2)
+    assert parse_tinynotation("6/8 d8 g4 b8 a4 g8 f#4 a8 d'4 c'8 b4 g8 e4 c8 d4. g4").pickup == F(1, 2)
+    assert all(found[name] == 0 for name in ("mozart-k545", "ode-to-joy", "twinkle", "scarborough-fair"))
+
+
+def test_a_lone_note_or_a_plain_line_has_no_upbeat():
+    from sketchbook.music.hear import written_pickup
+    from sketchbook.music.model import Note
+
+    assert written_pickup([Note(60, F(0), F(1))], Meter(3, 4)) == 0
+    assert written_pickup([Note(60 + k, F(k), F(1)) for k in range(8)], Meter(4, 4)) == 0

@@ -112,6 +112,11 @@ def parse_tinynotation(
         raise SketchbookError(f"tinyNotation for {name!r} has no notes")
     if pickup is None and first_bar_line is not None and 0 < first_bar_line < meter.bar_length:
         pickup = first_bar_line
+    elif pickup is None and first_bar_line is None and events[0][0] is not None:
+        # No bar line and no rest to place the notes: the rhythm tells where the first downbeat falls.
+        from sketchbook.music.hear import written_pickup
+
+        pickup = written_pickup(notes, meter)
     pickup = Fraction(pickup or 0)
     if not 0 <= pickup < meter.bar_length:
         raise SketchbookError(f"pickup {pickup} quarters must be shorter than a {meter} bar")

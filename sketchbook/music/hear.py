@@ -14,6 +14,7 @@ over a few hundred hypotheses scored in closed form (so a take of any length cos
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
@@ -37,6 +38,9 @@ HALF_BEAT_COST = 0.15
 PARTIAL_TRIPLET_COST = 1.0
 EMPTY_BEAT_COST = 0.4  # a beat with no onset: too slow a beat leaves many, which players rarely mean
 METERS = (Meter(4, 4), Meter(3, 4), Meter(2, 4), Meter(6, 8), Meter(9, 8), Meter(12, 8))
+# How much better than none a pickup must explain a melody written without bar lines, and how near the best
+# a shorter pickup may be and still be taken (see written_pickup).
+_CLEAR_PICKUP, _NEAR = 1.25, 0.25
 _METER_COST = {"4/4": 0.0, "3/4": 0.3, "2/4": 3.0, "6/8": 0.5, "9/8": 1.0, "12/8": 1.0}
 
 
@@ -268,27 +272,60 @@ def _choose_meter(line, positions, hinted) -> tuple[Meter, Fraction]:
     """The metre and pickup that explain the onsets best."""
     window = [q for q in positions[:ESTIMATE_NOTES] if q < ESTIMATE_QUARTERS]
     salience = _salience(line[: len(window)], window)
-    units = [int(q * UNIT) for q in window]  # whole: grids are at most 1/16 or 1/12 of a quarter
+    best = None
+    for meter in (hinted,) if hinted else METERS:
+        for misfit, pickup in _pickup_costs(window, salience, meter):
+            cost = misfit + _METER_COST.get(str(meter), 1.0) + (0.5 if pickup else 0.0)
+            if best is None or cost < best[0] - 1e-9:
+                best = (cost, meter, pickup)
+    assert best is not None
+    return best[1], best[2]
+
+
+def _pickup_costs(positions: list[Fraction], salience: list[float], meter: Meter) -> list[tuple[float, Fraction]]:
+    """How badly each pickup (every sixteenth of a bar, shortest first) explains the onsets in ``meter``
+    (before the small price of a pickup at all)."""
+    units = [int(q * UNIT) for q in positions]  # whole: grids are at most 1/16 or 1/12 of a quarter
     onsets = set(units)
     # The points where sixteenths or triplet eighths may start, onset or not.
     lattice = [k for k in range(units[-1] + 1) if k % (UNIT // 4) == 0 or k % (UNIT // 3) == 0]
-    best = None
-    for meter in (hinted,) if hinted else METERS:
-        bar = int(meter.bar_length * UNIT)
-        table = _COMPOUND if meter.is_compound else _SIMPLE
-        levels = [_level(u, meter) for u in range(bar)]
-        hit = [math.log(table[level]) for level in levels]
-        miss = [math.log(1 - table[level]) for level in levels]
-        strength = [_STRENGTH[level] for level in levels]
-        for pickup in range(0, bar, UNIT // 4):
-            score = sum(hit[(k - pickup) % bar] if k in onsets else miss[(k - pickup) % bar] for k in lattice)
-            # Long and loud notes belong on strong beats.
-            score += 0.5 * sum(w * strength[(u - pickup) % bar] for u, w in zip(units, salience))
-            cost = -score + _METER_COST.get(str(meter), 1.0) + (0.5 if pickup else 0.0)
-            if best is None or cost < best[0] - 1e-9:
-                best = (cost, meter, Fraction(pickup, UNIT))
-    assert best is not None
-    return best[1], best[2]
+    bar = int(meter.bar_length * UNIT)
+    table = _COMPOUND if meter.is_compound else _SIMPLE
+    levels = [_level(u, meter) for u in range(bar)]
+    hit = [math.log(table[level]) for level in levels]
+    miss = [math.log(1 - table[level]) for level in levels]
+    strength = [_STRENGTH[level] for level in levels]
+    out = []
+    for pickup in range(0, bar, UNIT // 4):
+        score = sum(hit[(k - pickup) % bar] if k in onsets else miss[(k - pickup) % bar] for k in lattice)
+        # Long and loud notes belong on strong beats.
+        score += 0.5 * sum(w * strength[(u - pickup) % bar] for u, w in zip(units, salience))
+        out.append((-score, Fraction(pickup, UNIT)))
+    return out
+
+
+def written_pickup(notes: Sequence[Note], meter: Meter) -> Fraction:
+    """The pickup of a melody written without bar lines, in quarters from its first note: 0 unless its
+    rhythm clearly says otherwise.
+
+    "d8 g4 b8 a4 g8" in 6/8 is a jig with an upbeat: read from its first note, every long note would fall
+    off the beat. A pickup is taken only when it explains the line far better than none (by the margin
+    that amazing grace's one-beat upbeat clears and a 4/4 tune's half-bar ambiguity does not); among
+    near-equal pickups, the shortest (a 6/8 tune's upbeat, not a bar and a half of it).
+    """
+    top: dict[Fraction, Note] = {}
+    for n in sorted(notes, key=lambda n: (n.start, -n.pitch)):
+        top.setdefault(n.start, n)  # the melody of a chord is its top note
+    line = list(top.values())
+    if len(line) < 2:
+        return Fraction(0)
+    positions = [n.start - line[0].start for n in line]
+    salience = _salience([Played(n.pitch, float(n.start), float(n.end)) for n in line], positions)
+    costs = [(misfit + (0.5 if p else 0.0), p) for misfit, p in _pickup_costs(positions, salience, meter)]
+    best = min(cost for cost, _ in costs)
+    if costs[0][0] - best < _CLEAR_PICKUP:
+        return Fraction(0)
+    return next(pickup for cost, pickup in costs if cost <= best + _NEAR)
 
 
 def _salience(line: list[Played], positions: list[Fraction]) -> list[float]:

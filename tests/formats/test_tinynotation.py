@@ -112,6 +112,18 @@ def test_given_key_and_pickup_are_kept():
     assert motif.bars == 1
 
 
+def test_an_upbeat_is_heard_only_where_nothing_places_the_notes():
+    """Without bar lines the rhythm places a jig's upbeat; a bar line, a pickup header or an opening rest
+    place the notes themselves and are obeyed."""
+    jig = "6/8 d8 g4 b8 a4 g8 f#4 a8 d'4 c'8 b4 g8 e4 c8 d4. g4"
+    assert parse_tinynotation(jig).pickup == F(1, 2)
+    assert parse_tinynotation(jig.replace("g4 b8", "| g4 b8", 1)).pickup == F(1, 2)
+    assert parse_tinynotation("6/8 d8 g4 b8 a4 | g8 f#4 a8 d'4 c'8 b4 g8 e4 c8 d4. g4").pickup == 0  # a whole bar
+    assert parse_tinynotation(jig, pickup=F(0)).pickup == 0
+    assert parse_tinynotation(jig.replace("6/8 d8", "6/8 r8 d8")).pickup == 0
+    assert parse_motif_text(f"# pickup: 0\n{jig}", name="jig").pickup == 0
+
+
 def test_quantise_rounds_to_the_nearest_24th():
     assert quantise(F(3, 16)) == F(5, 24)
     assert quantise(F(1, 48)) == F(1, 24)
