@@ -115,6 +115,9 @@ def test_each_piece_lands_on_the_tonic(case, variation):
     # And so does the dominant before it: a pianist's review heard the final tonic arrive over D-A-C#.
     bars = read_bars(folder / f"{variation}.musicxml")
     k = bars.index(last)
+    # The tune comes home with the bass, on the last downbeat: not a bar early over the dominant, nor a
+    # beat late after a step above it.
+    assert max(n.offset for n in s.sounding(1)) == last == bars.starts[k], (last, bars.starts[k])
     before = [n for n in s.sounding(2) if bars.starts[k - 1] <= n.offset < bars.starts[k]] if k else []
     if before:
         low = min(n.pitch for n in before)

@@ -16,7 +16,7 @@ from sketchbook.music import transform
 from sketchbook.music.accompany import Accompanist
 from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
-from sketchbook.music.expression import articulate, dynamics_for, land_final_note, ritardandos
+from sketchbook.music.expression import articulate, dynamics_for, ritardandos
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
 from sketchbook.music.metre import remeter, spread_for
@@ -36,7 +36,7 @@ from sketchbook.music.model import (
     score_order,
 )
 from sketchbook.music.ornament import Places, ensure_variety, ornament_places
-from sketchbook.music.phrasing import KEEPS_THE_MOTIF, cadence_kinds, land_cadence
+from sketchbook.music.phrasing import KEEPS_THE_MOTIF, cadence_kinds, land_cadence, land_the_end
 from sketchbook.music.sections import bars_of, place, section_phrases, section_targets, windows_in
 from sketchbook.music.streams import Streams
 from sketchbook.music.styles import Style, parse_meter
@@ -133,7 +133,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         end = min(bar_start(close), after)
         window = range(bisect.bisect_left(onsets_so_far, start), bisect.bisect_left(onsets_so_far, end))
         land_cadence(right, bar_start(close - 1), end, kind, key, beat=beat_unit, begin=start, added=resolutions,
-                     window=window, free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
+                     window=window, bar=bar, free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
     right.extend(resolutions)
     right[:] = score_order(right)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
@@ -191,8 +191,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
             melody.extend(_ornamented(placed, free, ornament[index]))
     ornate = [bounds[i] for i, o in enumerate(ornament) if o >= ORNATE]
     _vary(melody, ornate, key)
-    _hold_last_note(melody, bar_start(piece_bars))
-    land_final_note(melody, key)
+    land_the_end(melody, bar_start(piece_bars), bar, beat_unit, key)
 
     figures = figure_names(spans, owners, [density[o] for o in owners], bounds, phrase_starts, chords,
                            [ornament[o] for o in owners])
@@ -233,16 +232,6 @@ def _on_the_piano(note: Note) -> Note:
         return note
     keys = transform.on_the_keys
     return replace(note, pitch=keys(note.pitch), graces=tuple(keys(g) for g in note.graces))
-
-
-def _hold_last_note(melody: list[Note], end: Fraction) -> None:
-    """The piece's last melody note rings to the final bar line instead of stopping short."""
-    if not melody:
-        return
-    last_start = max(n.start for n in melody)
-    for i, n in enumerate(melody):
-        if n.start == last_start and n.end < end:
-            melody[i] = replace(n, duration=end - n.start)
 
 
 def _harmonic_spans(sections, density, meter, bar_start, cadences) -> tuple[list[Span], list[int]]:

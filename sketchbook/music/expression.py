@@ -12,19 +12,7 @@ import random
 from dataclasses import replace
 from fractions import Fraction
 
-from sketchbook.music.model import DYNAMICS, Dynamic, Hairpin, Key, Note
-from sketchbook.music.phrasing import cadence_pitch_classes, nearest_tone
-
-
-def land_final_note(melody: list[Note], key: Key) -> None:
-    """The piece's last melody note is the tonic: embellishment may have left a passing note there."""
-    if not melody:
-        return
-    last = max(n.start for n in melody)
-    top = max((i for i, n in enumerate(melody) if n.start == last), key=lambda i: melody[i].pitch)
-    pcs = cadence_pitch_classes("final", key)
-    if melody[top].pitch % 12 not in pcs:
-        melody[top] = replace(melody[top], pitch=nearest_tone(melody[top].pitch, pcs), ornament=None, graces=())
+from sketchbook.music.model import DYNAMICS, Dynamic, Hairpin, Note
 
 
 def ritardandos(sections, bar_start, meter) -> tuple[tuple[Fraction, Fraction], ...]:

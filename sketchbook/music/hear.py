@@ -38,9 +38,10 @@ HALF_BEAT_COST = 0.15
 PARTIAL_TRIPLET_COST = 1.0
 EMPTY_BEAT_COST = 0.4  # a beat with no onset: too slow a beat leaves many, which players rarely mean
 METERS = (Meter(4, 4), Meter(3, 4), Meter(2, 4), Meter(6, 8), Meter(9, 8), Meter(12, 8))
-# How much better than none a pickup must explain a melody written without bar lines, and how near the best
-# a shorter pickup may be and still be taken (see written_pickup).
-_CLEAR_PICKUP, _NEAR = 1.25, 0.25
+# How much better than none a pickup must explain a melody written without bar lines (in all, and per note:
+# a long line piles up small preferences, such as 4/4's half-bar doubt), and how near the best a shorter
+# pickup may be and still be taken (see written_pickup).
+_CLEAR_PICKUP, _CLEAR_PER_NOTE, _NEAR = 1.25, 0.05, 0.25
 _METER_COST = {"4/4": 0.0, "3/4": 0.3, "2/4": 3.0, "6/8": 0.5, "9/8": 1.0, "12/8": 1.0}
 
 
@@ -317,13 +318,16 @@ def written_pickup(notes: Sequence[Note], meter: Meter) -> Fraction:
     for n in sorted(notes, key=lambda n: (n.start, -n.pitch)):
         top.setdefault(n.start, n)  # the melody of a chord is its top note
     line = list(top.values())
+    positions = [n.start - line[0].start for n in line]
+    # Heard on its opening, as a take is: a long melody costs no more, and says no more about its upbeat.
+    window = len([q for q in positions[:ESTIMATE_NOTES] if q < ESTIMATE_QUARTERS])
+    line, positions = line[:window], positions[:window]
     if len(line) < 2:
         return Fraction(0)
-    positions = [n.start - line[0].start for n in line]
     salience = _salience([Played(n.pitch, float(n.start), float(n.end)) for n in line], positions)
     costs = [(misfit + (0.5 if p else 0.0), p) for misfit, p in _pickup_costs(positions, salience, meter)]
     best = min(cost for cost, _ in costs)
-    if costs[0][0] - best < _CLEAR_PICKUP:
+    if costs[0][0] - best < max(_CLEAR_PICKUP, _CLEAR_PER_NOTE * len(line)):
         return Fraction(0)
     return next(pickup for cost, pickup in costs if cost <= best + _NEAR)
 

@@ -61,7 +61,7 @@ def cadence_pitch_classes(kind: str, key: Key) -> set[int]:
 
 def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind: str, key: Key, *,
                  free: bool, beat: Fraction, begin: Fraction = Fraction(0), added: list[Note] | None = None,
-                 window: range | None = None) -> None:
+                 window: range | None = None, bar: Fraction | None = None) -> None:
     """Land the phrase ending at ``end``: its last melody note moves onto the cadence chord.
 
     A note held into the cadence bar is split at the bar line and resolves there; a long last note
@@ -79,17 +79,41 @@ def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind:
     top = max((i for i in inside if melody[i].start == last_start), key=lambda i: melody[i].pitch)
     note = melody[top]
     if note.pitch % 12 in pcs:
+        if kind == "final" and note.start <= cadence_bar - beat < cadence_bar < note.end:
+            lead_home(melody, top, cadence_bar, end, added, bar=bar)
         return
     target = nearest_tone(note.pitch, pcs)
     if note.start < cadence_bar < min(note.end, end):
         melody[top] = replace(note, duration=cadence_bar - note.start)
         added.append(Note(target, cadence_bar, min(note.end, end) - cadence_bar, voice=note.voice))
+    elif kind == "final" and note.start >= cadence_bar:
+        # The last bar's own note: the home note on its downbeat, not a step above resolving a beat late.
+        melody[top] = replace(note, pitch=target, ornament=None, graces=())
     elif note.duration >= 2 * beat and note.end <= end:
         half = max(beat, (note.duration / 2 // beat) * beat)
         melody[top] = replace(note, duration=half)
         added.append(Note(target, note.start + half, note.duration - half, voice=note.voice))
     elif free or kind == "final":
         melody[top] = replace(note, pitch=target, ornament=None, graces=())
+
+
+def lead_home(melody: list[Note], top: int, cadence_bar: Fraction, end: Fraction, added: list[Note], *,
+              bar: Fraction | None) -> None:
+    """The home note ``melody[top]``, struck a bar early, would sound over the dominant: that bar takes
+    the step above it (the dominant's fifth; the leading tone after a step above already), and home
+    arrives on the last downbeat."""
+    note = melody[top]
+    before = max((n for n in melody if n.end <= note.start and n.voice == note.voice), key=lambda n: n.start,
+                 default=None)
+    step = -1 if before is not None and before.pitch == note.pitch + 2 else 2
+    lead_from = max(note.start, cadence_bar - bar) if bar is not None else note.start
+    if lead_from > note.start:  # the home note holds over its own chord until the dominant's bar
+        melody[top] = replace(note, duration=lead_from - note.start)
+        added.append(Note(note.pitch + step, lead_from, cadence_bar - lead_from, voice=note.voice))
+    else:
+        melody[top] = replace(note, pitch=note.pitch + step, duration=cadence_bar - note.start, ornament=None,
+                              graces=())
+    added.append(Note(note.pitch, cadence_bar, min(note.end, end) - cadence_bar, voice=note.voice))
 
 
 def nearest_tone(pitch: int, pcs: set[int]) -> int:
@@ -99,3 +123,50 @@ def nearest_tone(pitch: int, pcs: set[int]) -> int:
             if candidate % 12 in pcs and 21 <= candidate <= 108:
                 return candidate
     return pitch
+
+
+def land_the_end(melody: list[Note], end: Fraction, bar: Fraction, beat: Fraction, key: Key) -> None:
+    """The piece's last melody note rings to the final bar line, and the tonic lands on the last downbeat.
+
+    A last note struck in the bar before (over the dominant) is held to the bar line and resolves there:
+    a home note struck that early is led home (lead_home); any other note keeps its pitch over the
+    dominant and falls to the nearest tonic, octaves doubling it moving with it. A note struck in the last
+    bar simply becomes the tonic (embellishment may have left a passing note there).
+    """
+    if not melody:
+        return
+    last = max(n.start for n in melody)
+    here = [i for i, n in enumerate(melody) if n.start == last]
+    top = max(here, key=lambda i: melody[i].pitch)
+    for i in here:
+        if melody[i].end < end:
+            melody[i] = replace(melody[i], duration=end - last)
+    note, home = melody[top], cadence_pitch_classes("final", key)
+    final_bar = end - bar
+    if last > final_bar - beat or note.end <= final_bar:
+        if note.pitch % 12 not in home:
+            melody[top] = replace(note, pitch=nearest_tone(note.pitch, home), ornament=None, graces=())
+        if last > final_bar:
+            _onto_the_downbeat(melody, here, final_bar, end)
+        return
+    if note.pitch % 12 in home:
+        lead_home(melody, top, final_bar, end, melody, bar=bar)
+        return
+    tonic = nearest_tone(note.pitch, home)
+    for i in here:
+        n = melody[i]
+        melody[i] = replace(n, duration=final_bar - n.start)
+        if (note.pitch - n.pitch) % 12 == 0:  # the tune and its octaves resolve; inner notes stop at the bar
+            melody.append(Note(tonic - (note.pitch - n.pitch), final_bar, end - final_bar, voice=n.voice))
+
+
+def _onto_the_downbeat(melody: list[Note], last: list[int], final_bar: Fraction, end: Fraction) -> None:
+    """The home note struck after the last bar line moves onto it: the notes between, a run or a step
+    above resolving late, give way, and anything held over the bar line stops there."""
+    keep = set(last)
+    for i, n in enumerate(melody):
+        if i in keep:
+            melody[i] = replace(n, start=final_bar, duration=end - final_bar)
+        elif n.start < final_bar < n.end:
+            melody[i] = replace(n, duration=final_bar - n.start)
+    melody[:] = [n for i, n in enumerate(melody) if i in keep or n.start < final_bar]

@@ -1,0 +1,44 @@
+"""Cadences: where a phrase lands, and how the piece's last note comes home."""
+
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+from sketchbook.music.model import Key, Note
+from sketchbook.music.phrasing import land_the_end
+
+G_MAJOR = Key(7, "major")
+BAR, BEAT = F(3), F(1)  # 3/4: the last bar begins at 9 in a piece ending at 12
+
+
+def landed(melody: list[Note]) -> list[tuple[int, F, F]]:
+    melody = list(melody)
+    land_the_end(melody, F(12), BAR, BEAT, G_MAJOR)
+    return sorted((n.pitch, n.start, n.duration) for n in melody if n.start >= 6)
+
+
+def test_a_home_note_struck_a_bar_early_is_led_home_on_the_last_downbeat():
+    """G struck in the dominant's bar would sound over D: that bar takes A, and G comes on the downbeat."""
+    assert landed([Note(71, F(6), F(1)), Note(67, F(7), F(1))]) == [(67, F(9), F(3)), (69, F(7), F(2)), (71, F(6), F(1))]
+
+
+def test_after_the_step_above_the_leading_tone_leads_home():
+    assert landed([Note(69, F(6), F(1)), Note(67, F(7), F(1))]) == [(66, F(7), F(2)), (67, F(9), F(3)), (69, F(6), F(1))]
+
+
+def test_another_note_held_over_the_dominant_resolves_at_the_bar_line_with_its_octave():
+    melody = [Note(69, F(6), F(2)), Note(57, F(6), F(2)), Note(62, F(6), F(2))]  # A in octaves, D inside
+    assert landed(melody) == [(55, F(9), F(3)), (57, F(6), F(3)), (62, F(6), F(3)), (67, F(9), F(3)),
+                              (69, F(6), F(3))]
+
+
+def test_a_note_of_the_last_bar_becomes_the_tonic_and_rings_to_the_end():
+    assert landed([Note(71, F(6), F(3)), Note(69, F(9), F(1))]) == [(67, F(9), F(3)), (71, F(6), F(3))]
+    assert landed([Note(71, F(6), F(3)), Note(67, F(9), F(1))]) == [(67, F(9), F(3)), (71, F(6), F(3))]
+
+
+def test_a_home_note_struck_late_in_the_last_bar_moves_onto_its_downbeat():
+    """A run up to a late tonic ("d e | g") gives way: the tonic comes on the last downbeat, and a note held
+    over the bar line stops there."""
+    melody = [Note(64, F(7), F(3)), Note(62, F(10), F(1) / 2), Note(64, F(21, 2), F(1) / 2), Note(67, F(11), F(1))]
+    assert landed(melody) == [(64, F(7), F(2)), (67, F(9), F(3))]
