@@ -19,11 +19,13 @@ def landed(melody: list[Note]) -> list[tuple[int, F, F]]:
 
 def test_a_home_note_struck_a_bar_early_is_led_home_on_the_last_downbeat():
     """G struck in the dominant's bar would sound over D: that bar takes A, and G comes on the downbeat."""
-    assert landed([Note(71, F(6), F(1)), Note(67, F(7), F(1))]) == [(67, F(9), F(3)), (69, F(7), F(2)), (71, F(6), F(1))]
+    melody = [Note(71, F(6), F(1)), Note(67, F(7), F(1))]
+    assert landed(melody) == [(67, F(9), F(3)), (69, F(7), F(2)), (71, F(6), F(1))]
 
 
 def test_after_the_step_above_the_leading_tone_leads_home():
-    assert landed([Note(69, F(6), F(1)), Note(67, F(7), F(1))]) == [(66, F(7), F(2)), (67, F(9), F(3)), (69, F(6), F(1))]
+    melody = [Note(69, F(6), F(1)), Note(67, F(7), F(1))]
+    assert landed(melody) == [(66, F(7), F(2)), (67, F(9), F(3)), (69, F(6), F(1))]
 
 
 def test_another_note_held_over_the_dominant_resolves_at_the_bar_line_with_its_octave():
