@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -12,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sketchbook.aside import Aside
+from sketchbook.limits import uncollected
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import level
 from sketchbook.music.model import Motif, Piece
@@ -122,22 +121,8 @@ def run_job(job: Job, *, explain: bool = False, aside: bool = False) -> Outcome:
     engrave. The last piece's score is engraved here, where nothing else is left to do (a forked child
     works slower, copying the pages it touches).
     """
-    with _uncollected():
+    with uncollected():
         return _run_job(job, explain=explain, aside=aside)
-
-
-@contextlib.contextmanager
-def _uncollected() -> Iterator[None]:
-    """The cyclic garbage collector paused for a job. A sketch is millions of small objects that reference
-    counting frees as it goes (none in cycles to speak of), and the collector's passes over a heap that
-    grows with the piece made a 3,200-bar sketch a third slower per bar than a 320-bar one."""
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _run_job(job: Job, *, explain: bool, aside: bool) -> Outcome:

@@ -7,8 +7,10 @@ remove half-written files run for both; the command then exits 143 (or 130 for C
 from __future__ import annotations
 
 import contextlib
+import gc
 import signal
 import threading
+from collections.abc import Iterator
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT
 
@@ -89,3 +91,18 @@ def limited_child(*, memory: int | None = None, cpu_seconds: int | None = None, 
         die_with_parent()
 
     return apply
+
+
+@contextlib.contextmanager
+def uncollected() -> Iterator[None]:
+    """The cyclic garbage collector paused for a job. A sketch is millions of small objects that reference
+    counting frees as it goes (none in cycles to speak of), and the collector's passes over a heap that
+    grows with the piece made a 3,200-bar sketch a third slower per bar than a 320-bar one (and a
+    develop command's own imports a few milliseconds slower)."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()

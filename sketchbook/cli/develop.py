@@ -65,18 +65,22 @@ def develop(
     Examples: sketchbook develop; sketchbook develop tide --seed 7 --explain;
     sketchbook develop "3/4 a4 c'8 e' d'4 c' b a2." --name waltz; sketchbook develop tide kite --seeds 1-20
     """
+    from sketchbook.limits import uncollected
     from sketchbook.music.errors import SketchbookError
 
     try:
-        from sketchbook.batch import parse_seeds, plan_jobs
-        from sketchbook.request import plan
+        # The imports and the plan make thousands of objects that live as long as the command: the
+        # collector's passes over them free nothing (each job pauses it for its own run too).
+        with uncollected():
+            from sketchbook.batch import parse_seeds, plan_jobs
+            from sketchbook.request import plan
 
-        variations, request = plan(variation.value if variation else None, flag="--", tempo=tempo, density=density,
-                                   ornament=ornament, morph=morph, preset=preset, bars=bars, meter=meter)
-        jobs_to_run = plan_jobs(motif or [None], variations=variations, request=request,
-                                seeds=parse_seeds(seeds) if seeds is not None else [seed], out=out, name=name,
-                                force=force, audio=audio, from_sketch=from_sketch,
-                                reading=_reading(motif_meter, grid, track, part, bars_from))
+            variations, request = plan(variation.value if variation else None, flag="--", tempo=tempo, density=density,
+                                       ornament=ornament, morph=morph, preset=preset, bars=bars, meter=meter)
+            jobs_to_run = plan_jobs(motif or [None], variations=variations, request=request,
+                                    seeds=parse_seeds(seeds) if seeds is not None else [seed], out=out, name=name,
+                                    force=force, audio=audio, from_sketch=from_sketch,
+                                    reading=_reading(motif_meter, grid, track, part, bars_from))
         _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
     except SketchbookError as exc:
         raise fail(str(exc)) from None
