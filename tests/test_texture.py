@@ -121,6 +121,9 @@ def test_each_piece_lands_on_the_tonic(case, variation):
     before = [n for n in s.sounding(2) if bars.starts[k - 1] <= n.offset < bars.starts[k]] if k else []
     if before:
         low = min(n.pitch for n in before)
+        # An authentic cadence: the bar before the last stands on the dominant, on its root or (where the
+        # root would grate a semitone under the tune) its third; never on the fifth, a 6/4 that cannot land.
+        assert (low - tonic - 7) % 12 in (0, 3, 4), (low, tonic)
         # No major seventh over the bass: no plain dominant, in any inversion, has one; the colour voicing did.
         assert not [n.pitch for n in before if (n.pitch - low) % 12 == 11], [n.pitch for n in before]
 

@@ -127,7 +127,11 @@ def _cadence_weight(cadence: str, following: str, degree: int) -> float:
         return 0.0 if degree == 0 else -50.0
     if cadence == "half":
         return 0.0 if degree == 4 else -50.0
-    if following in ("full", "final"):
+    if following == "final":
+        # The piece's last cadence is authentic: V even under a tune's fourth degree (V7, its seventh),
+        # unless the tune would grate a semitone on it (the melody fit's collision outweighs this).
+        return 12.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
+    if following == "full":
         return 3.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
     return 0.0
 

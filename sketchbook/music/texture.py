@@ -41,8 +41,9 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
             light = "waltz" if density < HELD else "sway" if density < SPARSE else "broken"
             if light == "waltz" and span.cadence == "half":
                 light = "waltz-echo"
-            elif light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz":
-                light = "waltz-fifth"
+            elif (light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz"
+                  and not (i + 1 < len(spans) and spans[i + 1].cadence == "final")):
+                light = "waltz-fifth"  # but the dominant before the last chord stands on its root
             out.append("block" if final else light)
             continue
         if span.cadence == "half" and not final and out and out[-1] not in ("block", "waltz"):
