@@ -195,6 +195,8 @@ def _breaths(notes: list[Note], limit: Fraction, beat: Fraction) -> list[list[No
         # Cut before notes[k]; both parts keep at least two notes, and the first fits the limit.
         window = [k for k in range(2, len(notes) - 1) if notes[k - 1].start - notes[0].start <= limit]
         if not window:
+            if len(notes) == 2:  # a long note and the one it moves to: still one breath, slurred
+                break
             parts.append(notes[:1])
             notes = notes[1:]
             continue

@@ -25,6 +25,7 @@ from sketchbook.music.model import (
     ORNAMENTS,
     Harmony,
     Key,
+    Meter,
     Motif,
     Note,
     Pedal,
@@ -47,19 +48,32 @@ LILT = 0.55  # onsets per quarter a re-barred motif moves at, at most: a waltz's
 DISSONANCE_BAND = (0.16, 0.32)  # the beach's eerie colour: share of onsets that rub (played, up to ~+0.08)
 
 
-def rhythm_factor(phrase: Phrase, density: float) -> Fraction:
-    """Augment sparse sections until the melody moves at most about once a beat; diminish driven ones."""
+def rhythm_factor(phrase: Phrase, density: float, meter: Meter | None = None) -> Fraction:
+    """Augment sparse sections until the melody moves at most about once a beat; diminish driven ones.
+
+    Only by a factor that keeps the tune's rhythm writable in ``meter``: a beat augmented must fill whole
+    bars or divide one, so no note is tied over a bar line or across a beat. In 6/8 that leaves the tune's
+    own rhythm (doubled, a jig's quarter-eighth would read as a 3/4 hemiola tied at every bar), in 9/8
+    the triple (an eighth becomes a beat, a beat a bar), in 3/4 the triple, in 2/4 and 4/4 two and four.
+    """
     onsets = len({n.start for n in phrase.notes})
     rate = onsets / float(phrase.length) if phrase.length else 0.0
     if density < SPARSE:
         cap = 0.4 + density
-        for factor in (Fraction(1), Fraction(2), Fraction(3), Fraction(4)):
-            if rate / factor <= cap:
-                return factor
-        return Fraction(4)
+        clean = [f for f in (Fraction(1), Fraction(2), Fraction(3), Fraction(4)) if _writable(f, meter)]
+        return next((f for f in clean if rate / f <= cap), clean[-1])
     if density >= DOUBLED and rate < 0.6:
         return Fraction(1, 2)
     return Fraction(1)
+
+
+def _writable(factor: Fraction, meter: Meter | None) -> bool:
+    if factor == 1 or meter is None:
+        return True
+    if meter.is_compound:
+        return factor == 3 and meter.bar_length == 3 * meter.beat
+    span = factor * meter.beat
+    return meter.bar_length % span == 0 or span % meter.bar_length == 0
 
 
 def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = None, title: str = "") -> Piece:
@@ -97,7 +111,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     lead = None  # offset of the first downbeat, fixed by the first phrase's pickup
     bar_index = 0
     for plan, lever, dense, target in zip(plans, levers, density, targets):
-        factor = Fraction(1) if remetered and dense < SPARSE else rhythm_factor(seed_phrase, dense)
+        factor = Fraction(1) if remetered and dense < SPARSE else rhythm_factor(seed_phrase, dense, meter)
         base = transform.augment(seed_phrase, factor)
         pickup = seed_pickup * factor
         phrases = section_phrases(plan, base, pickup, meter, key, target, climbs=plan.peak is not None
@@ -135,6 +149,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         land_cadence(right, bar_start(close - 1), end, kind, key, beat=beat_unit, begin=start, added=resolutions,
                      window=window, bar=bar, free=technique.split(":")[0] not in KEEPS_THE_MOTIF)
     right.extend(resolutions)
+    land_the_end(right, bar_start(piece_bars), bar, beat_unit, key)  # before the harmony: it hears the landing
     right[:] = score_order(right)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
     spans, owners = _harmonic_spans(sections, density, meter, bar_start, cadences)

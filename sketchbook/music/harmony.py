@@ -90,6 +90,8 @@ def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, 
         following = spans[i + 1].cadence if i + 1 < len(spans) else ""
         for j, chord in enumerate(candidates):
             local_score = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree)
+            if following == "final" and chord.degree == 4 and not _grates(chord, melody, span):
+                local_score += 9.0  # the piece's last cadence is authentic: V (V7 under the tune's fourth)
             if i == 0 and chord.degree == 0:
                 local_score += 1.5
             if i == 0:
@@ -127,13 +129,16 @@ def _cadence_weight(cadence: str, following: str, degree: int) -> float:
         return 0.0 if degree == 0 else -50.0
     if cadence == "half":
         return 0.0 if degree == 4 else -50.0
-    if following == "final":
-        # The piece's last cadence is authentic: V even under a tune's fourth degree (V7, its seventh),
-        # unless the tune would grate a semitone on it (the melody fit's collision outweighs this).
-        return 12.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
+    if following == "final":  # V (see choose_progression), else the plagal IV rather than a weak ii
+        return 3.0 if degree == 4 else 2.0 if degree == 3 else 1.0 if degree == 1 else -2.0
     if following == "full":
         return 3.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
     return 0.0
+
+
+def _grates(chord: Chord, melody: Sequence[Note], span: Span) -> bool:
+    """A tune note in the span a semitone over a chord tone (G over D major's F#): a chord the tune refuses."""
+    return any((n.pitch - 1) % 12 in chord.pitch_classes for n in melody if n.start < span.end and n.end > span.start)
 
 
 def _melody_fit(melody: Sequence[Note], spans: Sequence[Span], choices: list[list[Chord]],
