@@ -57,3 +57,17 @@ def test_a_peak_holds_and_tapers_only_over_the_last_two_bars_toward_a_softer_sec
         after = plans[index + 1].dynamic if index + 1 < len(plans) else None
         if after is not None and plan.peak and order.index(after) >= order.index(plan.peak):
             assert not fading  # no diminuendo toward a mark as loud as the peak
+
+
+def test_no_dynamic_is_restated_where_nothing_moved_it():
+    """The photographs restated f at the development under an f already sounding (a pianist's review): a
+    mark is written where the level changes, or where a hairpin arrives."""
+    from sketchbook.load import load_motif
+    from sketchbook.request import develop_variation
+
+    for name in ("tide", "kite", "moth", "lantern"):
+        for variation in ("beach", "photograph"):
+            piece = develop_variation(load_motif(name), variation, seed=3).piece
+            arrivals = {h.end for h in piece.hairpins}
+            for before, mark in zip(piece.dynamics, piece.dynamics[1:]):
+                assert mark.mark != before.mark or mark.offset in arrivals, (name, variation, mark)

@@ -237,3 +237,13 @@ def test_a_scale_step_the_chord_raises_is_raised_with_it():
     assert as_the_chord_has_it(65, d_major, g_minor) == 66  # F under D major: the leading tone F#
     assert as_the_chord_has_it(63, d_major, g_minor) == 63  # Eb: D major raises no E
     assert as_the_chord_has_it(65, diatonic_chord(3, g_minor), g_minor) == 65  # under C minor F stays
+
+
+def test_a_coloured_dominant_takes_its_seventh_not_a_sharp_eleventh_or_major_seventh():
+    """D-G#-F#-A on the dominant of G "should be D7" (a pianist's review): V's colour is its own seventh."""
+    for key in (Key(7, "major"), Key(7, "minor"), Key(1, "minor")):
+        dominant = diatonic_chord(4, key)
+        for seed in range(20):
+            voicing = open_voicing(dominant, coloured=True, rng=random.Random(seed))
+            above = {(p - voicing[0]) % 12 for p in voicing[1:]}
+            assert 10 in above and not above & {6, 11}, (key, voicing)

@@ -44,3 +44,11 @@ def test_a_home_note_struck_late_in_the_last_bar_moves_onto_its_downbeat():
     over the bar line stops there."""
     melody = [Note(64, F(7), F(3)), Note(62, F(10), F(1) / 2), Note(64, F(21, 2), F(1) / 2), Note(67, F(11), F(1))]
     assert landed(melody) == [(64, F(7), F(2)), (67, F(9), F(3))]
+
+
+def test_in_minor_a_lowered_seventh_held_into_the_end_rises_to_the_leading_tone():
+    """F held over two bars in G minor: F, then F# for the dominant's bar, then G on the last downbeat."""
+    melody = [Note(77, F(3), F(4))]
+    land_the_end(melody, F(12), BAR, BEAT, Key(7, "minor"))
+    assert sorted((n.pitch, n.start, n.duration) for n in melody) == [(77, F(3), F(3)), (78, F(6), F(3)),
+                                                                       (79, F(9), F(3))]

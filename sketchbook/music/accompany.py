@@ -24,7 +24,7 @@ FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
     "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
     "waltz-echo": "the waltz with its chord struck again on the last beat: a half cadence hesitates",
-    "sway": "bass held, the chord on every later beat",
+    "sway": "bass held, the chord on every later beat (on 2 and 4 in 4/4)",
     "broken": "bass held under a chord broken in eighths",
     "broken-octaves": "the bass in octaves, broken low-high in eighths",
     "repeated": "bass on the downbeat, the chord repeated on every other beat",
@@ -211,12 +211,12 @@ def _waltz_echo(bar, bass, upper, chord, top, meter):
 
 
 def _sway(bar, bass, upper, chord, top, meter):
-    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
-    t = bar.start + meter.beat
+    step = 2 * meter.beat if meter.numerator == 4 and not meter.is_compound else meter.beat  # 3 too would drum
+    notes, t = [Note(bass, bar.start, bar.end - bar.start, voice=2)], bar.start + meter.beat
     while t < bar.end:
-        end = min(t + meter.beat, bar.end)
+        end = min(t + step, bar.end)
         notes.extend(Note(p, t, end - t, voice=1) for p in upper)
-        t += meter.beat
+        t += step
     if len(notes) == 1 and bar.first:
         notes.extend(Note(p, bar.start, bar.end - bar.start, voice=1) for p in upper[:1])
     return notes

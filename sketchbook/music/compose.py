@@ -54,14 +54,15 @@ def rhythm_factor(phrase: Phrase, density: float, meter: Meter | None = None) ->
     Only by a factor that keeps the tune's rhythm writable in ``meter``: a beat augmented must fill whole
     bars or divide one, so no note is tied over a bar line or across a beat. In 6/8 that leaves the tune's
     own rhythm (doubled, a jig's quarter-eighth would read as a 3/4 hemiola tied at every bar), in 9/8
-    the triple (an eighth becomes a beat, a beat a bar), in 3/4 the triple, in 2/4 and 4/4 two and four.
+    and 3/4 the triple, in 2/4 and 4/4 two and four; short of the factor asked, the next writable below.
     """
     onsets = len({n.start for n in phrase.notes})
     rate = onsets / float(phrase.length) if phrase.length else 0.0
     if density < SPARSE:
         cap = 0.4 + density
-        clean = [f for f in (Fraction(1), Fraction(2), Fraction(3), Fraction(4)) if _writable(f, meter)]
-        return next((f for f in clean if rate / f <= cap), clean[-1])
+        factors = (Fraction(1), Fraction(2), Fraction(3), Fraction(4))
+        wanted = next((f for f in factors if rate / f <= cap), factors[-1])
+        return max(f for f in factors if f <= wanted and _writable(f, meter))  # never sparser than asked
     if density >= DOUBLED and rate < 0.6:
         return Fraction(1, 2)
     return Fraction(1)

@@ -56,12 +56,14 @@ def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple
     diminuendo the moment ff arrives, under accented octaves, undoes the climax; one toward a louder mark
     contradicts it).
     """
-    marks, wedges = [], []
+    marks: list[Dynamic] = []
+    wedges: list[Hairpin] = []
     for index, (section, plan) in enumerate(zip(sections, plans)):
         start, end = bar_start(section.start_bar), bar_start(section.end_bar)
         if index == 0:
             start = Fraction(0)  # the opening mark covers the pickup too
-        marks.append(Dynamic(start, plan.dynamic))
+        if not marks or marks[-1].mark != plan.dynamic or any(w.end == start for w in wedges):
+            marks.append(Dynamic(start, plan.dynamic))  # not an f restated under an f (a pianist's review)
         if plan.peak and section.bars >= 2:
             crest_bar = section.start_bar + max(1, section.bars * 3 // 4)
             crest = bar_start(crest_bar)

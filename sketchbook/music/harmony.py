@@ -186,12 +186,17 @@ def _motion(prev: Chord, chord: Chord) -> float:
 def open_voicing(chord: Chord, *, coloured: bool, rng: random.Random, top: int = 64) -> tuple[int, ...]:
     """A wide left-hand voicing: root low, open fifth, a tenth, and an added tone.
 
-    ``coloured`` asks for a tone that rubs (maj7, #11, b9 over a minor third); otherwise a soft add9 or 6.
+    ``coloured`` asks for a tone that rubs (maj7, #11, b9 over a minor third; the dominant its seventh);
+    otherwise a soft add9 or 6.
     """
     bass = 36 + (chord.root - 36) % 12  # root in the octave C2..B2
     third = chord.intervals[1]
     fifth = chord.intervals[2]
-    if coloured:
+    if coloured and chord.degree == 4 and not chord.is_minor:
+        # The dominant's own colour is its seventh (a tritone with the third): a major seventh or #11 on V
+        # blurs the chord that must pull home (a pianist's review: D-G#-F#-A "should be D7").
+        upper = (bass + fifth, bass + 10 + 12, bass + third + 12)
+    elif coloured:
         # Each choice makes a minor second, major seventh or tritone somewhere in the voicing.
         options = [(bass + fifth + 12, bass + third + 24, bass + 11 + 12)]  # maj7 or m(maj7) in the tenor
         if not chord.is_minor:

@@ -153,10 +153,22 @@ def land_the_end(melody: list[Note], end: Fraction, bar: Fraction, beat: Fractio
         lead_home(melody, top, final_bar, end, melody, bar=bar)
         return
     tonic = nearest_tone(note.pitch, home)
+    # Minor's lowered seventh rises to the leading tone for the dominant's bar: F over D major, in G minor,
+    # would make the last chord a modal v that cannot pull home (the melodic minor going up).
+    subtonic = key.mode == "minor" and note.pitch % 12 == (key.tonic + 10) % 12
+    rise = max(last, final_bar - bar)
     for i in here:
         n = melody[i]
-        melody[i] = replace(n, duration=final_bar - n.start)
-        if (note.pitch - n.pitch) % 12 == 0:  # the tune and its octaves resolve; inner notes stop at the bar
+        octave = (note.pitch - n.pitch) % 12 == 0  # the tune and its octaves resolve; inner notes stop at the bar
+        if subtonic and octave:
+            melody[i] = replace(n, duration=rise - n.start) if rise > n.start else replace(n, pitch=n.pitch + 1)
+            if rise > n.start:
+                melody.append(Note(n.pitch + 1, rise, final_bar - rise, voice=n.voice))
+            else:
+                melody[i] = replace(melody[i], duration=final_bar - n.start)
+        else:
+            melody[i] = replace(n, duration=final_bar - n.start)
+        if octave:
             melody.append(Note(tonic - (note.pitch - n.pitch), final_bar, end - final_bar, voice=n.voice))
 
 
