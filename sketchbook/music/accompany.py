@@ -25,7 +25,7 @@ FIGURES = {
     "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
     "waltz-echo": "the waltz with its chord struck again on the last beat: a half cadence hesitates",
     "sway": "bass held, the chord on every later beat (on 2 and 4 in 4/4)",
-    "broken": "bass held under a chord broken in eighths",
+    "broken": "bass held under a chord broken in eighths, each later beat with a second tone",
     "broken-octaves": "the bass in octaves, broken low-high in eighths",
     "repeated": "bass on the downbeat, the chord repeated on every other beat",
     "alberti": "an Alberti bass in sixteenths (low, high, middle, high)",
@@ -223,18 +223,17 @@ def _sway(bar, bass, upper, chord, top, meter):
 
 
 def _even(tones: Sequence[int], start: Fraction, end: Fraction, unit: Fraction, voice: int = 1) -> list[Note]:
-    out, t, k = [], start, 0
-    while t + unit <= end:
-        out.append(Note(tones[k % len(tones)], t, unit, voice=voice))
-        t += unit
-        k += 1
-    return out
+    return [Note(tones[k % len(tones)], start + k * unit, unit, voice=voice) for k in range(int((end - start) / unit))]
 
 
 def _broken(bar, bass, upper, chord, top, meter):
-    notes = [Note(bass, bar.start, bar.end - bar.start, voice=2)]
-    cycle = upper + upper[-2:0:-1] if len(upper) > 2 else upper
-    return notes + _even(cycle, bar.start + Fraction(1, 2), bar.end, Fraction(1, 2))
+    cycle, half = upper + upper[-2:0:-1] if len(upper) > 2 else upper, Fraction(1, 2)
+    run = _even(cycle, bar.start + half, bar.end, half)
+    # Each later beat takes a second chord tone, the one below (else above): the figure's pulse, and a step
+    # denser than the sway before it on the density lever (one tone an eighth made it the sparser).
+    pulse = [Note(p, n.start, n.duration) for n in run if (n.start - bar.start) % meter.beat == 0
+             for p in [*sorted(p for p in upper if p < n.pitch)[-1:], *sorted(p for p in upper if p > n.pitch)][:1]]
+    return [Note(bass, bar.start, bar.end - bar.start, voice=2), *run, *pulse]
 
 
 def _octave(low: int, top: int) -> list[int]:
