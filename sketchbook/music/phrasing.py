@@ -86,6 +86,8 @@ def land_cadence(melody: list[Note], cadence_bar: Fraction, end: Fraction, kind:
     if note.start < cadence_bar < min(note.end, end):
         melody[top] = replace(note, duration=cadence_bar - note.start)
         added.append(Note(target, cadence_bar, min(note.end, end) - cadence_bar, voice=note.voice))
+        if kind == "final":
+            _sing_the_dominant(melody, top, cadence_bar, key, added, bar=bar)
     elif kind == "final" and note.start >= cadence_bar:
         # The last bar's own note: the home note on its downbeat, not a step above resolving a beat late.
         melody[top] = replace(note, pitch=target, ornament=None, graces=())
@@ -153,23 +155,40 @@ def land_the_end(melody: list[Note], end: Fraction, bar: Fraction, beat: Fractio
         lead_home(melody, top, final_bar, end, melody, bar=bar)
         return
     tonic = nearest_tone(note.pitch, home)
-    # Minor's lowered seventh rises to the leading tone for the dominant's bar: F over D major, in G minor,
-    # would make the last chord a modal v that cannot pull home (the melodic minor going up).
-    subtonic = key.mode == "minor" and note.pitch % 12 == (key.tonic + 10) % 12
-    rise = max(last, final_bar - bar)
     for i in here:
         n = melody[i]
-        octave = (note.pitch - n.pitch) % 12 == 0  # the tune and its octaves resolve; inner notes stop at the bar
-        if subtonic and octave:
-            melody[i] = replace(n, duration=rise - n.start) if rise > n.start else replace(n, pitch=n.pitch + 1)
-            if rise > n.start:
-                melody.append(Note(n.pitch + 1, rise, final_bar - rise, voice=n.voice))
-            else:
-                melody[i] = replace(melody[i], duration=final_bar - n.start)
-        else:
-            melody[i] = replace(n, duration=final_bar - n.start)
-        if octave:
+        melody[i] = replace(n, duration=final_bar - n.start)
+        if (note.pitch - n.pitch) % 12 == 0:  # the tune and its octaves resolve; inner notes stop at the bar
             melody.append(Note(tonic - (note.pitch - n.pitch), final_bar, end - final_bar, voice=n.voice))
+            _sing_the_dominant(melody, i, final_bar, key, melody, bar=bar)
+
+
+def dominant_tone(pitch: int, key: Key) -> int:
+    """What the tune may hold over the last V: a tone of V7 as it is; anything else the nearest one by step
+    (downward on a tie), so minor's lowered seventh rises to the leading tone (F over D major, in G minor,
+    makes a modal v that cannot pull home) and its sixth falls to the fifth (F over E major grates).
+
+    >>> dominant_tone(65, Key(7, "minor")), dominant_tone(65, Key(9, "minor")), dominant_tone(62, Key(9, "minor"))
+    (66, 64, 62)
+    """
+    root = (key.tonic + 7) % 12
+    seventh = {root, (root + 4) % 12, (root + 7) % 12, (root + 10) % 12}
+    return pitch if pitch % 12 in seventh else nearest_tone(pitch, seventh)
+
+
+def _sing_the_dominant(melody: list[Note], i: int, cadence_bar: Fraction, key: Key, added: list[Note], *,
+                       bar: Fraction | None) -> None:
+    """``melody[i]``, ending at the last bar line, takes a dominant tone for the dominant's bar (see
+    dominant_tone); held from earlier, it keeps its own pitch until that bar."""
+    note = melody[i]
+    pitch = dominant_tone(note.pitch, key)
+    if pitch == note.pitch or bar is None:
+        return
+    if note.start < cadence_bar - bar:
+        melody[i] = replace(note, duration=cadence_bar - bar - note.start)
+        added.append(Note(pitch, cadence_bar - bar, bar, voice=note.voice))
+    else:
+        melody[i] = replace(note, pitch=pitch, ornament=None, graces=())
 
 
 def _onto_the_downbeat(melody: list[Note], last: list[int], final_bar: Fraction, end: Fraction) -> None:
