@@ -52,3 +52,14 @@ def test_in_minor_a_lowered_seventh_held_into_the_end_rises_to_the_leading_tone(
     land_the_end(melody, F(12), BAR, BEAT, Key(7, "minor"))
     assert sorted((n.pitch, n.start, n.duration) for n in melody) == [(77, F(3), F(3)), (78, F(6), F(3)),
                                                                        (79, F(9), F(3))]
+
+
+def test_in_minor_the_dominants_bar_sings_the_melodic_minor_going_up():
+    """F G A into A minor's last bar: F# G# A; a seventh falling to the sixth stays natural (no E#-D)."""
+    a_minor = Key(9, "minor")
+    melody = [Note(64, F(6), F(1)), Note(65, F(7), F(1)), Note(67, F(8), F(1)), Note(69, F(9), F(1))]
+    land_the_end(melody, F(12), BAR, BEAT, a_minor)
+    assert [n.pitch for n in sorted(melody, key=lambda n: n.start)] == [64, 66, 68, 69]
+    melody = [Note(67, F(6), F(1)), Note(65, F(7), F(1)), Note(64, F(8), F(1))]
+    land_the_end(melody, F(12), BAR, BEAT, a_minor)
+    assert [n.pitch for n in sorted(melody, key=lambda n: n.start)][:2] == [67, 65]

@@ -131,12 +131,29 @@ def land_the_end(melody: list[Note], end: Fraction, bar: Fraction, beat: Fractio
     """The piece's last melody note rings to the final bar line, and the tonic lands on the last downbeat.
 
     A last note struck in the bar before (over the dominant) is held to the bar line and resolves there:
-    a home note struck that early is led home (lead_home); any other note keeps its pitch over the
-    dominant and falls to the nearest tonic, octaves doubling it moving with it. A note struck in the last
-    bar simply becomes the tonic (embellishment may have left a passing note there).
+    a home note struck that early is led home (lead_home); any other note takes a tone of the dominant for
+    its bar (dominant_tone) and falls to the nearest tonic, octaves doubling it moving with it. A note
+    struck in the last bar simply becomes the tonic (embellishment may have left a passing note there).
+    In minor the dominant's bar sings the melodic minor going up: its seventh raised, and a sixth rising
+    to it raised too (F G A into A minor's tonic grates on E major; F# G# A leads home).
     """
     if not melody:
         return
+    _last_note(melody, end, bar, beat, key)
+    if key.mode == "minor":
+        bar_of_v = sorted((k for k, n in enumerate(melody) if end - 2 * bar <= n.start < end - bar),
+                          key=lambda k: melody[k].start)
+        sixth, seventh = (key.tonic + 8) % 12, (key.tonic + 10) % 12
+        for k, after in zip(bar_of_v, [*bar_of_v[1:], None]):
+            n = melody[k]
+            nxt = melody[after].pitch if after is not None else None
+            rising = nxt is not None and nxt > n.pitch and nxt % 12 in (seventh, (seventh + 1) % 12)
+            falling = nxt is not None and nxt < n.pitch and nxt % 12 == sixth  # E# to D: an augmented second
+            if (n.pitch % 12 == seventh and not falling) or (n.pitch % 12 == sixth and rising):
+                melody[k] = replace(n, pitch=n.pitch + 1)
+
+
+def _last_note(melody: list[Note], end: Fraction, bar: Fraction, beat: Fraction, key: Key) -> None:
     last = max(n.start for n in melody)
     here = [i for i, n in enumerate(melody) if n.start == last]
     top = max(here, key=lambda i: melody[i].pitch)
