@@ -71,3 +71,19 @@ def test_no_dynamic_is_restated_where_nothing_moved_it():
             arrivals = {h.end for h in piece.hairpins}
             for before, mark in zip(piece.dynamics, piece.dynamics[1:]):
                 assert mark.mark != before.mark or mark.offset in arrivals, (name, variation, mark)
+
+
+def test_no_accent_sounds_under_a_diminuendo():
+    """The climax's accents ran on into the taper before the quiet return (a pianist's review)."""
+    from sketchbook.load import load_motif
+    from sketchbook.request import develop_variation
+
+    tapered = 0
+    for name in ("tide", "kite", "moth", "lantern", "ember"):
+        piece = develop_variation(load_motif(name), "photograph", seed=1).piece
+        fading = [(h.start, h.end) for h in piece.hairpins if h.kind == "diminuendo"]
+        tapered += len(fading)
+        for n in piece.right_hand:
+            if any(lo <= n.start < hi for lo, hi in fading):
+                assert not {"accent", "strong-accent"} & set(n.articulations), (name, n)
+    assert tapered

@@ -217,6 +217,10 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     sparse = [density[o] < SPARSE for o in owners]
     left = _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, streams=streams)
     dynamics, hairpins = dynamics_for(sections, plans, bar_start)
+    # No accent under a diminuendo: the climax's accents driven into the quiet return fight its taper.
+    fading = [(h.start, h.end) for h in hairpins if h.kind == "diminuendo"]
+    melody = [replace(n, articulations=tuple(a for a in n.articulations if not a.endswith("accent")))
+              if n.articulations and any(lo <= n.start < hi for lo, hi in fading) else n for n in melody]
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
     harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
     melody, left = [_on_the_piano(n) for n in melody], tuple(_on_the_piano(n) for n in left)
