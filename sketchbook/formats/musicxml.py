@@ -148,7 +148,7 @@ class _Score:
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
                     last = m == len(layout.starts) - 1
                     voice = (str(numbers[v - 1]), str(staff), m_start)
-                    self.write_voice(measure, items, voice, stem, marks, last)
+                    self.write_voice(measure, items, voice, stem, marks, last, fermata=last and v == carrier)
                     if staff == 1 or v != written[-1][0]:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
@@ -230,14 +230,16 @@ class _Score:
             place(end, staff, [shift], stop=True, placement="above")
         return out
 
-    def write_voice(self, measure, items, voice, stem, marks, last) -> None:
+    def write_voice(self, measure, items, voice, stem, marks, last, *, fermata: bool = False) -> None:
         """Items of one voice, with each direction before the item it falls in (``offset`` inside it).
 
         In the last measure a pedal or wedge mark at the very end goes on the last item: LilyPond drops
-        (and complains about) a pedal release or hairpin end after the last note.
+        (and complains about) a pedal release or hairpin end after the last note. With ``fermata`` the
+        voice's last chord takes one: the piece's final sound is held, not clipped.
         """
         voice, staff, m_start = voice
         marks = sorted(marks, key=lambda d: d[0])
+        held = max((i for i, it in enumerate(items) if it.chord is not None), default=-1) if fermata else -1
         k = 0
         for i, it in enumerate(items):
             final = last and i == len(items) - 1
@@ -249,7 +251,7 @@ class _Score:
                 self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
             else:
                 slurs = self.slurs.pop(m_start + it.start, ()) if voice == "1" and it.first else ()
-                self.chord(measure, it, voice, staff, stem, slurs)
+                self.chord(measure, it, voice, staff, stem, slurs, fermata=i == held)
         for mark in marks[k:]:
             _direction(measure, mark, mark[0] - items[-1].start - items[-1].ticks)
 
@@ -270,7 +272,7 @@ class _Score:
 
     def chord(
         self, measure: ET.Element, it: Item, voice: str, staff: str, stem: str | None,
-        slurs: Iterable[tuple[str, str]] = (),
+        slurs: Iterable[tuple[str, str]] = (), *, fermata: bool = False,
     ) -> None:
         chord = it.chord or ()
         if it.graces:
@@ -310,6 +312,8 @@ class _Score:
                     marks.append(leaf("tuplet", type=it.bracket, number="1"))
                 marks += _ornaments(it, self.piece)
                 marks += [leaf("slur", type=kind, number=number, placement="above") for kind, number in slurs]
+                if fermata:  # over the upper staff, under the lower
+                    marks.append(leaf("fermata", type="upright" if staff == "1" else "inverted"))
             if arpeggio:
                 # MuseScore 3.2 drops an arpeggio without a direction; a roll goes upwards anyway.
                 marks.append(leaf("arpeggiate", direction="up"))

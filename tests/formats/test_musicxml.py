@@ -122,7 +122,9 @@ def graces(staff) -> Counter:
 
 
 def expressions(staff) -> set:
-    return {(F(e.offset), type(x).__name__) for e in joined(staff) for x in e.expressions}
+    """The notes' ornaments as music21 reads them (the final fermata is the score's, checked on its own)."""
+    return {(F(e.offset), type(x).__name__) for e in joined(staff) for x in e.expressions
+            if type(x).__name__ != "Fermata"}
 
 
 def articulations(staff) -> set:
@@ -192,6 +194,27 @@ def test_score_header_names_the_piece_part_and_instrument():
     assert [p.get("id") for p in score.findall("part")] == ["P1"]
     measures = score.findall("part/measure")
     assert [m.findtext("barline/bar-style") for m in measures] == [None] * (len(measures) - 1) + ["light-heavy"]
+
+
+def test_the_final_chord_of_each_staff_is_held_under_a_fermata():
+    """A pianist's review: every piece ended clipped, with no fermata. One per staff, on its last struck
+    note: over the treble, under the bass."""
+    for piece in (RICH, _sketched("kite", "beach"), _sketched("moth", "photograph")):
+        measures = root(piece_to_musicxml(piece)).findall("part/measure")
+        held = [(note.findtext("staff"), fermata.get("type")) for m in measures for note in m.findall("note")
+                for fermata in note.findall("notations/fermata")]
+        assert sorted(held) == [("1", "upright"), ("2", "inverted")]
+        last = measures[-1].findall("note")
+        for staff in ("1", "2"):
+            struck = [n for n in last if n.findtext("staff") == staff and n.find("rest") is None]
+            assert struck and any(n.find("notations/fermata") is not None for n in struck)
+
+
+def _sketched(name: str, variation: str) -> Piece:
+    from sketchbook.load import load_motif
+    from sketchbook.request import develop_variation
+
+    return develop_variation(load_motif(name), variation, seed=1).piece
 
 
 def test_first_measure_sets_grand_staff_key_time_and_divisions():
