@@ -49,18 +49,15 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
         if span.cadence == "half" and not final and out and out[-1] not in ("block", "waltz"):
             out.append(out[-1])  # a driven phrase runs on through its half cadence: it hangs on V, it does not stop
             continue
-        lo, hi = bounds[owner]
-        share = (span.start - lo) / (hi - lo) if hi > lo else 0
         if span.cadence or final:
-            # A full cadence inside the climax strikes its chords again in eighths: a climax that stops on a
-            # held chord at every phrase's end loses the drive it built (its last bar, into the return, rests).
-            driven = span.cadence == "full" and not final and share >= CLIMAX and span.end < hi
-            out.append("repeated" if driven else "block")
+            out.append("block")
             continue
         phrase = max(0, bisect.bisect_right(phrase_starts, span.start) - 1)
         if dense_sections.index(owner) == 0:
             out.append(_STATEMENT[phrase % 2])
             continue
+        lo, hi = bounds[owner]
+        share = (span.start - lo) / (hi - lo) if hi > lo else 0
         if share >= CLIMAX:
             figure = _CLIMAX[i % len(_CLIMAX)]
             if figure == "tremolo" and ornaments and not ornaments[i]:
