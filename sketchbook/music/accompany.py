@@ -229,10 +229,11 @@ def _even(tones: Sequence[int], start: Fraction, end: Fraction, unit: Fraction, 
 def _broken(bar, bass, upper, chord, top, meter):
     cycle, half = upper + upper[-2:0:-1] if len(upper) > 2 else upper, Fraction(1, 2)
     run = _even(cycle, bar.start + half, bar.end, half)
-    # Each later beat takes a second chord tone, the one below (else above): the figure's pulse, and a step
-    # denser than the sway before it on the density lever (one tone an eighth made it the sparser).
-    pulse = [Note(p, n.start, n.duration) for n in run if (n.start - bar.start) % meter.beat == 0
-             for p in [*sorted(p for p in upper if p < n.pitch)[-1:], *sorted(p for p in upper if p > n.pitch)][:1]]
+    # Each beat takes a second chord tone, below (else above): a pulse, and denser than the sway before it.
+    on_beats = [n for n in run if (n.start - bar.start) % meter.beat == 0]
+    second = [max((p for p in upper if p < n.pitch), default=min((p for p in upper if p > n.pitch), default=None))
+              for n in on_beats]
+    pulse = [Note(p, n.start, n.duration) for n, p in zip(on_beats, second) if p is not None]
     return [Note(bass, bar.start, bar.end - bar.start, voice=2), *run, *pulse]
 
 

@@ -16,7 +16,7 @@ from sketchbook.music import transform
 from sketchbook.music.accompany import Accompanist
 from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
-from sketchbook.music.expression import articulate, dynamics_for, ritardandos
+from sketchbook.music.expression import articulate, dynamics_for, quiet_under_diminuendo, ritardandos
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
 from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
 from sketchbook.music.metre import remeter, spread_for
@@ -217,10 +217,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     sparse = [density[o] < SPARSE for o in owners]
     left = _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, streams=streams)
     dynamics, hairpins = dynamics_for(sections, plans, bar_start)
-    # No accent under a diminuendo: the climax's accents driven into the quiet return fight its taper.
-    fading = [(h.start, h.end) for h in hairpins if h.kind == "diminuendo"]
-    melody = [replace(n, articulations=tuple(a for a in n.articulations if not a.endswith("accent")))
-              if n.articulations and any(lo <= n.start < hi for lo, hi in fading) else n for n in melody]
+    melody = quiet_under_diminuendo(melody, hairpins)
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
     harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
     melody, left = [_on_the_piano(n) for n in melody], tuple(_on_the_piano(n) for n in left)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections.abc import Sequence
 from dataclasses import replace
 from fractions import Fraction
 
@@ -47,6 +48,13 @@ def articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bo
             marks = marks + ("staccato",) if "staccato" not in marks else marks
         out.append(replace(n, articulations=marks) if marks != n.articulations else n)
     return tuple(out)
+
+
+def quiet_under_diminuendo(notes: list[Note], hairpins: Sequence[Hairpin]) -> list[Note]:
+    """No accent under a diminuendo: the climax's accents driven into the quiet return fight its taper."""
+    fading = [(h.start, h.end) for h in hairpins if h.kind == "diminuendo"]
+    return [replace(n, articulations=tuple(a for a in n.articulations if not a.endswith("accent")))
+            if n.articulations and any(lo <= n.start < hi for lo, hi in fading) else n for n in notes]
 
 
 def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:

@@ -89,9 +89,8 @@ def choose_progression(melody: Sequence[Note], spans: Sequence[Span], key: Key, 
         before = choices[i - 1] if i else candidates
         following = spans[i + 1].cadence if i + 1 < len(spans) else ""
         for j, chord in enumerate(candidates):
-            local_score = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree)
-            if following == "final" and chord.degree == 4 and not _grates(chord, melody, span):
-                local_score += 9.0  # the piece's last cadence is authentic: V (V7 under the tune's fourth)
+            refused = following == "final" and chord.degree == 4 and _grates(chord, melody, span)
+            local_score = fits[i][j] + noise[i][j] + _cadence_weight(span.cadence, following, chord.degree, refused)
             if i == 0 and chord.degree == 0:
                 local_score += 1.5
             if i == 0:
@@ -123,14 +122,18 @@ def _modal_dominants(chords: list[Chord], near: list[list[Note]], keys: Sequence
     return out
 
 
-def _cadence_weight(cadence: str, following: str, degree: int) -> float:
+def _cadence_weight(cadence: str, following: str, degree: int, refused: bool = False) -> float:
     """Large enough to outweigh any melody: a cadence is a promise the harmony keeps."""
     if cadence in ("full", "final"):
         return 0.0 if degree == 0 else -50.0
     if cadence == "half":
         return 0.0 if degree == 4 else -50.0
-    if following == "final":  # V (see choose_progression), else the plagal IV rather than a weak ii
-        return 3.0 if degree == 4 else 2.0 if degree == 3 else 1.0 if degree == 1 else -2.0
+    if following == "final":
+        # The piece's last cadence is authentic: V outweighs the melody (V7 under the tune's fourth) unless
+        # the tune grates a semitone on it (``refused``); then the plagal IV rather than a weak ii.
+        if degree == 4:
+            return 3.0 if refused else 12.0
+        return 2.0 if degree == 3 else 1.0 if degree == 1 else -2.0
     if following == "full":
         return 3.0 if degree == 4 else 1.0 if degree in (1, 3) else -2.0
     return 0.0

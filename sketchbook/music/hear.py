@@ -271,7 +271,7 @@ def _level(u: int, meter: Meter) -> str:
 
 def _choose_meter(line, positions, hinted) -> tuple[Meter, Fraction]:
     """The metre and pickup that explain the onsets best."""
-    window = [q for q in positions[:ESTIMATE_NOTES] if q < ESTIMATE_QUARTERS]
+    window = positions[:_opening(positions)]
     salience = _salience(line[: len(window)], window)
     best = None
     for meter in (hinted,) if hinted else METERS:
@@ -281,6 +281,11 @@ def _choose_meter(line, positions, hinted) -> tuple[Meter, Fraction]:
                 best = (cost, meter, pickup)
     assert best is not None
     return best[1], best[2]
+
+
+def _opening(positions: list[Fraction]) -> int:
+    """How many of the first notes the metre is heard on: a long line costs no more, and says no more."""
+    return len([q for q in positions[:ESTIMATE_NOTES] if q < ESTIMATE_QUARTERS])
 
 
 def _pickup_costs(positions: list[Fraction], salience: list[float], meter: Meter) -> list[tuple[float, Fraction]]:
@@ -319,8 +324,7 @@ def written_pickup(notes: Sequence[Note], meter: Meter) -> Fraction:
         top.setdefault(n.start, n)  # the melody of a chord is its top note
     line = list(top.values())
     positions = [n.start - line[0].start for n in line]
-    # Heard on its opening, as a take is: a long melody costs no more, and says no more about its upbeat.
-    window = len([q for q in positions[:ESTIMATE_NOTES] if q < ESTIMATE_QUARTERS])
+    window = _opening(positions)  # heard on its opening, as a take is
     line, positions = line[:window], positions[:window]
     if len(line) < 2:
         return Fraction(0)
