@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from sketchbook.aside import Aside
 from sketchbook.limits import uncollected
@@ -21,6 +21,46 @@ if TYPE_CHECKING:
     from sketchbook.formats.reading import Reading
 
 MAX_SEEDS = 10_000
+
+
+class Order(TypedDict):
+    """What `sketchbook develop` was asked, in plain values (a forked worker receives it through a pipe)."""
+
+    motifs: list[str] | None
+    variation: str | None
+    seed: int
+    seeds: str | None
+    out: str
+    name: str | None
+    force: bool
+    levers: dict[str, object]  # tempo, density, ornament, morph, preset, bars, meter, as request.plan takes them
+    explain: bool
+    audio: bool
+    from_sketch: str | None
+    jobs: int | None
+    reading: dict[str, str | None]  # motif_meter, grid, track, part, bars_from: how motif files are read
+
+
+class PieceReport(TypedDict):
+    name: str
+    tempos: list[int]
+    bars: int
+    notes: int
+    seconds: float
+    plan: tuple[str, list[dict[str, Any]]] | None  # the piece's title and its plan rows (--explain)
+
+
+class SketchReport(TypedDict):
+    folder: str
+    pieces: list[PieceReport]
+    written: list[str]
+
+
+class Report(TypedDict):
+    """What the command line prints: each sketch written, and the first problem if any sketch failed."""
+
+    sketches: list[SketchReport]
+    failed: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +84,49 @@ class Outcome:
     written: tuple[Path, ...]
     summaries: tuple[tuple[str, Summary], ...]
     plans: tuple[tuple[str, tuple[PlanRow, ...]], ...] = ()  # per piece: its title and plan rows (--explain)
+
+
+def develop_report(order: Order, *, on_done: Callable[[int], None] | None = None) -> Report:
+    """Plan the order's sketches, develop and write them, and report them as the command line prints them.
+
+    Everything is planned (every motif read, every name checked) before anything is written; ``on_done``
+    hears of each finished sketch, with how many there are in all.
+    """
+    from sketchbook.request import plan
+
+    with uncollected():  # the plan's objects live as long as the command: passes over them free nothing
+        variations, request = plan(order["variation"], flag="--", **order["levers"])
+        reading = None
+        if any(v is not None for v in order["reading"].values()):
+            from sketchbook.load import parse_reading
+
+            reading = parse_reading(**order["reading"])
+        jobs = plan_jobs(order["motifs"] or [None], variations=variations, request=request,
+                         seeds=parse_seeds(order["seeds"]) if order["seeds"] is not None else [order["seed"]],
+                         out=Path(order["out"]), name=order["name"], force=order["force"], audio=order["audio"],
+                         from_sketch=Path(order["from_sketch"]) if order["from_sketch"] is not None else None,
+                         reading=reading)
+    outcomes: list[Outcome] = []
+    problems: list[str] = []
+    advance = (lambda: on_done(len(jobs))) if on_done is not None else None
+    for outcome in run_batch(jobs, workers=order["jobs"], explain=order["explain"], on_done=advance):
+        if isinstance(outcome, str):
+            problems.append(outcome)
+        else:
+            outcomes.append(outcome)
+    sketches: list[SketchReport] = []
+    for outcome in sorted(outcomes, key=lambda o: str(o.job.folder)):
+        plans = outcome.plans or ((None, ()),) * len(outcome.summaries)
+        pieces: list[PieceReport] = [
+            PieceReport(name=variation, tempos=sorted(set(facts.tempos), reverse=True), bars=facts.bars,
+                        notes=facts.notes, seconds=facts.seconds,
+                        plan=(title, [row.as_dict() for row in rows]) if title is not None else None)
+            for (variation, facts), (title, rows) in zip(outcome.summaries, plans)
+        ]
+        sketches.append(SketchReport(folder=outcome.job.folder.name, pieces=pieces,
+                                     written=[str(p) for p in outcome.written]))
+    failed = f"{len(problems)} of {len(jobs)} sketches failed; first: {problems[0]}" if problems else None
+    return Report(sketches=sketches, failed=failed)
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -172,6 +255,9 @@ class PlanRow:
     density: float
     ornament: float
     dynamic: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {c: getattr(self, c) for c in COLUMNS}
 
     def cells(self) -> list[str]:
         return [", ".join(v) if isinstance(v, tuple) else str(v) for v in (getattr(self, c) for c in COLUMNS)]

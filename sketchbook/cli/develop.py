@@ -14,7 +14,7 @@ import typer
 from sketchbook.cli.app import app, err_console, fail
 
 if TYPE_CHECKING:  # batch loads with the command that runs it
-    from sketchbook.batch import Outcome
+    from sketchbook.batch import Order, Report
 
 
 class VariationChoice(str, Enum):
@@ -65,23 +65,19 @@ def develop(
     Examples: sketchbook develop; sketchbook develop tide --seed 7 --explain;
     sketchbook develop "3/4 a4 c'8 e' d'4 c' b a2." --name waltz; sketchbook develop tide kite --seeds 1-20
     """
-    from sketchbook.limits import uncollected
     from sketchbook.music.errors import SketchbookError
 
+    # Plain values only: they may cross a pipe to the worker begun at launch (head_start.py).
+    order: Order = {
+        "motifs": motif, "variation": variation.value if variation else None, "seed": seed, "seeds": seeds,
+        "out": str(out), "name": name, "force": force, "explain": explain, "audio": audio,
+        "levers": {"tempo": tempo, "density": density, "ornament": ornament, "morph": morph,
+                   "preset": str(preset) if preset is not None else None, "bars": bars, "meter": meter},
+        "from_sketch": str(from_sketch) if from_sketch is not None else None, "jobs": jobs,
+        "reading": {"meter": motif_meter, "grid": grid, "track": track, "part": part, "bars_from": bars_from},
+    }
     try:
-        # The imports and the plan make thousands of objects that live as long as the command: the
-        # collector's passes over them free nothing (each job pauses it for its own run too).
-        with uncollected():
-            from sketchbook.batch import parse_seeds, plan_jobs
-            from sketchbook.request import plan
-
-            variations, request = plan(variation.value if variation else None, flag="--", tempo=tempo, density=density,
-                                       ornament=ornament, morph=morph, preset=preset, bars=bars, meter=meter)
-            jobs_to_run = plan_jobs(motif or [None], variations=variations, request=request,
-                                    seeds=parse_seeds(seeds) if seeds is not None else [seed], out=out, name=name,
-                                    force=force, audio=audio, from_sketch=from_sketch,
-                                    reading=_reading(motif_meter, grid, track, part, bars_from))
-        _run(jobs_to_run, workers=jobs, explain=explain, quiet=quiet)
+        _print(_report(order, one_sketch=seeds is None and len(motif or [None]) == 1, quiet=quiet))
     except SketchbookError as exc:
         raise fail(str(exc)) from None
     except KeyboardInterrupt:
@@ -90,59 +86,68 @@ def develop(
     except BrokenPipeError:
         raise  # the reader left: handled quietly by _OneLineErrors
     except Exception as exc:  # a bug, not bad input: still one line, with a way to see more
+        from sketchbook.head_start import WorkerBug
+
         if os.environ.get("SKETCHBOOK_DEBUG"):
+            if isinstance(exc, WorkerBug):  # the traceback is the worker's, sent back as text
+                sys.stderr.write(exc.trace)
+                raise typer.Exit(code=1) from None
             raise
         from rich.markup import escape
 
-        err_console().print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} "
+        kind = exc.kind if isinstance(exc, WorkerBug) else type(exc).__name__
+        err_console().print(f"[bold red]internal error:[/] {kind}: {escape(str(exc))} "
                              "(set SKETCHBOOK_DEBUG=1 for the traceback)", markup=True)
         raise typer.Exit(code=1) from None
 
 
-def _reading(meter, grid, track, part, bars_from):
-    """How motif files are read (None when no hint is given: nothing to import)."""
-    if (meter, grid, track, part, bars_from) == (None,) * 5:
-        return None
-    from sketchbook.load import parse_reading
+def _report(order: "Order", *, one_sketch: bool, quiet: bool) -> "Report":
+    """The order developed by the worker begun at launch (one sketch), or here (a batch, or no worker)."""
+    from sketchbook.head_start import claim
 
-    return parse_reading(meter=meter, grid=grid, track=track, part=part, bars_from=bars_from)
+    worker = claim()
+    if worker is not None:
+        if one_sketch:
+            report = worker.run(order)
+            if report is not None:
+                return report
+        else:
+            worker.dismiss()
+    from sketchbook.limits import uncollected
+
+    with uncollected():  # batch and the music it loads live as long as the command
+        from sketchbook.batch import develop_report
+    show_progress = not one_sketch and not quiet and sys.stderr.isatty()
+    with _progress_bar(show=show_progress) as advance:
+        return develop_report(order, on_done=advance)
 
 
-def _run(jobs, *, workers, explain, quiet) -> None:
-    from sketchbook.batch import run_batch
-
-    show_progress = len(jobs) > 1 and not quiet and sys.stderr.isatty()
-    outcomes: list[Outcome] = []
-    problems: list[str] = []
-    with _progress_bar(len(jobs), show=show_progress) as advance:
-        for outcome in run_batch(jobs, workers=workers, explain=explain, on_done=advance):
-            if isinstance(outcome, str):
-                problems.append(outcome)
-            else:
-                outcomes.append(outcome)
+def _print(report: "Report") -> None:
     # click's echo for the plain lines: rich loads only for a progress bar or an --explain table.
     bold = not os.environ.get("NO_COLOR")
-    for outcome in sorted(outcomes, key=lambda o: str(o.job.folder)):
-        for (variation, facts), plan in zip(outcome.summaries, outcome.plans or [None] * len(outcome.summaries)):
-            tempos = "/".join(str(t) for t in sorted(set(facts.tempos), reverse=True))
-            typer.secho(f"{outcome.job.folder.name}/{variation}", bold=bold, nl=False)
-            typer.echo(f": {tempos} bpm, {facts.bars} bars, {facts.notes} notes, {facts.seconds} s")
-            if plan is not None:
+    for sketch in report["sketches"]:
+        for piece in sketch["pieces"]:
+            tempos = "/".join(str(t) for t in piece["tempos"])
+            typer.secho(f"{sketch['folder']}/{piece['name']}", bold=bold, nl=False)
+            typer.echo(f": {tempos} bpm, {piece['bars']} bars, {piece['notes']} notes, {piece['seconds']} s")
+            if piece["plan"] is not None:
                 from rich.console import Console
 
+                from sketchbook.batch import PlanRow
                 from sketchbook.cli.explain import rows_table
 
-                Console(highlight=False).print(rows_table(*plan))
-        for path in outcome.written:
-            typer.echo(str(path))
-    if problems:
+                title, rows = piece["plan"]
+                Console(highlight=False).print(rows_table(title, [PlanRow(**row) for row in rows]))
+        for path in sketch["written"]:
+            typer.echo(path)
+    if report["failed"] is not None:
         from sketchbook.music.errors import SketchbookError
 
-        raise SketchbookError(f"{len(problems)} of {len(jobs)} sketches failed; first: {problems[0]}")
+        raise SketchbookError(report["failed"])
 
 
 @contextlib.contextmanager
-def _progress_bar(total: int, *, show: bool):
+def _progress_bar(*, show: bool):
     """Yield the callback that advances a transient progress bar on stderr, or None when none is shown."""
     if not show:
         yield None
@@ -151,8 +156,8 @@ def _progress_bar(total: int, *, show: bool):
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("developing", total=total)
-        yield lambda: progress.advance(task)
+        task = progress.add_task("developing", total=None)
+        yield lambda total: progress.update(task, total=total, advance=1)
 
 
 @app.command()
