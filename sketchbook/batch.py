@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 
 from sketchbook.aside import Aside
 from sketchbook.limits import uncollected
@@ -63,8 +63,7 @@ class Report(TypedDict):
     failed: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class Job:
+class Job(NamedTuple):
     """One sketch to make: a motif, a seed, where it goes and which variations it holds."""
 
     motif: Motif
@@ -76,8 +75,7 @@ class Job:
     audio: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
+class Outcome(NamedTuple):
     """What a job wrote and a one-line summary per variation."""
 
     job: Job
@@ -243,8 +241,7 @@ def _run_job(job: Job, *, explain: bool, aside: bool) -> Outcome:
 COLUMNS = ("bars", "section", "techniques", "texture", "tempo", "density", "ornament", "dynamic")
 
 
-@dataclass(frozen=True, slots=True)
-class PlanRow:
+class PlanRow(NamedTuple):
     """One section of a piece's plan, as --explain shows it."""
 
     bars: str  # "first-last", counted from 1

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sketchbook.files import read_limited, short, shown
 from sketchbook.formats.reading import FILE_MOTIF_BARS as FILE_MOTIF_BARS  # re-exported: the limits read as load's
@@ -33,8 +32,7 @@ MIDI_SUFFIXES = (".mid", ".midi")
 MUSICXML_SUFFIXES = (".musicxml", ".xml", ".mxl")
 
 
-@dataclass(frozen=True, slots=True)
-class BundledMotif:
+class BundledMotif(NamedTuple):
     """A motif shipped in the motifs folder, with its one-line description."""
 
     name: str

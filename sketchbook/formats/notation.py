@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -68,8 +67,7 @@ class Segment(NamedTuple):
     tie_start: bool
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Item:
+class Item(NamedTuple):
     """One written note, chord or rest of a voice, timed in ticks from the measure start.
 
     ``type`` is None for a whole-measure rest; ``first`` marks the item where a note is struck (graces,
@@ -246,8 +244,8 @@ class Layout:
                     a, b = (seg.start - pos) * actual, (seg.end - pos) * actual
                     self.add(items, seg, a, b, pos * actual, actual, tuplet, ("t", pos), beat, table)
                 if len(items) - first > 1:  # a lone note (in an oddly timed pickup) goes unbracketed
-                    items[first] = replace(items[first], bracket="start")
-                    items[-1] = replace(items[-1], bracket="stop")
+                    items[first] = items[first]._replace(bracket="start")
+                    items[-1] = items[-1]._replace(bracket="stop")
             pos, i = end, k + 1
         return items
 
@@ -314,7 +312,7 @@ class Layout:
                 shown[step] = (octave, alter)
             state[step, octave] = alter
         return [
-            [replace(it, heads=tuple(heads), graces=tuple(graces)) if it.chord else it
+            [it._replace(heads=tuple(heads), graces=tuple(graces)) if it.chord else it
              for it, (heads, graces) in zip(items, spelling)]
             for items, spelling in zip(voices, spelled)
         ]  # fmt: skip
@@ -377,6 +375,6 @@ def _beam(items: list[Item]) -> list[Item]:
                     else:
                         value = "backward hook" if k else "forward hook"
                     beams.append((str(level), value))
-                out[r] = replace(items[r], beams=tuple(beams))
+                out[r] = items[r]._replace(beams=tuple(beams))
         run = [i] if beamable else []
     return out

@@ -6,9 +6,9 @@ Pure planning on notes and their spellings; musicxml.py writes what is planned h
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
 from fractions import Fraction
 from itertools import pairwise
+from typing import NamedTuple
 
 from sketchbook.music.model import Note, Piece
 from sketchbook.music.theory import LETTERS
@@ -21,8 +21,7 @@ MAX_LEDGERS = 4  # a fifth ledger line is where a reader starts counting: write 
 SLUR_BARS = 4  # a phrase longer than this is slurred in breaths, as a pianist phrases it
 
 
-@dataclass(frozen=True, slots=True)
-class Onset:
+class Onset(NamedTuple):
     """The notes one staff strikes at one moment (both voices), as written diatonic steps."""
 
     start: Fraction

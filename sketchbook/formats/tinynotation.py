@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from sketchbook.formats.motif_text import motif_description
 from sketchbook.music.errors import SketchbookError
@@ -42,8 +42,7 @@ def quantise(time: Fraction) -> Fraction:
     return math.floor(Fraction(time) / GRID + Fraction(1, 2)) * GRID
 
 
-@dataclass(frozen=True, slots=True)
-class _Token:
+class _Token(NamedTuple):
     pitch: int | None  # None for a rest
     spelling: tuple[str, int] | None  # (letter, alter) as written, kept for the score
     length: Fraction | None  # None: carry over the previous length

@@ -12,8 +12,9 @@ import bisect
 import itertools
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
+from typing import NamedTuple
 
 from sketchbook.music.harmony import Chord, Span, ceilings, melody_by_span, open_voicing
 from sketchbook.music.model import Meter, Note, score_order
@@ -36,8 +37,7 @@ FIGURES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+class Bar(NamedTuple):
     """One bar (or the part of it a span covers) that a figure fills."""
 
     start: Fraction

@@ -8,6 +8,7 @@ import random
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from typing import NamedTuple
 
 from sketchbook.music.model import Key, Note, ticks
 from sketchbook.music.theory import scale
@@ -35,8 +36,7 @@ class Chord:
         return 3 in self.intervals
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A stretch of time that one chord holds."""
 
     start: Fraction

@@ -6,8 +6,9 @@ import functools
 import math
 import random
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from fractions import Fraction
+from typing import NamedTuple
 
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import ORNAMENTS, Key, Meter, Note
@@ -32,8 +33,7 @@ _ROLL_SECONDS = 1 / 30  # spread between neighbouring notes of a rolled chord
 _LEAP = 5  # semitones: a fourth or more
 
 
-@dataclass(frozen=True, slots=True)
-class _Context:
+class _Context(NamedTuple):
     previous: int | None  # top pitch of the previous onset in this voice
     next: int | None  # top pitch of the next onset in this voice
     rest_after: bool  # silence in this voice before the next onset, or nothing follows

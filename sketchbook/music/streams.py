@@ -7,7 +7,7 @@ lever moves ornaments only, not the harmony, the left hand's colour or the piani
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 
 def stream(seed: int, variation: str, stage: str) -> random.Random:
@@ -15,8 +15,7 @@ def stream(seed: int, variation: str, stage: str) -> random.Random:
     return random.Random(f"sketchbook:{seed}:{variation}:{stage}")
 
 
-@dataclass(frozen=True, slots=True)
-class Streams:
+class Streams(NamedTuple):
     """Composition's streams, one per decision family."""
 
     techniques: random.Random  # the order of a long development, and each technique's own choices
@@ -29,11 +28,10 @@ class Streams:
 
     @classmethod
     def named(cls, seed: int, variation: str) -> Streams:
-        return cls(*(stream(seed, variation, f.name) for f in fields(cls)))
+        return cls(*(stream(seed, variation, f) for f in cls._fields))
 
 
-@dataclass(frozen=True, slots=True)
-class Touch:
+class Touch(NamedTuple):
     """Performance's streams: when each written note sounds, and how hard it is struck."""
 
     timing: random.Random
@@ -41,4 +39,4 @@ class Touch:
 
     @classmethod
     def named(cls, seed: int, variation: str) -> Touch:
-        return cls(*(stream(seed, variation, f"perform-{f.name}") for f in fields(cls)))
+        return cls(*(stream(seed, variation, f"perform-{f}") for f in cls._fields))

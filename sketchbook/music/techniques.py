@@ -7,8 +7,8 @@ whose plan gives none (how far a sequence climbs, which fragment), so each seed 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from fractions import Fraction
+from typing import NamedTuple
 
 from sketchbook.music import transform
 from sketchbook.music.errors import SketchbookError
@@ -37,8 +37,7 @@ TECHNIQUES = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Treatment:
+class Treatment(NamedTuple):
     """One phrase made by a technique: its notes, its pickup, the technique as used, the sequence level."""
 
     phrase: Phrase
