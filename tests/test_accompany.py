@@ -6,6 +6,7 @@ import random
 from collections import defaultdict
 from fractions import Fraction
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +127,28 @@ def test_a_waltz_bar_is_a_low_bass_then_an_open_chord_on_beat_two():
     assert {p % 12 for p, *_ in first} >= {7, 11, 2}  # G B D
     last = [n for n in notes if n.start >= 4]
     assert {n.start for n in last} == {F(4)} and min(n.pitch for n in last) % 12 == 0  # landed on C
+
+
+G_MINOR_JIG = "6/8 d8 g4 b-8 a4 g8 f#4 a8 d'4 c'8 b-4 g8 e-4 c8 d4. g4"
+
+
+@pytest.mark.parametrize("tune", ["tide", "ember", "lantern", G_MINOR_JIG])
+@pytest.mark.parametrize("variation", ["beach", "photograph"])
+def test_the_last_dominant_and_tonic_are_voiced_plain_and_every_added_tone_is_the_keys(tune, variation):
+    from sketchbook.load import load_motif
+    from sketchbook.music.compose import compose
+    from sketchbook.music.streams import Streams
+    from sketchbook.music.theory import scale
+    from sketchbook.style_files import load_style
+
+    piece = compose(load_motif(tune), load_style(variation), streams=Streams.named(2, variation))
+    key = piece.key
+    palette = set(scale(key)) | ({(key.tonic + 11) % 12} if key.mode == "minor" else set())
+    chords = sorted(piece.harmony, key=lambda h: h.start)
+    for index, chord in enumerate(chords):
+        tones = {(chord.root + i) % 12 for i in chord.intervals}
+        struck = {n.pitch % 12 for n in piece.left_hand if chord.start <= n.start < chord.end}
+        if index >= len(chords) - 2:  # the final V (or IV) and I: the chord and nothing added
+            assert struck <= tones, (chord, struck - tones)
+        elif not piece.sections or all("transpose" not in t for s in piece.sections for t in s.techniques):
+            assert struck <= tones | palette, (chord, struck - tones - palette)  # no B natural over F in G minor

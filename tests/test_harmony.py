@@ -151,6 +151,34 @@ def test_coloured_voicings_rub_and_plain_major_ones_do_not(chord, seed):
         assert not pc_intervals(plain) & {1, 6, 11}
 
 
+@PROPERTY
+@given(keys, st.sampled_from((0, 1, 2, 3, 4, 5, 6)), st.booleans(), st.integers(0, 999))
+def test_added_tones_are_the_keys_own(key, degree, coloured, seed):
+    # A pianist reads a B natural over F in G minor (a #11) or an F# over E minor in C (a ninth) as a wrong
+    # note: the colour may rub, but with a tone the key has (minor's raised seventh among them).
+    chord = diatonic_chord(degree, key)
+    own = set(scale(key)) | ({(key.tonic + 11) % 12} if key.mode == "minor" else set())
+    voicing = open_voicing(chord, coloured=coloured, rng=random.Random(seed), key=key)
+    assert {p % 12 for p in voicing} <= own | set(chord.pitch_classes)
+    assert set(chord.pitch_classes) <= {p % 12 for p in voicing}
+
+
+def test_without_its_key_a_chord_keeps_every_colour_and_with_it_only_the_keys():
+    f_in_g_minor = diatonic_chord(6, Key(7, "minor"))  # VII: F A C
+    free = {p % 12 for s in range(40) for p in open_voicing(f_in_g_minor, coloured=True, rng=random.Random(s))}
+    kept = {p % 12 for s in range(40)
+            for p in open_voicing(f_in_g_minor, coloured=True, rng=random.Random(s), key=Key(7, "minor"))}
+    assert 11 in free and 4 in free  # B (#11) and E (maj7) without the key
+    assert not {11, 4} & kept and 7 in kept  # with it, a soft G (the ninth) instead
+
+
+@PROPERTY
+@given(chords, st.booleans(), st.integers(0, 999))
+def test_a_plain_voicing_is_the_open_triad_alone(chord, coloured, seed):
+    voicing = open_voicing(chord, coloured=coloured, rng=random.Random(seed), plain=True)
+    assert {p % 12 for p in voicing} == set(chord.pitch_classes) and voicing[0] % 12 == chord.root
+
+
 def test_a_c_major_voicing_spelled_out():
     c = diatonic_chord(0, C_MAJOR)
     voicings = {open_voicing(c, coloured=False, rng=random.Random(seed)) for seed in range(20)}

@@ -1,9 +1,9 @@
 """Left-hand accompaniment: one named figure per chord span, laid out bar by bar from the bar line.
 
-The figures run from the beach's waltz (a low bass on the downbeat, an open chord on the second beat
-held through the bar) to the photograph's broken octaves, Alberti basses, rising arpeggios over a
-bass octave, repeated chords, tremolo and cascades. Every figure starts on a bar line or a beat, so a
-pickup never shifts the pattern, and no notes struck together span more than a tenth.
+The figures run from the beach's waltz (a low bass on the downbeat, an open chord on the second beat held through
+the bar) to the photograph's broken octaves, Alberti basses, rising arpeggios over a bass octave, repeated chords,
+tremolo and cascades. Every figure starts on a bar line or a beat, so a pickup never shifts the pattern, and no
+notes struck together span more than a tenth.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from sketchbook.music.harmony import Chord, Span, ceilings, melody_by_span, open_voicing
-from sketchbook.music.model import Meter, Note, score_order
+from sketchbook.music.model import Key, Meter, Note, score_order
 
 TENTH = 16  # the widest a hand strikes at once, in semitones
 _CHORD_TOP = 67  # G4: three ledger lines over the bass staff, the highest a chord struck with its bass goes
@@ -56,8 +56,9 @@ class Accompanist:
 
     def __init__(self, melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Chord],
                  figures: Sequence[str], *, rng: random.Random, meter: Meter, pickup: Fraction,
-                 phrase_starts: Sequence[Fraction] = ()) -> None:
+                 phrase_starts: Sequence[Fraction] = (), keys: Sequence[Key] | None = None) -> None:
         self.spans, self.chords, self.figures, self.meter, self.pickup = spans, chords, figures, meter, pickup
+        self.keys: Sequence[Key | None] = keys or [None] * len(spans)  # each span's key: added tones are its own
         self.ceilings = ceilings(melody, spans)
         self.near = melody_by_span(melody, spans)
         self.starts = sorted(set(phrase_starts))
@@ -77,14 +78,13 @@ class Accompanist:
 
     def _span(self, i: int, colour: bool) -> list[Note]:
         span, chord, figure, near = self.spans[i], self.chords[i], self.figures[i], self.near[i]
-        # The piece lands on plain chords: a #11 or major seventh on the last V, or on the last tonic, blurs
-        # the arrival the whole piece has walked toward (the cadences inside it may keep their colour).
+        # The piece lands on plain chords: any added tone on the last V, or on the last tonic, blurs the
+        # arrival the whole piece has walked toward (the cadences inside it may keep their colour).
         landing = span.cadence == "final" or (i + 1 < len(self.spans) and self.spans[i + 1].cadence == "final")
-        voicing = open_voicing(chord, coloured=colour and not landing, rng=random.Random(self.seeds[i]),
-                               top=self.ceilings[i])
+        voicing = open_voicing(chord, coloured=colour, rng=random.Random(self.seeds[i]), top=self.ceilings[i],
+                               key=self.keys[i], plain=landing)
         avoid = {(m.pitch - 1) % 12 for m in near}  # a left-hand tone a semitone under the tune grates
-        # An added tone (the colour, not the chord) a semitone over the tune grates too: a #11 or maj7 that
-        # sharpens the tune's own note (G# under a G, C# under a C) is a wrong note, not a colour.
+        # An added tone (not the chord's) a semitone over the tune (G# under a G) is a wrong note, not a colour.
         over = {(m.pitch + 1) % 12 for m in near} - set(chord.pitch_classes)
         bass = voicing[0]
         if bass % 12 in avoid and span.cadence not in ("full", "final"):
@@ -105,8 +105,8 @@ def accompany(melody: Sequence[Note], spans: Sequence[Span], chords: Sequence[Ch
               coloured: Sequence[bool], *, rng: random.Random, meter: Meter, pickup: Fraction,
               phrase_starts: Sequence[Fraction] = ()) -> tuple[Note, ...]:
     """The left hand for every span: bass in voice 2, the upper figure in voice 1."""
-    return Accompanist(melody, spans, chords, figures, rng=rng, meter=meter, pickup=pickup,
-                       phrase_starts=phrase_starts).left_hand(coloured)
+    return Accompanist(melody, spans, chords, figures, rng=rng, meter=meter, pickup=pickup, phrase_starts=phrase_starts
+                       ).left_hand(coloured)
 
 
 def _unclash(note: Note, melody: Sequence[Note], chord: Chord, *, floor: int) -> Note:

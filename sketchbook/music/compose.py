@@ -154,7 +154,8 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
     right[:] = score_order(right)
     cadences = {bar_start(close - 1): kind for close, kind in zip(closes, kinds)}
     spans, owners = _harmonic_spans(sections, density, meter, bar_start, cadences)
-    chords = choose_progression(right, spans, key, rng=streams.harmony, keys=_local_keys(spans, windows, key))
+    local_keys = _local_keys(spans, windows, key)
+    chords = choose_progression(right, spans, key, rng=streams.harmony, keys=local_keys)
     chord_at = _chord_lookup(spans, chords)
     bounds = [((bar_start(s.start_bar) if i else Fraction(0)), bar_start(s.end_bar)) for i, s in enumerate(sections)]
     phrase_starts = sorted({start for start, _ in windows})
@@ -215,7 +216,8 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
                                           .most_common())) for i, s in enumerate(sections)]
     colours = [level(levers[o].colour) for o in owners]
     sparse = [density[o] < SPARSE for o in owners]
-    left = _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, streams=streams)
+    left = _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, streams=streams,
+                      keys=local_keys)
     dynamics, hairpins = dynamics_for(sections, plans, bar_start)
     melody = quiet_under_diminuendo(melody, hairpins)
     pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
@@ -286,14 +288,14 @@ def _chord_lookup(spans: list[Span], chords: list[Chord]) -> Callable[[Fraction]
 
 
 def _left_hand(melody, spans, chords, figures, colours, sparse, meter, pickup, phrase_starts, *,
-               streams: Streams) -> tuple[Note, ...]:
+               streams: Streams, keys: list[Key]) -> tuple[Note, ...]:
     """Accompany every span; in sparse (beach-like) sections steer the colour into the eerie band.
 
     ``colours`` and ``sparse`` are per span, from the span's own section.
     """
     draws = [streams.colour.random() for _ in spans]
     hands = Accompanist(melody, spans, chords, figures, rng=streams.voicing, meter=meter, pickup=pickup,
-                        phrase_starts=phrase_starts)
+                        phrase_starts=phrase_starts, keys=keys)
 
     def colouring(scale: float) -> list[bool]:
         return [d < min(1.0, c * (scale if s else 1.0)) for d, c, s in zip(draws, colours, sparse)]

@@ -186,33 +186,44 @@ def _motion(prev: Chord, chord: Chord) -> float:
     return 0.0
 
 
-def open_voicing(chord: Chord, *, coloured: bool, rng: random.Random, top: int = 64) -> tuple[int, ...]:
+def open_voicing(chord: Chord, *, coloured: bool, rng: random.Random, top: int = 64, key: Key | None = None,
+                 plain: bool = False) -> tuple[int, ...]:
     """A wide left-hand voicing: root low, open fifth, a tenth, and an added tone.
 
     ``coloured`` asks for a tone that rubs (maj7, #11, b9 over a minor third; the dominant its seventh);
-    otherwise a soft add9 or 6.
+    otherwise a soft add9 or 6. With a ``key``, the added tone is one of the key's (minor's raised seventh
+    among them): a B natural over F in G minor reads as a wrong note, not a colour. ``plain`` adds none.
     """
     bass = 36 + (chord.root - 36) % 12  # root in the octave C2..B2
     third = chord.intervals[1]
     fifth = chord.intervals[2]
-    if coloured and chord.degree == 4 and not chord.is_minor:
+    triad: tuple[int, ...] = (bass + fifth, bass + third + 12)
+    tones = None if key is None else set(scale(key)) | ({(key.tonic + 11) % 12} if key.mode == "minor" else set())
+
+    def the_keys(voicings: Sequence[tuple[int, ...]]) -> list[tuple[int, ...]]:
+        own = set(chord.pitch_classes)
+        return [v for v in voicings if tones is None or all(p % 12 in tones or p % 12 in own for p in v)]
+
+    # The soft added tones: an add9 spread (a ninth over a tenth), or an added sixth.
+    nine, six = (bass + fifth, bass + 14, bass + third + 12), (bass + fifth, bass + third + 12, bass + 21)
+    upper: tuple[int, ...]
+    if plain:
+        upper = triad
+    elif coloured and chord.degree == 4 and not chord.is_minor:
         # The dominant's own colour is its seventh (a tritone with the third): a major seventh or #11 on V
         # blurs the chord that must pull home (a pianist's review: D-G#-F#-A "should be D7").
         upper = (bass + fifth, bass + 10 + 12, bass + third + 12)
     elif coloured:
         # Each choice makes a minor second, major seventh or tritone somewhere in the voicing.
-        options = [(bass + fifth + 12, bass + third + 24, bass + 11 + 12)]  # maj7 or m(maj7) in the tenor
+        options: list[tuple[int, ...]] = [(bass + fifth + 12, bass + third + 24, bass + 11 + 12)]  # maj7, m(maj7)
         if not chord.is_minor:
             options.append((bass + fifth, bass + 18, bass + third + 12 + 12))  # #11 against the root
         else:
             options.append((bass + fifth, bass + 14, bass + third + 12))  # add9 rubbing the minor third
+        options = the_keys(options) or the_keys([nine, six]) or [triad]  # no rub the key has: a soft colour
         upper = options[rng.randrange(len(options))]
-    else:
-        choice = rng.random()
-        if choice < 0.5:
-            upper = (bass + fifth, bass + 14, bass + third + 12)  # add9 spread (a ninth over a tenth)
-        else:
-            upper = (bass + fifth, bass + third + 12, bass + 21)  # added sixth
+    else:  # the add9 or the sixth by chance; the other when the key lacks the first
+        upper = (the_keys([nine, six] if rng.random() < 0.5 else [six, nine]) or [triad])[0]
     pitches = sorted({bass, *upper})
     while pitches[-1] > top and pitches[0] - 12 >= 28:
         pitches = [p - 12 for p in pitches]
