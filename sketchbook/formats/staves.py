@@ -248,4 +248,11 @@ def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, 
             held, bars = 0, 0
         held += count
         bars += 1
+    last = len(per_bar) - 1
+    if breaks.get(last):  # the closing bar alone on a line (often a page): a pianist turns for one held chord
+        begun = max((k for k in breaks if k < last), default=0)
+        if sum(per_bar[begun:]) <= SYSTEM_ONSETS:
+            del breaks[last]  # it joins the line before, which has room for it
+        elif last - 1 > begun:
+            breaks[last - 1] = breaks.pop(last)  # the line before gives it a bar's company
     return breaks

@@ -166,6 +166,38 @@ def test_second_voice_rests_are_hidden_and_tempo_counts_the_beat(kind, what, var
     assert [sound for *_, sound in page.metronomes][:1] == [piece.sections[0].tempo]
 
 
+def line_lengths(path: Path) -> tuple[list[int], list[bool]]:
+    """Bars per line as the score breaks them, and whether each line begins a page."""
+    import xml.etree.ElementTree as ET
+
+    lengths, pages = [0], [True]
+    for k, measure in enumerate(ET.parse(path).getroot().iter("measure")):
+        shown = measure.find("print")
+        if k and shown is not None and "yes" in (shown.get("new-system"), shown.get("new-page")):
+            lengths.append(0)
+            pages.append(shown.get("new-page") == "yes")
+        lengths[-1] += 1
+    return lengths, pages
+
+
+@pytest.mark.parametrize(("kind", "what", "variation"), cases())
+def test_the_closing_bar_never_stands_alone_on_a_line(kind, what, variation, folder):
+    name = f"{what}-{variation}" if kind == "bundled" else f"gen-{what[0][0]}-{what[0][1]}-{what[1][2]}-{variation}"
+    page_for(kind, what, variation, folder)
+    lengths, _ = line_lengths(folder / f"{name}.musicxml")
+    assert len(lengths) == 1 or lengths[-1] >= 2, lengths
+    assert max(lengths) <= 7, lengths  # six bars a line, the closing bar joining the last when it fits
+
+
+def test_a_jigs_closing_chord_joins_the_line_before_instead_of_turning_a_page(tmp_path: Path):
+    motif = parse_motif_text("6/8 d8 g4 b-8 a4 g8 f#4 a8 d'4 c'8 b-4 g8 e-4 c8 d4. g4", name="jig")
+    piece = develop_variation(motif, "beach", seed=1).piece
+    write_musicxml(piece, tmp_path / "jig.musicxml")
+    lengths, pages = line_lengths(tmp_path / "jig.musicxml")
+    assert sum(lengths) == piece.bars + bool(piece.pickup) and lengths[-1] >= 2
+    assert not (pages[-1] and lengths[-1] < 3), (lengths, pages)  # no page turned for a bar or two
+
+
 @pytest.mark.skipif(not SCHEMAS_PRESENT, reason="needs tests/schemas/musicxml-4.0")
 @pytest.mark.parametrize(("kind", "what", "variation"), cases())
 def test_scores_are_valid_against_xsd_and_dtd(kind, what, variation, folder):
