@@ -141,12 +141,22 @@ def spell_piece(piece: Piece) -> dict[Note, Spelling]:
             elif diatonic(note.pitch, key):
                 letter, alter, _ = spell(note.pitch, key)
                 names[note], firmness[note] = (letter, alter), _KEY
+            elif chord and (seventh := _seventh(note.pitch, chord, key)):
+                names[note], firmness[note] = seventh, _CHORD
             else:
                 directions = _directions(hand) if directions is None else directions
                 names[note], firmness[note] = chromatic_spelling(note.pitch, directions.get(note), key), _CHROMATIC
     _one_name_a_bar(piece, names, firmness)
     _untangle(_written_spans(piece), names, firmness, key)
     return names
+
+
+def _seventh(pitch: int, chord: Harmony, key: Key) -> Spelling | None:
+    """A note outside the key a minor seventh over the chord's root is heard as the chord's seventh, and
+    stacks in thirds on it: Ab over Bb (Bb7) in G minor, not the G# its rising line would ask for."""
+    if (pitch - chord.root) % 12 != 10:
+        return None
+    return _chord_tone(pitch % 12, chord.root, (*chord.intervals, 10), key, False)
 
 
 def _one_name_a_bar(piece: Piece, names: dict[Note, Spelling], firmness: dict[Note, int]) -> None:

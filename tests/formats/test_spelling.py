@@ -177,3 +177,22 @@ def test_a_motif_file_spelling_survives_into_the_score(tmp_path: Path):
     page = read_page(path)
     assert [(h.letter, h.alter) for h in page.sounding()] == [("E", 0), ("G", 1), ("B", 0), ("A", 1), ("B", 0)]
     assert letter_clashes(page) == []
+
+
+def test_a_note_a_minor_seventh_over_the_chord_is_spelled_as_its_seventh(tmp_path: Path):
+    # G minor, over Bb major: A, then the chromatic note between, then Bb. It rises, but it is heard as the
+    # seventh of Bb7, so Ab (a pianist's review of a jig: "G# over a Bb bass is a misprint"); a C over
+    # the D that follows is diatonic and stays C.
+    bb, d = Harmony(F(0), F(4), 10, (0, 4, 7)), Harmony(F(4), F(8), 2, (0, 4, 7))
+    right = [n(69, 0, 1), n(68, 1, 1), n(70, 2, 2), n(72, 4, 4)]
+    names = written(tmp_path, right, [n(46, 0, 4), n(50, 4, 4)], key=Key(7, "minor"), harmony=[bb, d])
+    assert names[1, 68, 1] == ("A", -1)
+    assert names[1, 72, 4] == ("C", 0)
+
+
+def test_a_chromatic_note_that_is_not_a_seventh_still_follows_its_line(tmp_path: Path):
+    # Over Bb major in G minor, a rising C# (an augmented ninth, no seventh) keeps its sharp.
+    bb = Harmony(F(0), F(4), 10, (0, 4, 7))
+    names = written(tmp_path, [n(72, 0, 1), n(73, 1, 1), n(74, 2, 2)], [n(46, 0, 4)], key=Key(7, "minor"),
+                    harmony=[bb])
+    assert names[1, 73, 1] == ("C", 1)
