@@ -74,7 +74,8 @@ class _Score:
                 if clefs[k] != clefs[k - 1]:
                     self.onset(staff, chords[k].start).append(clef_change(staff, clefs[k]))
             starts = {c.start for c in chords}  # a set: a long piece has thousands of onsets and many ottavas
-            for start, end, octaves in ottava_plan(chords, clefs, bar):
+            beat = piece.meter.beat if piece.meter.is_compound else min(piece.meter.beat, Fraction(1))  # a beam's reach
+            for start, end, octaves in ottava_plan(chords, clefs, bar, beat, piece.bar_start(0)):
                 size = str(1 + 7 * abs(octaves))
                 if end in starts:
                     self.onset(staff, end).append(octave_shift(staff, "stop", size))

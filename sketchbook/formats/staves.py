@@ -110,11 +110,15 @@ def clef_plan(chords: list[Onset], home: str, bar_lines: list[Fraction]) -> list
     return clefs
 
 
-def ottava_plan(chords: list[Onset], clefs: list[str], bar: Fraction) -> list[tuple[Fraction, Fraction, int]]:
+def ottava_plan(chords: list[Onset], clefs: list[str], bar: Fraction, beat: Fraction | None = None,
+                origin: Fraction = Fraction(0)) -> list[tuple[Fraction, Fraction, int]]:
     """Ottava spans (start, end, octaves): +1 for 8va (written an octave lower), -1 for 8vb, +-2 for 15ma/mb.
 
     A span covers consecutive onsets beyond four ledger lines, and the onsets between two such runs when
-    they fit under it and the gap is short, so that the line does not stop and start again.
+    they fit under it and the gap is short, so that the line does not stop and start again. With a ``beat``
+    (counted from ``origin``, the first bar line) a span takes in the rest of the beats it starts and ends
+    in where those notes fit under it: a line beginning on a beamed group's second note makes its first
+    one read an octave off.
     """
     need = [_shift_needed(c, clef) for c, clef in zip(chords, clefs)]
     # The line reaches out over neighbours that sit low (or high) too, so one short bracket is rare.
@@ -135,6 +139,18 @@ def ottava_plan(chords: list[Onset], clefs: list[str], bar: Fraction) -> list[tu
                 spans[-1][1] = k
                 continue
         spans.append([k, k, shift])
+    if beat is not None:
+        in_beat = [(c.start - origin) // beat for c in chords]
+        for n, span in enumerate(spans):
+            a, b, shift = span
+            floor, ceiling = spans[n - 1][1] if n else -1, spans[n + 1][0] if n + 1 < len(spans) else len(chords)
+            while a - 1 > floor and in_beat[a - 1] == in_beat[a] and clefs[a - 1] == clefs[a] and _fits(
+                    chords[a - 1], clefs[a - 1], shift):
+                a -= 1
+            while b + 1 < ceiling and in_beat[b + 1] == in_beat[b] and clefs[b + 1] == clefs[b] and _fits(
+                    chords[b + 1], clefs[b + 1], shift):
+                b += 1
+            span[0], span[1] = a, b
     # A line ends where the next onset outside it is printed, or where its last notes end.
     return [(chords[a].start, min([chords[b].end, *(c.start for c in chords[b + 1 : b + 2])]), shift)
             for a, b, shift in spans]  # fmt: skip

@@ -262,6 +262,20 @@ def test_extreme_notes_go_under_ottava_lines_and_keep_their_pitch(tmp_path: Path
     assert sorted(p for p, _, _ in left_read) == sorted(x.pitch for x in left)
 
 
+def test_an_ottava_takes_in_the_whole_beamed_group_it_begins_and_ends_in(tmp_path: Path):
+    # Sixteenths in 4/4: beat 2 climbs D6 F6 A6 C7 and beat 3 comes down C7 A6 F6 D6. Only the highest need
+    # the 8va, but a line starting on a group's third note makes the first two read an octave off (a
+    # pianist's review: "the first 16th sits under the 8 and reads as D7").
+    up, down = (86, 89, 93, 96), (96, 93, 89, 86)
+    right = [n(72, 0, 1)] + [n(p, 1 + F(k, 4), F(1, 4)) for k, p in enumerate(up + down)] + [n(72, 3, 1)]
+    path = tmp_path / "group.musicxml"
+    write_musicxml(small(right, [n(48, 0, 4)], bars=1), path)
+    page = read_page(path)
+    under = {(h.pitch, h.onset) for h in page.heads if h.ottava}
+    assert under == {(p, 1 + F(k, 4)) for k, p in enumerate(up + down)}  # both groups whole, nothing else
+    assert max(h.ledger_lines for h in page.heads) <= 4
+
+
 def test_filler_rests_of_a_second_voice_are_hidden(tmp_path: Path):
     right = [n(76, 0, 4), n(60, 1, 1, voice=2), n(62, 3, 1, voice=2)]
     path = tmp_path / "voices.musicxml"
