@@ -252,6 +252,21 @@ def test_beach_phrases_are_four_or_eight_bars_closing_on_half_and_full_cadences(
     assert (dominant.root, dominant.intervals) in landings and landings[-1] == (tonic.root, tonic.intervals)
 
 
+@pytest.mark.parametrize("name", ["tide", "kite", "moth", "ember", "heron", "pebbles"])
+@pytest.mark.parametrize("seed", [1, 3])
+def test_every_beach_phrase_begins_on_its_chords_root(name, seed):
+    # The waltz moves its bass to the fifth when a chord holds over the bar line, but not into a phrase's
+    # first downbeat: a return opening over C# in F# minor is a 6/4 chord, not an arrival (a pianist's review).
+    piece = compose(load_motif(name), load_style("beach"), streams=Streams.named(seed, "beach"))
+    bar = piece.meter.bar_length
+    for start in piece.phrases:
+        downbeat = piece.bar_start(max(0, -((piece.pickup - start) // bar)))  # the first bar line at or after it
+        chord = next((h for h in piece.harmony if h.start <= downbeat < h.end), None)
+        struck = [n.pitch for n in piece.left_hand if n.start == downbeat]
+        if chord is not None and struck:
+            assert min(struck) % 12 == chord.root, (start, downbeat, min(struck), chord)
+
+
 @pytest.mark.parametrize("meter, expected", [("source", (6, 8)), ("6/8", (6, 8)), ("4/4", (4, 4)), (None, (3, 4))])
 def test_the_beach_metre_is_a_lever(tmp_path, meter, expected):
     args = ["develop", "kite", "--variation", "beach", "--out", str(tmp_path), "-q"]

@@ -42,8 +42,12 @@ def figure_names(spans: Sequence[Span], owners: Sequence[int], densities: Sequen
             if light == "waltz" and span.cadence == "half":
                 light = "waltz-echo"
             elif (light == "waltz" and i and chords and chords[i - 1] == chords[i] and out[-1] == "waltz"
-                  and not (i + 1 < len(spans) and spans[i + 1].cadence == "final")):
-                light = "waltz-fifth"  # but the dominant before the last chord stands on its root
+                  and not (i + 1 < len(spans) and spans[i + 1].cadence == "final")
+                  and bisect.bisect_right(phrase_starts, spans[i - 1].start) == bisect.bisect_right(
+                      phrase_starts, span.start)):
+                # but the dominant before the last chord stands on its root, and so does a phrase's first
+                # chord (a return opening over its fifth is a 6/4 chord, not an arrival)
+                light = "waltz-fifth"
             out.append("block" if final else light)
             continue
         if span.cadence == "half" and not final and out and out[-1] not in ("block", "waltz"):
