@@ -87,3 +87,14 @@ def test_no_accent_sounds_under_a_diminuendo():
             if any(lo <= n.start < hi for lo, hi in fading):
                 assert not {"accent", "strong-accent"} & set(n.articulations), (name, n)
     assert tapered
+
+
+def test_a_build_after_a_peak_starts_again_from_where_the_last_one_began():
+    # The photograph's statement (mf, swelling to f) then its development (f, swelling to ff): the
+    # development used to begin "cresc. poco a poco" at the f already sounding (a pianist's review). It
+    # drops back to mf, subito, and builds to ff; a section without a peak keeps its own mark.
+    sections, plans = _plans_and_sections([12, 20, 6], ["f", "ff", None], ["mf", "f", "p"])
+    marks, wedges = dynamics_for(sections, plans, lambda bar: F(3 * bar))
+    assert [(m.offset, m.mark) for m in marks] == [(0, "mf"), (F(3 * 9), "f"), (F(3 * 12), "mf"),
+                                                   (F(3 * 27), "ff"), (F(3 * 32), "p")]
+    assert any(w.kind == "crescendo" and w.start == 36 and w.end == 81 for w in wedges)

@@ -58,7 +58,8 @@ def quiet_under_diminuendo(notes: list[Note], hairpins: Sequence[Hairpin]) -> li
 
 
 def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple[Hairpin, ...]]:
-    """Each section's mark at its start; a section with a peak swells to it three quarters in and holds it.
+    """Each section's mark at its start; a section with a peak swells to it three quarters in and holds it,
+    starting again from where the section before began when its own mark would not be under that one's peak.
 
     The peak holds through the climax: only the last two bars taper, and only toward a softer section (a
     diminuendo the moment ff arrives, under accented octaves, undoes the climax; one toward a louder mark
@@ -66,18 +67,26 @@ def dynamics_for(sections, plans, bar_start) -> tuple[tuple[Dynamic, ...], tuple
     """
     marks: list[Dynamic] = []
     wedges: list[Hairpin] = []
+    began = reached = None  # where the section before began, and where it ended (its peak, or its mark)
     for index, (section, plan) in enumerate(zip(sections, plans)):
         start, end = bar_start(section.start_bar), bar_start(section.end_bar)
         if index == 0:
             start = Fraction(0)  # the opening mark covers the pickup too
-        if not marks or marks[-1].mark != plan.dynamic or any(w.end == start for w in wedges):
-            marks.append(Dynamic(start, plan.dynamic))  # not an f restated under an f (a pianist's review)
+        level = plan.dynamic
+        if plan.peak and began and reached and DYNAMICS.index(level) >= DYNAMICS.index(reached) > DYNAMICS.index(began):
+            # A build that begins where the last one arrived has nowhere to come from (a pianist's review:
+            # "cresc. poco a poco straight after the f"): it drops back, subito, to where that one began.
+            level = began
+        if not marks or marks[-1].mark != level or any(w.end == start for w in wedges):
+            marks.append(Dynamic(start, level))  # not an f restated under an f (a pianist's review)
+        began = reached = level
         if plan.peak and section.bars >= 2:
             crest_bar = section.start_bar + max(1, section.bars * 3 // 4)
             crest = bar_start(crest_bar)
             if crest > start:
                 wedges.append(Hairpin(start, crest, "crescendo"))
                 marks.append(Dynamic(crest, plan.peak))
+                reached = plan.peak
                 after = plans[index + 1].dynamic if index + 1 < len(plans) else None
                 taper = bar_start(max(crest_bar + 1, section.end_bar - 2))  # a bar of the peak, at least
                 if end > taper and (after is None or DYNAMICS.index(after) < DYNAMICS.index(plan.peak)):
