@@ -149,7 +149,11 @@ class _Score:
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
                     last = m == len(layout.starts) - 1
                     voice = (str(numbers[v - 1]), str(staff), m_start)
-                    self.write_voice(measure, items, voice, stem, marks, last, fermata=last and v == carrier)
+                    # A short rest where the other voice strikes is that voice's note: drawn, it sits on the
+                    # bass note under a figure that starts after it (a pianist's review).
+                    under = frozenset(it.start for u, other in written if u != v for it in other if it.chord)
+                    self.write_voice(measure, items, voice, stem, marks, last, fermata=last and v == carrier,
+                                     under=under)
                     if staff == 1 or v != written[-1][0]:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
         barline = ET.SubElement(measure, "barline", location="right")
@@ -231,7 +235,8 @@ class _Score:
             place(end, staff, [shift], stop=True, placement="above")
         return out
 
-    def write_voice(self, measure, items, voice, stem, marks, last, *, fermata: bool = False) -> None:
+    def write_voice(self, measure, items, voice, stem, marks, last, *, fermata: bool = False,
+                    under: frozenset[int] = frozenset()) -> None:
         """Items of one voice, with each direction before the item it falls in (``offset`` inside it).
 
         In the last measure a pedal or wedge mark at the very end goes on the last item: LilyPond drops
@@ -249,7 +254,8 @@ class _Score:
                 k += 1
             measure.extend(self.at_onset.pop((int(staff), m_start + it.start), ()))
             if it.chord is None:
-                self.rest(measure, it, voice, staff, hidden=voice in ("2", "6"))
+                filler = it.start in under and it.type is not None and it.ticks < self.layout.divisions
+                self.rest(measure, it, voice, staff, hidden=voice in ("2", "6") or filler)
             else:
                 slurs = self.slurs.pop(m_start + it.start, ()) if voice == "1" and it.first else ()
                 self.chord(measure, it, voice, staff, stem, slurs, fermata=i == held)

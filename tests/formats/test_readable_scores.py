@@ -285,6 +285,19 @@ def test_filler_rests_of_a_second_voice_are_hidden(tmp_path: Path):
     assert second and not any(second)
 
 
+def test_a_short_rest_where_the_other_voice_strikes_is_hidden_and_a_long_one_is_shown(tmp_path: Path):
+    # The left hand's arpeggio: the bass octave struck on the beat (voice 2), the figure's sixteenths from
+    # the second sixteenth (voice 1). Its sixteenth rest, drawn, sat on the bass note (a pianist's review).
+    figure = [n(p, F(k + 1, 4), F(1, 4)) for k, p in enumerate((52, 55, 59, 64, 59, 55, 52))]
+    left = [n(40, 0, F(1, 4), voice=2), n(52, 0, F(1, 4), voice=2), *figure, n(43, 2, 2, voice=2)]
+    path = tmp_path / "figure.musicxml"
+    write_musicxml(small([n(76, 0, 4)], left, bars=1), path)
+    rests = read_page(path).rests
+    first = {onset: shown for staff, _, onset, shown, is_second in rests if staff == 2 and not is_second}
+    assert first[F(0)] is False, rests  # the sixteenth rest under the struck bass
+    assert first[F(2)] is True, rests  # a half bar's rest over a held bass still says the figure stops
+
+
 def test_slurs_run_from_each_phrases_first_note_to_its_last_and_nest_correctly(tmp_path: Path):
     right = [n(60 + k, k, 1) for k in range(6)] + [n(70, 6, 2)] + [n(72 + k, 8 + k, 1) for k in range(8)]
     path = tmp_path / "slurs.musicxml"
