@@ -11,10 +11,18 @@ from fractions import Fraction
 
 from sketchbook.formats.notation import Head, Item, Layout, NeedFinerGrid, Tuplet, divisions
 from sketchbook.formats.staves import BASS, TREBLE, clef_plan, ottava_plan, slur_spans, system_breaks, written_onsets
-from sketchbook.formats.xml_text import clef, clef_change, leaf, metronome, octave_shift, octave_shift_mark, serialise
+from sketchbook.formats.xml_text import (
+    clef,
+    clef_change,
+    leaf,
+    metronome,
+    octave_shift,
+    octave_shift_mark,
+    ornament_marks,
+    serialise,
+)
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.model import Piece
-from sketchbook.music.ornament import tremolo_strokes
 from sketchbook.music.theory import fifths
 
 _HEADER = (
@@ -23,7 +31,6 @@ _HEADER = (
     '"http://www.musicxml.org/dtds/partwise.dtd">\n'
 )
 _ENCODING_DATE = "2024-01-01"  # fixed, so the same piece always gives the same bytes
-_ORNAMENT_TAGS = {"trill": "trill-mark", "mordent": "mordent", "inverted-mordent": "inverted-mordent", "turn": "turn"}
 # Percent of MIDI velocity 90, the MusicXML reference forte.
 _DYNAMIC_SOUND = {"ppp": 22, "pp": 36, "p": 54, "mp": 71, "mf": 89, "f": 107, "ff": 124, "fff": 140}
 _STAVES = ((1, "right_hand", (1, 2)), (2, "left_hand", (5, 6)))  # staff, hand, written voice numbers
@@ -317,7 +324,7 @@ class _Score:
                 kids += [leaf("beam", value, number=level) for level, value in it.beams]
                 if it.bracket:
                     marks.append(leaf("tuplet", type=it.bracket, number="1"))
-                marks += _ornaments(it, self.piece)
+                marks += ornament_marks(it, self.piece)
                 marks += [leaf("slur", type=kind, number=number, placement="above") for kind, number in slurs]
                 if fermata:  # over the upper staff, under the lower
                     marks.append(leaf("fermata", type="upright" if staff == "1" else "inverted"))
@@ -346,30 +353,6 @@ def _time_modification(tuplet: Tuplet) -> ET.Element:
     if tuplet.normal_type:
         ET.SubElement(element, "normal-type").text = tuplet.normal_type
     return element
-
-
-def _ornaments(it: Item, piece: Piece) -> list[ET.Element]:
-    """Ornament symbols (a tremolo's strokes on every tied part) and articulations, once per chord."""
-    chord = it.chord or ()
-    kinds = [n.ornament for n in chord if n.ornament]
-    symbols = [k for k in dict.fromkeys(kinds) if k in _ORNAMENT_TAGS] if it.first else []
-    out = []
-    if symbols or "tremolo" in kinds:
-        ornaments = ET.Element("ornaments")
-        for kind in symbols:
-            ET.SubElement(ornaments, _ORNAMENT_TAGS[kind])
-        if "tremolo" in kinds:
-            # The strokes played at this tempo (perform asks the same question).
-            strokes = tremolo_strokes(piece.tempo_at(chord[0].start))
-            ET.SubElement(ornaments, "tremolo", type="single").text = str(strokes)
-        out.append(ornaments)
-    marks = dict.fromkeys(a for n in chord for a in n.articulations) if it.first else None
-    if marks:
-        articulations = ET.Element("articulations")
-        for mark in marks:
-            ET.SubElement(articulations, mark)
-        out.append(articulations)
-    return out
 
 
 def _defaults() -> ET.Element:

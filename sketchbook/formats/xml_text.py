@@ -5,6 +5,13 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from sketchbook.music.ornament import tremolo_strokes
+
+if TYPE_CHECKING:
+    from sketchbook.formats.notation import Item
+    from sketchbook.music.model import Piece
 
 # The XML entities text needs: &, <, > and quotes, the quotes as sketchbook has always written them (ElementTree leaves
 # them bare). One translation table: xml.sax.saxutils.escape does the same but its import pulls in
@@ -102,3 +109,35 @@ def metronome(beat: Fraction, quarter_tempo: int) -> ET.Element:
         ET.SubElement(metronome, "beat-unit-dot")
     ET.SubElement(metronome, "per-minute").text = str(round(quarter_tempo / beat))
     return metronome
+
+
+_ORNAMENT_TAGS = {"trill": "trill-mark", "mordent": "mordent", "inverted-mordent": "inverted-mordent", "turn": "turn"}
+
+
+def ornament_marks(it: Item, piece: Piece) -> list[ET.Element]:
+    """Ornament symbols (a tremolo's strokes on every tied part) and articulations, once per chord."""
+    chord = it.chord or ()
+    kinds = [n.ornament for n in chord if n.ornament]
+    symbols = [k for k in dict.fromkeys(kinds) if k in _ORNAMENT_TAGS] if it.first else []
+    # A trill over tied notes runs its wavy line to the last of them: "tr" alone says one value long.
+    wavy = "trill" in kinds and ("start" if it.first and it.tie_start else "stop" if not it.first and it.tie_stop
+                                 and not it.tie_start else None)
+    out = []
+    if symbols or wavy or "tremolo" in kinds:
+        ornaments = ET.Element("ornaments")
+        for kind in symbols:
+            ET.SubElement(ornaments, _ORNAMENT_TAGS[kind])
+        if wavy:
+            ET.SubElement(ornaments, "wavy-line", type=wavy, number="1")
+        if "tremolo" in kinds:
+            # The strokes played at this tempo (perform asks the same question).
+            strokes = tremolo_strokes(piece.tempo_at(chord[0].start))
+            ET.SubElement(ornaments, "tremolo", type="single").text = str(strokes)
+        out.append(ornaments)
+    marks = dict.fromkeys(a for n in chord for a in n.articulations) if it.first else None
+    if marks:
+        articulations = ET.Element("articulations")
+        for mark in marks:
+            ET.SubElement(articulations, mark)
+        out.append(articulations)
+    return out

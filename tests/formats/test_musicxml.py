@@ -606,3 +606,17 @@ def test_random_pieces_read_back_the_same(score: Piece):
     long = [h for h in score.hairpins if h.end - h.start > LONG_HAIRPIN_BARS * score.meter.bar_length]
     assert len(xml.findall(".//wedge[@type='stop']")) == len(score.hairpins) - len(long)
     assert len([w for w in xml.findall(".//words") if (w.text or "").endswith("poco a poco")]) == len(long)
+
+
+def test_a_trill_over_tied_notes_runs_its_wavy_line_to_the_last_of_them():
+    # A trilled note from beat 4 over the bar line (tied over three written parts: a crotchet, then a
+    # minim tied on): "tr" alone said one value long (a pianist's review). A trill on one note has no line.
+    right = [n(72, 0, 1, ornament="trill"), n(74, 3, 3, ornament="trill"), n(72, 6, 2)]
+    data = piece_to_musicxml(piece(right, [n(48, 0, 8)], bars=2))
+    struck = [x for x in notes_in(data) if x.find("rest") is None]
+    marks = [[(c.tag, c.get("type")) for c in x.findall("notations/ornaments/*")] for x in struck]
+    assert len(struck) == 4 and marks[0] == [("trill-mark", None)]
+    assert marks[1] == [("trill-mark", None), ("wavy-line", "start")]
+    assert marks[2] == [("wavy-line", "stop")] and marks[3] == []
+    if SCHEMAS_PRESENT:
+        assert validate_musicxml(data) == []
