@@ -226,7 +226,7 @@ SYSTEM_ONSETS = 32  # what one system holds comfortably: onsets of its busier st
 SYSTEM_BARS = 6
 
 
-PAGE_SYSTEMS = 4  # what an A4 page with a 6 mm staff holds with room to spare, in LilyPond and MuseScore alike
+PAGE_SYSTEMS = 5  # what an A4 page with a 6 mm staff holds with room to spare, in LilyPond and MuseScore alike
 
 
 def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, str]:
