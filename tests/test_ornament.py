@@ -292,3 +292,16 @@ def test_ornaments_thicken_with_the_level_but_never_cover_everything():
         out = ornament_notes(notes, level=level, key=D_MAJOR, meter=FOUR_FOUR, rng=random.Random(7))
         shares.append(sum(n.ornament is not None for n in out) / len(out))
     assert 0 < shares[0] < shares[1] < shares[2] < 0.7
+
+
+@pytest.mark.parametrize("name", ["tide", "kite", "moth", "pebbles"])
+def test_a_turn_sits_on_a_crotchet_or_longer(name):
+    # Four notes before the main one settles: on an eighth at an Allegro a turn is a blur no hand plays (a
+    # pianist's review of a reel's photograph: "five ornaments in one bar, two turns in a row").
+    from sketchbook.load import load_motif
+    from sketchbook.request import develop_variation
+
+    for seed in (1, 2, 3):
+        piece = develop_variation(load_motif(name), "photograph", seed=seed).piece
+        turns = [n for n in piece.right_hand if n.ornament == "turn"]
+        assert all(n.duration >= 1 for n in turns), [(n.start, n.duration) for n in turns if n.duration < 1]

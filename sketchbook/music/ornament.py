@@ -245,7 +245,9 @@ def _note_candidates(note: Note, context: _Context, meter: Meter, pickup: Fracti
         candidates.append(("trill", 3.0 if context.rest_after or strong else 2.0))
     if (on_beat or accented) and Fraction(1, 2) <= length <= 2:
         candidates += [("mordent", 1.0), ("inverted-mordent", 1.0)]
-    if length >= Fraction(1, 2) and (step_next or (context.rest_after and long)):
+    # A turn is four notes before the main one settles: on an eighth at an Allegro it is a blur no hand
+    # plays (a pianist's review), so it asks for a crotchet at least.
+    if length >= 1 and (step_next or (context.rest_after and long)):
         candidates.append(("turn", 1.5))
     if length >= Fraction(1, 4) and (leap_in or accented):
         candidates.append(("acciaccatura", 2.0))
