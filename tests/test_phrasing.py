@@ -63,3 +63,18 @@ def test_in_minor_the_dominants_bar_sings_the_melodic_minor_going_up():
     melody = [Note(67, F(6), F(1)), Note(65, F(7), F(1)), Note(64, F(8), F(1))]
     land_the_end(melody, F(12), BAR, BEAT, a_minor)
     assert [n.pitch for n in sorted(melody, key=lambda n: n.start)][:2] == [67, 65]
+
+
+def test_the_seventh_held_over_the_dominant_walks_down_to_the_tonic():
+    """C held over D7 into G major's last bar: C, then B A in the last beat, then G on the downbeat (a
+    pianist's review: the seventh leapt down a fourth and never resolved). In G minor, C Bb A G."""
+    assert landed([Note(72, F(6), F(3))]) == [(67, F(9), F(3)), (69, F(17, 2), F(1, 2)), (71, F(8), F(1, 2)),
+                                              (72, F(6), F(2))]
+    melody = [Note(72, F(6), F(3))]
+    land_the_end(melody, F(12), BAR, BEAT, Key(7, "minor"))
+    assert [n.pitch for n in sorted(melody, key=lambda n: n.start)] == [72, 70, 69, 67]
+
+
+def test_a_seventh_struck_on_the_last_beat_and_another_tone_of_v_are_left_alone():
+    assert landed([Note(72, F(8), F(1))]) == [(67, F(9), F(3)), (72, F(8), F(1))]  # no beat left to walk in
+    assert landed([Note(69, F(6), F(3))]) == [(67, F(9), F(3)), (69, F(6), F(3))]  # A steps home as it is

@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from sketchbook.music.harmony import diatonic_chord
 from sketchbook.music.model import Key, Note, Phrase
+from sketchbook.music.theory import scale
 
 KEEPS_THE_MOTIF = ("statement", "repetition", "remeter", "transpose", "sequence")
 
@@ -140,6 +141,7 @@ def land_the_end(melody: list[Note], end: Fraction, bar: Fraction, beat: Fractio
     if not melody:
         return
     _last_note(melody, end, bar, beat, key)
+    _walk_down_from_the_seventh(melody, end - bar, beat, key)
     if key.mode == "minor":
         bar_of_v = sorted((k for k, n in enumerate(melody) if end - 2 * bar <= n.start < end - bar),
                           key=lambda k: melody[k].start)
@@ -206,6 +208,24 @@ def _sing_the_dominant(melody: list[Note], i: int, cadence_bar: Fraction, key: K
         added.append(Note(pitch, cadence_bar - bar, bar, voice=note.voice))
     else:
         melody[i] = replace(note, pitch=pitch, ornament=None, graces=())
+
+
+def _walk_down_from_the_seventh(melody: list[Note], final_bar: Fraction, beat: Fraction, key: Key) -> None:
+    """V7's seventh held over the dominant's bar falls to the tonic a fourth below by step, in its last beat
+    (C, then B A, then G in G major): leapt, it leaves the seventh unresolved (a pianist's review)."""
+    held = [k for k, n in enumerate(melody) if n.start < final_bar - beat and n.end == final_bar]
+    home = [n for n in melody if n.start == final_bar]
+    if len(held) != 1 or len(home) != 1 or home[0].pitch != melody[held[0]].pitch - 5:
+        return
+    note, tones = melody[held[0]], scale(key)
+    if note.pitch % 12 != tones[3] or any(n.start < final_bar < n.end for n in melody):
+        return
+    first = beat * 2 / 3 if beat.denominator == 2 else beat / 2  # compound time: a crotchet and a quaver
+    third = max(p for p in range(note.pitch - 2, note.pitch) if p % 12 in tones)  # the tonic's third
+    steps = [third, max(p for p in range(third - 2, third) if p % 12 in tones)]
+    melody[held[0]] = replace(note, duration=final_bar - beat - note.start)
+    melody.append(Note(steps[0], final_bar - beat, first, voice=note.voice))
+    melody.append(Note(steps[1], final_bar - beat + first, beat - first, voice=note.voice))
 
 
 def _onto_the_downbeat(melody: list[Note], last: list[int], final_bar: Fraction, end: Fraction) -> None:
