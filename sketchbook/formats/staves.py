@@ -233,7 +233,7 @@ def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, 
     """Measure index -> "system" or "page": where a new line or page begins.
 
     Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line, and pages
-    four lines: no engraver squeezes a line or a page. Left to itself, LilyPond misjudges the height of
+    five lines: no engraver squeezes a line or a page. Left to itself, LilyPond misjudges the height of
     lines with slurs, ottavas and pedal marks, over-fills a page and compresses it (with a warning).
     """
     per_bar = [0] * len(starts)
