@@ -226,14 +226,14 @@ SYSTEM_ONSETS = 32  # what one system holds comfortably: onsets of its busier st
 SYSTEM_BARS = 6
 
 
-PAGE_SYSTEMS = 5  # what an A4 page with a 6 mm staff holds with room to spare, in LilyPond and MuseScore alike
+PAGE_SYSTEMS = 4  # what an A4 page with a 6 mm staff holds with room to spare, in LilyPond and MuseScore alike
 
 
 def system_breaks(piece: Piece, starts: list[int], divisions: int) -> dict[int, str]:
     """Measure index -> "system" or "page": where a new line or page begins.
 
     Lines hold whole bars up to a comfortable number of onsets, so dense bars get fewer per line, and pages
-    five lines: no engraver squeezes a line or a page. Left to itself, LilyPond misjudges the height of
+    four lines: no engraver squeezes a line or a page. Left to itself, LilyPond misjudges the height of
     lines with slurs, ottavas and pedal marks, over-fills a page and compresses it (with a warning).
     """
     per_bar = [0] * len(starts)
