@@ -54,18 +54,16 @@ class HeadStart:
         from sketchbook.music.errors import SketchbookError
 
         try:
-            os.write(self._orders, marshal.dumps(cast(Any, order)))
+            with os.fdopen(self._orders, "wb") as out:
+                out.write(marshal.dumps(cast(Any, order)))
         except BrokenPipeError:
-            pass
-        finally:
-            os.close(self._orders)
+            pass  # the worker left: its exit status below says so
         try:
-            data = _read_all(self._reports)
+            with os.fdopen(self._reports, "rb") as source:
+                data = source.read()
         except BaseException:  # Ctrl-C or SIGTERM while it works: it cleans up, and we wait for it
             self._stop(signal.SIGTERM)
             raise
-        finally:
-            os.close(self._reports)
         _, status = os.waitpid(self.pid, 0)
         if not data or os.waitstatus_to_exitcode(status) != 0:
             return None
@@ -143,8 +141,8 @@ def _develop(orders: int) -> tuple[Any, ...] | None:
     from sketchbook.music.errors import SketchbookError
 
     gc.freeze()  # the modules live as long as the worker; the job pauses the collector for itself
-    data = _read_all(orders)
-    os.close(orders)
+    with os.fdopen(orders, "rb") as source:
+        data = source.read()
     if not data:
         return None  # dismissed, or the command line left
     try:
@@ -153,10 +151,3 @@ def _develop(orders: int) -> tuple[Any, ...] | None:
         return ("error", str(exc))
     except Exception as exc:
         return ("bug", type(exc).__name__, str(exc), traceback.format_exc())
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while chunk := os.read(fd, 1 << 16):
-        chunks.append(chunk)
-    return b"".join(chunks)

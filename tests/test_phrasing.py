@@ -75,6 +75,14 @@ def test_the_seventh_held_over_the_dominant_walks_down_to_the_tonic():
     assert [n.pitch for n in sorted(melody, key=lambda n: n.start)] == [72, 70, 69, 67]
 
 
+def test_in_six_eight_the_seventh_walks_down_in_sixteenths_a_score_can_write():
+    # Bars of 3 quarters, beat unit an eighth: C held, then B A as sixteenths in the last eighth, then G.
+    melody = [Note(72, F(3), F(6))]
+    land_the_end(melody, F(9), BAR, F(1, 2), G_MAJOR)
+    assert sorted((n.pitch, n.start, n.duration) for n in melody) == [
+        (67, F(6), F(3)), (69, F(23, 4), F(1, 4)), (71, F(11, 2), F(1, 4)), (72, F(3), F(5, 2))]
+
+
 def test_a_seventh_struck_on_the_last_beat_and_another_tone_of_v_are_left_alone():
     assert landed([Note(72, F(8), F(1))]) == [(67, F(9), F(3)), (72, F(8), F(1))]  # no beat left to walk in
     assert landed([Note(69, F(6), F(3))]) == [(67, F(9), F(3)), (69, F(6), F(3))]  # A steps home as it is

@@ -220,12 +220,12 @@ def _walk_down_from_the_seventh(melody: list[Note], final_bar: Fraction, beat: F
     note, tones = melody[held[0]], scale(key)
     if note.pitch % 12 != tones[3] or any(n.start < final_bar < n.end for n in melody):
         return
-    first = beat * 2 / 3 if beat.denominator == 2 else beat / 2  # compound time: a crotchet and a quaver
     third = max(p for p in range(note.pitch - 2, note.pitch) if p % 12 in tones)  # the tonic's third
     steps = [third, max(p for p in range(third - 2, third) if p % 12 in tones)]
     melody[held[0]] = replace(note, duration=final_bar - beat - note.start)
-    melody.append(Note(steps[0], final_bar - beat, first, voice=note.voice))
-    melody.append(Note(steps[1], final_bar - beat + first, beat - first, voice=note.voice))
+    # Halves of the beat unit: two eighths in 3/4, two sixteenths in the last eighth of 6/8.
+    melody.append(Note(steps[0], final_bar - beat, beat / 2, voice=note.voice))
+    melody.append(Note(steps[1], final_bar - beat / 2, beat / 2, voice=note.voice))
 
 
 def _onto_the_downbeat(melody: list[Note], last: list[int], final_bar: Fraction, end: Fraction) -> None:
