@@ -28,17 +28,12 @@ class Sketch:
     variations: tuple[Variation, ...]
 
     @classmethod
-    def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], request: Request, *,
-                composed: Callable[[str, Piece], object] | None = None) -> Sketch:
-        """Develop each variation in turn (each from its own seeded streams, so the order changes nothing);
-        ``composed`` is handed each variation's name and written piece before it is performed."""
+    def develop(cls, motif: Motif, seed: int, variations: tuple[str, ...], request: Request) -> Sketch:
+        """Develop each variation in turn (each from its own seeded streams, so the order changes nothing)."""
         from sketchbook.request import develop_variation
 
-        def hand_over(name: str) -> Callable[[Piece], object] | None:
-            return None if composed is None else (lambda piece: composed(name, piece))
-
-        return cls(motif, seed, request, tuple(develop_variation(motif, v, seed=seed, request=request,
-                                                                 composed=hand_over(v)) for v in variations))
+        return cls(motif, seed, request, tuple(develop_variation(motif, v, seed=seed, request=request)
+                                               for v in variations))
 
     @property
     def pieces(self) -> dict[str, Piece]:

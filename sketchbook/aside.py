@@ -22,11 +22,13 @@ def can_fork() -> bool:
 
 
 class Aside:
-    """``work`` (which gives bytes) begun in a forked child when it can be; ``result()`` collects it."""
+    """``work`` (which gives bytes) begun in a forked child when it can be; ``result()`` collects it and
+    ``close()`` (always, when done) reaps the child, or stops it if it still runs."""
 
     def __init__(self, work: Callable[[], bytes]) -> None:
         self._work = work
-        self._child: tuple[int, int] | None = None  # (pid, the pipe's read end)
+        self._child: tuple[int, int] | None = None  # (pid, the pipe's read end), until its result is read
+        self._exiting: int | None = None  # a child that handed its result over, not yet reaped
         if not can_fork():
             return
         read, write = os.pipe()
@@ -37,10 +39,13 @@ class Aside:
             code = 1
             try:
                 os.close(read)
+                data = work()
                 with os.fdopen(write, "wb") as out:
-                    out.write(work())
+                    # Its length first: the parent knows a whole result when it sees one, without waiting
+                    # the millisecond a large process takes to leave before its exit status says so.
+                    out.write(len(data).to_bytes(8, "big") + data)
                 code = 0
-            except BaseException:  # reported by the exit code: the parent redoes the work and meets the error
+            except BaseException:  # the parent, finding no whole result, redoes the work and meets the error
                 pass
             finally:
                 os._exit(code)
@@ -52,25 +57,33 @@ class Aside:
         if self._child is None:
             return self._work()
         pid, read = self._child
-        self._child = None
         try:
-            with os.fdopen(read, "rb") as source:
+            with os.fdopen(read, "rb", closefd=False) as source:
                 data = source.read()
-        finally:
-            _, status = os.waitpid(pid, 0)
-        return data if os.waitstatus_to_exitcode(status) == 0 else self._work()
+        except BaseException:  # interrupted while it works: stop it
+            self.close()
+            raise
+        os.close(read)
+        self._child, self._exiting = None, pid
+        if len(data) >= 8 and int.from_bytes(data[:8], "big") == len(data) - 8:
+            return data[8:]
+        self.close()
+        return self._work()
 
-    def cancel(self) -> None:
-        """Stop the child if it still runs (an interrupt, an error elsewhere): it leaves no process behind."""
-        if self._child is None:
-            return
-        import signal
+    def close(self) -> None:
+        """Reap the child, stopping it first if it still runs (an interrupt, an error elsewhere): it leaves
+        no process behind."""
+        if self._child is not None:
+            import signal
 
-        pid, read = self._child
-        self._child = None
-        os.close(read)  # a child still writing gets a broken pipe and leaves
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        os.waitpid(pid, 0)
+            pid, read = self._child
+            self._child = None
+            os.close(read)  # a child still writing gets a broken pipe and leaves
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            os.waitpid(pid, 0)
+        elif self._exiting is not None:
+            pid, self._exiting = self._exiting, None
+            os.waitpid(pid, 0)

@@ -13,7 +13,7 @@ from sketchbook.aside import Aside
 from sketchbook.limits import uncollected
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import level
-from sketchbook.music.model import Motif, Piece
+from sketchbook.music.model import Motif
 from sketchbook.music.variation import Summary, Variation
 from sketchbook.request import Request
 
@@ -158,7 +158,6 @@ def plan_jobs(specs: Sequence[str | None], *, variations: tuple[str, ...], reque
               reading: Reading | None = None) -> list[Job]:
     """Every sketch a command asks for, with every motif loaded and every name checked before anything is
     written: one bad motif or an existing file stops the whole batch before it starts."""
-    from dataclasses import replace
 
     from sketchbook.files import check_name
     from sketchbook.load import load_motif
@@ -197,10 +196,11 @@ def plan_jobs(specs: Sequence[str | None], *, variations: tuple[str, ...], reque
 def run_job(job: Job, *, explain: bool = False, aside: bool = False) -> Outcome:
     """Develop and write one sketch (and its audio when asked).
 
-    With ``aside`` (one job alone, its second core idle), a score is engraved in a second process while
-    its piece is performed and the next one composed: the photograph first, its score the longest to
-    engrave. The last piece's score is engraved here, where nothing else is left to do (a forked child
-    works slower, copying the pages it touches).
+    With ``aside`` (one job alone, its second core idle), the first variation's score (the photograph's,
+    the longest to engrave) is composed and engraved from scratch in a second process while this one
+    develops every variation and writes the rest. Composing that piece twice costs less than sharing it:
+    a child reading a piece made here copies every page of it that either process touches, and neither
+    would start before the piece was whole.
     """
     with uncollected():
         return _run_job(job, explain=explain, aside=aside)
@@ -209,22 +209,20 @@ def run_job(job: Job, *, explain: bool = False, aside: bool = False) -> Outcome:
 def _run_job(job: Job, *, explain: bool, aside: bool) -> Outcome:
     from sketchbook.api import Sketch
 
-    order = tuple(sorted(job.variations, key=lambda name: name != "photograph")) if aside else job.variations
     scores: dict[str, Aside] = {}
-
-    def engrave(name: str, piece: Piece) -> None:
+    if aside:
         from sketchbook.formats.musicxml import piece_to_musicxml
+        from sketchbook.request import compose_only
 
-        if name != order[-1]:
-            scores[name] = Aside(lambda: piece_to_musicxml(piece))
-
+        first = min(job.variations, key=lambda name: name != "photograph")
+        scores[first] = Aside(lambda: piece_to_musicxml(compose_only(job.motif, first, seed=job.seed,
+                                                                     request=job.request)))
     try:
-        made = Sketch.develop(job.motif, job.seed, order, job.request, composed=engrave if aside else None)
-        sketch = replace(made, variations=tuple(made[name] for name in job.variations))
+        sketch = Sketch.develop(job.motif, job.seed, job.variations, job.request)
         written = sketch.write(job.folder, force=job.force, scores={name: s.result for name, s in scores.items()})
     finally:
         for score in scores.values():
-            score.cancel()  # an interrupt or an error before it was collected
+            score.close()  # reaped; stopped first if an interrupt or an error came before its result
     results = sketch.variations
     if job.audio:
         from sketchbook.audio import render_midi

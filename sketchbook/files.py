@@ -14,7 +14,7 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 
 from sketchbook.music.errors import SketchbookError
@@ -135,9 +135,11 @@ def replacing(target: Path, *, force: bool, suffix: str | None = None) -> Iterat
         remove_quietly(temp)
 
 
-def write_all(payloads: dict[Path, bytes], *, force: bool) -> list[Path]:
+def write_all(payloads: Mapping[Path, bytes | Callable[[], bytes]], *, force: bool) -> list[Path]:
     """Write several files all or nothing: each to a temporary file first, then all renamed into place.
 
+    A payload may be a function giving the bytes: the ready ones are staged first, then these, in order,
+    so the files ready early are on disk while the last is still being made (elsewhere, say: aside.py).
     On any failure or interrupt, files that were there before are restored and no temporary file is
     left; folders this call created are removed again if still empty.
     """
@@ -153,9 +155,10 @@ def write_all(payloads: dict[Path, bytes], *, force: bool) -> list[Path]:
     try:
         for folder in folders:
             folder.mkdir(parents=True, exist_ok=True)
-        for target in targets:
+        for target in sorted(targets, key=lambda t: callable(payloads[t])):  # stable: the order given
             current = target
-            temps[target] = _staged(target, payloads[target])
+            payload = payloads[target]
+            temps[target] = _staged(target, payload() if callable(payload) else payload)
         for target in targets:
             current = target
             if os.path.lexists(target):

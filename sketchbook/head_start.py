@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from sketchbook.batch import Order, Report
 
 _waiting: HeadStart | None = None
+_leaving: HeadStart | None = None
 
 
 class WorkerBug(Exception):
@@ -57,22 +58,28 @@ class HeadStart:
             with os.fdopen(self._orders, "wb") as out:
                 out.write(marshal.dumps(cast(Any, order)))
         except BrokenPipeError:
-            pass  # the worker left: its exit status below says so
+            pass  # the worker left: no reply below says so
         try:
             with os.fdopen(self._reports, "rb") as source:
                 data = source.read()
         except BaseException:  # Ctrl-C or SIGTERM while it works: it cleans up, and we wait for it
             self._stop(signal.SIGTERM)
             raise
-        _, status = os.waitpid(self.pid, 0)
-        if not data or os.waitstatus_to_exitcode(status) != 0:
+        try:
+            reply = marshal.loads(data)  # a whole reply is sent last: the worker's work is done
+        except (EOFError, ValueError, TypeError):  # it left without one (nothing, or a reply cut short)
+            self.reap()
             return None
-        reply = marshal.loads(data)
+        global _leaving
+        _leaving = self  # reaped at the end (finish): meanwhile the worker leaves and this process prints
         if reply[0] == "error":
             raise SketchbookError(reply[1])
         if reply[0] == "bug":
             raise WorkerBug(*reply[1:])
         return reply[1]
+
+    def reap(self) -> None:
+        os.waitpid(self.pid, 0)
 
     def dismiss(self) -> None:
         """Send the worker away unused: it has only loaded modules, so nothing of it is left to clean up."""
@@ -102,11 +109,15 @@ def claim() -> HeadStart | None:
     return worker
 
 
-def dismiss() -> None:
-    """Send away a worker nobody claimed (the command was a --help, or stopped before its work)."""
-    worker = claim()
+def finish() -> None:
+    """Send away a worker nobody claimed (the command was a --help, or stopped before its work), and reap
+    one that reported."""
+    global _leaving
+    worker, leaving, _leaving = claim(), _leaving, None
     if worker is not None:
         worker.dismiss()
+    if leaving is not None:
+        leaving.reap()
 
 
 def _work(orders: int, reports: int) -> None:

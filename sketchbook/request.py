@@ -13,8 +13,6 @@ from sketchbook.music.errors import SketchbookError
 from sketchbook.music.levers import FASTEST, SLOWEST, Levers
 
 if TYPE_CHECKING:  # annotations only: the command line's start-up stays light
-    from collections.abc import Callable
-
     from sketchbook.music.model import Motif, Piece
     from sketchbook.music.styles import Style
     from sketchbook.music.variation import Variation
@@ -108,11 +106,17 @@ def style_for(variation: str, request: Request) -> Style:
     return with_levers(style, request.levers, meter=request.meter)
 
 
-def develop_variation(motif: Motif, variation: str, *, seed: int, request: Request = Request(),
-                      composed: Callable[[Piece], object] | None = None) -> Variation:
-    """Compose and perform one variation; the same motif, variation, request and seed give the same result.
-    ``composed`` is handed the written piece before it is performed."""
+def develop_variation(motif: Motif, variation: str, *, seed: int, request: Request = Request()) -> Variation:
+    """Compose and perform one variation; the same motif, variation, request and seed give the same result."""
     from sketchbook.music.variation import make_variation
 
     return make_variation(motif, variation, style_for(variation, request), seed=seed, bars=request.bars,
-                          sway=request.levers.tempo is None, composed=composed)
+                          sway=request.levers.tempo is None)
+
+
+def compose_only(motif: Motif, variation: str, *, seed: int, request: Request = Request()) -> Piece:
+    """The written piece develop_variation would perform, composed alone (its score engraved elsewhere)."""
+    from sketchbook.music.variation import compose_variation
+
+    return compose_variation(motif, variation, style_for(variation, request), seed=seed, bars=request.bars,
+                             sway=request.levers.tempo is None)

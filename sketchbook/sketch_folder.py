@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Callable, Mapping
 from fractions import Fraction
+from functools import partial
 from pathlib import Path
 
 from sketchbook.files import check_name, read_limited, write_all
@@ -43,15 +44,14 @@ def write_sketch(folder: Path, motif: Motif, results: list[Variation], *, seed: 
             check_name(r.name)
         except SketchbookError:
             raise SketchbookError(f"invalid variation name {r.name!r}: it must be a plain file name") from None
-    payloads: dict[Path, bytes] = {}
+    payloads: dict[Path, bytes | Callable[[], bytes]] = {}
     for r in results:
         payloads[folder / f"{r.name}.mid"] = midi_bytes(r.performance)
-        payloads[folder / f"{r.name}.musicxml"] = b""  # its place kept; filled below
+        # Scores are made (or collected from elsewhere) in turn once the ready files are on disk.
+        payloads[folder / f"{r.name}.musicxml"] = (scores or {}).get(r.name) or partial(piece_to_musicxml, r.piece)
     payloads[folder / "sketch.json"] = sketch_json(motif, results, seed=seed, request=request).encode()
-    for r in results:  # scores engraved elsewhere are collected last, once everything else is ready
-        score = (scores or {}).get(r.name)
-        payloads[folder / f"{r.name}.musicxml"] = score() if score is not None else piece_to_musicxml(r.piece)
     return write_all(payloads, force=force)
+
 
 def sketch_json(motif: Motif, results: list[Variation], *, seed: int, request: Request) -> str:
     """The sketch's record: enough to regenerate every file byte for byte."""

@@ -46,10 +46,32 @@ def test_a_failing_child_is_redone_here_so_its_error_is_ours():
 
 
 @forks
-def test_cancel_stops_the_child_and_reaps_it():
+def test_a_child_that_leaves_without_its_whole_result_is_redone_here():
+    parent = os.getpid()
+
+    def work() -> bytes:
+        if os.getpid() != parent:
+            os._exit(0)  # a clean exit, but no result: the length that heads a whole one is missing
+        return b"made here"
+
+    assert Aside(work).result() == b"made here"
+
+
+@forks
+def test_a_result_is_handed_over_before_the_child_is_reaped_and_close_reaps_it():
+    work = Aside(lambda: b"x" * 300_000)  # more than a pipe holds: read while the child still writes
+    pid = work._child[0]
+    assert work.result() == b"x" * 300_000
+    work.close()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+@forks
+def test_close_stops_the_child_and_reaps_it():
     work = Aside(lambda: time.sleep(30) or b"never")
     pid = work._child[0]
-    work.cancel()
+    work.close()
     with pytest.raises(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)  # already reaped: no zombie, no orphan
 

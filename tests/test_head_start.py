@@ -105,7 +105,7 @@ def test_a_worker_nobody_claimed_is_sent_away_and_reaped():
     head_start.begin(["sketchbook", "develop"])  # a second call keeps the one worker
     worker = head_start._waiting
     assert worker is not None
-    head_start.dismiss()
+    head_start.finish()
     assert head_start.claim() is None
     with pytest.raises(ChildProcessError):
         os.waitpid(worker.pid, os.WNOHANG)  # already reaped: no zombie either

@@ -239,6 +239,32 @@ def test_an_interrupt_midway_changes_nothing(tmp_path, sketch, monkeypatch, stag
     assert snapshot(folder) == before
 
 
+def test_scores_made_while_writing_land_after_the_ready_files_and_a_failing_one_changes_nothing(tmp_path):
+    from sketchbook.files import write_all
+
+    folder = tmp_path / "waltz"
+    seen: list[list[str]] = []
+
+    def score() -> bytes:
+        seen.append(sorted(p.name for p in folder.iterdir()))  # what is staged by the time it is asked
+        return b"<score/>"
+
+    written = write_all({folder / "a.musicxml": score, folder / "a.mid": b"MThd", folder / "s.json": b"{}"},
+                        force=False)
+    assert [p.name for p in written] == ["a.musicxml", "a.mid", "s.json"]  # the order given
+    assert len(seen[0]) == 2 and all(name.endswith(".part") for name in seen[0])  # the ready two, staged
+    assert (folder / "a.musicxml").read_bytes() == b"<score/>"
+
+    before = snapshot(folder)
+
+    def failing() -> bytes:
+        raise SketchbookError("the score could not be made")
+
+    with pytest.raises(SketchbookError, match="could not be made"):
+        write_all({folder / "a.mid": b"new", folder / "a.musicxml": failing}, force=True)
+    assert snapshot(folder) == before
+
+
 @pytest.mark.parametrize(
     "code, words",
     [(errno.EACCES, "Permission denied"), (errno.EROFS, "Read-only file system"), (errno.EDQUOT, "quota")],

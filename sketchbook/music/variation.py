@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -53,23 +52,30 @@ class Variation:
                        len(self.performance.notes), round(seconds(self.performance), 1))
 
 
-def make_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: int | None = None,
-                   sway: bool = True, title: str = "", composed: Callable[[Piece], object] | None = None
-                   ) -> Variation:
-    """Compose and perform ``motif`` in ``style``; the same arguments give the same result.
+def compose_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: int | None = None,
+                      sway: bool = True, title: str = "") -> Piece:
+    """The written piece of ``make_variation``, composed alone (a score can be engraved from it elsewhere).
 
     ``sway`` moves the style's tempos by the seed's one tempo draw (shared by every variation, so the
     photograph's return still lands on its beach's tempo); a tempo the user gave is left alone.
-    ``composed`` is handed the written piece before it is performed (a score can be engraved meanwhile).
     """
+    return compose(motif, _swayed(style, seed) if sway else style, streams=Streams.named(seed, name), bars=bars,
+                   title=title or f"{motif.name}: {name}")
+
+
+def make_variation(motif: Motif, name: str, style: Style, *, seed: int, bars: int | None = None,
+                   sway: bool = True, title: str = "") -> Variation:
+    """Compose and perform ``motif`` in ``style``; the same arguments give the same result."""
     if sway:
-        style = swayed(style, random.Random(f"sketchbook:{seed}:tempo").random())
-    piece = compose(motif, style, streams=Streams.named(seed, name), bars=bars, title=title or f"{motif.name}: {name}")
-    if composed is not None:
-        composed(piece)
+        style = _swayed(style, seed)
+    piece = compose_variation(motif, name, style, seed=seed, bars=bars, sway=False, title=title)
     span = (22, 72) if level(style.levers.density) < SPARSE else None
     performance = perform(piece, touch=Touch.named(seed, name), rubato=level(style.levers.rubato), velocity_span=span)
     return Variation(name, style, piece, performance)
+
+
+def _swayed(style: Style, seed: int) -> Style:
+    return swayed(style, random.Random(f"sketchbook:{seed}:tempo").random())
 
 
 def seconds(performance: Performance) -> float:
