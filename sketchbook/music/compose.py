@@ -162,8 +162,8 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
 
     skeletons, places = [], []
     for (lo, hi), plan, dense in zip(bounds, plans, density):
-        part = tuple(score_order(replace(n, duration=min(n.duration, hi - n.start)) for n in right if lo <= n.start < hi
-                                 ))  # in time order: the phrase windows below are taken by bisection
+        part = tuple(score_order(n if n.end <= hi else replace(n, duration=hi - n.start) for n in right
+                                 if lo <= n.start < hi))  # in time order: the phrase windows are taken by bisection
         # Sparse sections take light ornaments only: a trill's flurry on a long tone would make a
         # slower texture busier than a denser one.
         kinds_here = ORNAMENTS if dense >= SPARSE else tuple(k for k in ORNAMENTS if k not in ("trill", "tremolo"))

@@ -90,11 +90,11 @@ def embellish(
     out: list[Note] = []
     for i, note in enumerate(notes):
         chord_mate = i + 1 < len(notes) and notes[i + 1].start == note.start
-        slots = int(note.duration / unit)
         # In a driven texture a note held for bars is always spun out, whatever its draw.
         spun = density >= SPUN and note.duration > 3
-        kept = note.ornament or (note.start, note.pitch) in keep
-        if chord_mate or kept or (draws[i][0] >= chance and not spun) or slots < 2:
+        # The cheap questions first: most notes stay as they are, and the last two cost a Fraction each.
+        if (chord_mate or note.ornament or (draws[i][0] >= chance and not spun)
+                or (note.start, note.pitch) in keep or (slots := int(note.duration / unit)) < 2):
             out.append(note)
             continue
         target = next((m.pitch for m in notes[i + 1 :] if m.start > note.start), note.pitch)

@@ -36,15 +36,17 @@ def articulate(notes, skeleton, level: float, meter, shift: Fraction, climax: bo
     skeleton_onsets = {n.start for n in skeleton}
     first = min((t for t in skeleton_onsets if (t - shift) % meter.bar_length == 0), default=None)
     draws = [rng.random() for _ in notes]
-    out = []
+    if level <= 0:
+        return tuple(notes)
+    out, beat, half = [], meter.beat, Fraction(1, 2)
     for n, draw in zip(notes, draws):
         marks: tuple[str, ...] = n.articulations
-        into_beat = (n.start - shift) % meter.beat
-        bone = n.start in skeleton_onsets
-        meaningful = n.start == first or (into_beat and n.duration >= meter.beat) or (climax and into_beat == 0)
-        if level > 0 and bone and meaningful and draw < level:
-            marks = marks + ("accent",) if "accent" not in marks else marks
-        elif level > 0 and not bone and n.duration <= Fraction(1, 2) and draw < level / 3:
+        if n.start in skeleton_onsets:  # a note of the tune: accented where that means something
+            if draw < level:
+                into_beat = (n.start - shift) % beat
+                if n.start == first or (into_beat and n.duration >= beat) or (climax and into_beat == 0):
+                    marks = marks + ("accent",) if "accent" not in marks else marks
+        elif draw < level / 3 and n.duration <= half:  # a figure's short note
             marks = marks + ("staccato",) if "staccato" not in marks else marks
         out.append(replace(n, articulations=marks) if marks != n.articulations else n)
     return tuple(out)

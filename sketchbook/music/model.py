@@ -170,26 +170,22 @@ class Meter:
 
     numerator: int
     denominator: int
+    # The bar and the felt beat in quarter notes (a dotted quarter in 6/8, a quarter in 4/4): kept, not
+    # worked out at each look, since composing asks for them thousands of times.
+    bar_length: Fraction = field(init=False, repr=False, compare=False)
+    beat: Fraction = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not 1 <= self.numerator <= 32:
             raise ValueError(f"time signature numerator {self.numerator} must be 1..32")
         if self.denominator not in (1, 2, 4, 8, 16, 32):
             raise ValueError(f"time signature denominator {self.denominator} must be a power of two up to 32")
-
-    @property
-    def bar_length(self) -> Fraction:
-        return Fraction(4 * self.numerator, self.denominator)
+        object.__setattr__(self, "bar_length", Fraction(4 * self.numerator, self.denominator))
+        object.__setattr__(self, "beat", Fraction(4 * (3 if self.is_compound else 1), self.denominator))
 
     @property
     def is_compound(self) -> bool:
         return self.denominator >= 8 and self.numerator % 3 == 0 and self.numerator > 3
-
-    @property
-    def beat(self) -> Fraction:
-        """The felt beat in quarter notes: a dotted quarter in 6/8, a quarter in 4/4."""
-        unit = Fraction(4, self.denominator)
-        return unit * 3 if self.is_compound else unit
 
     def __str__(self) -> str:
         return f"{self.numerator}/{self.denominator}"

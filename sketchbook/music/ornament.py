@@ -229,27 +229,30 @@ def _contexts(notes: tuple[Note, ...]) -> list[_Context]:
     return contexts
 
 
+_HALF, _QUARTER = Fraction(1, 2), Fraction(1, 4)
+
+
 def _note_candidates(note: Note, context: _Context, meter: Meter, pickup: Fraction) -> list[tuple[str, float]]:
     """Ornaments that suit a single note, with how much each is preferred."""
     length = note.duration
     position = (note.start - pickup) % meter.bar_length
     on_beat = position % meter.beat == 0
-    half_bar = not meter.is_compound and meter.numerator % 2 == 0 and position % (meter.bar_length / 2) == 0
-    strong = position == 0 or half_bar
+    strong = position == 0 or (not meter.is_compound and meter.numerator % 2 == 0
+                                and position % (meter.bar_length / 2) == 0)  # the half bar of 4/4
     accented = any(a in ("accent", "strong-accent") for a in note.articulations)
-    long = length >= max(Fraction(1), meter.beat)
+    long = length >= meter.beat and length >= 1
     step_next = context.next is not None and 1 <= abs(context.next - note.pitch) <= 2
     leap_in = context.previous is not None and abs(note.pitch - context.previous) >= _LEAP
     candidates: list[tuple[str, float]] = []
     if long:
         candidates.append(("trill", 3.0 if context.rest_after or strong else 2.0))
-    if (on_beat or accented) and Fraction(1, 2) <= length <= 2:
+    if (on_beat or accented) and _HALF <= length <= 2:
         candidates += [("mordent", 1.0), ("inverted-mordent", 1.0)]
     # A turn is four notes before the main one settles: on an eighth at an Allegro it is a blur no hand
     # plays (a pianist's review), so it asks for a crotchet at least.
     if length >= 1 and (step_next or (context.rest_after and long)):
         candidates.append(("turn", 1.5))
-    if length >= Fraction(1, 4) and (leap_in or accented):
+    if length >= _QUARTER and (leap_in or accented):
         candidates.append(("acciaccatura", 2.0))
     if strong and long:
         candidates.append(("appoggiatura", 2.0))

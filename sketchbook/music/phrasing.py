@@ -213,7 +213,8 @@ def _sing_the_dominant(melody: list[Note], i: int, cadence_bar: Fraction, key: K
 def _walk_down_from_the_seventh(melody: list[Note], final_bar: Fraction, beat: Fraction, key: Key) -> None:
     """V7's seventh held over the dominant's bar falls to the tonic a fourth below by step, in its last beat
     (C, then B A, then G in G major): leapt, it leaves the seventh unresolved (a pianist's review)."""
-    held = [k for k, n in enumerate(melody) if n.start < final_bar - beat and n.end == final_bar]
+    last_beat = final_bar - beat
+    held = [k for k, n in enumerate(melody) if n.end == final_bar and n.start < last_beat]
     home = [n for n in melody if n.start == final_bar]
     if len(held) != 1 or len(home) != 1 or home[0].pitch != melody[held[0]].pitch - 5:
         return
@@ -222,9 +223,9 @@ def _walk_down_from_the_seventh(melody: list[Note], final_bar: Fraction, beat: F
         return
     third = max(p for p in range(note.pitch - 2, note.pitch) if p % 12 in tones)  # the tonic's third
     steps = [third, max(p for p in range(third - 2, third) if p % 12 in tones)]
-    melody[held[0]] = replace(note, duration=final_bar - beat - note.start)
+    melody[held[0]] = replace(note, duration=last_beat - note.start)
     # Halves of the beat unit: two eighths in 3/4, two sixteenths in the last eighth of 6/8.
-    melody.append(Note(steps[0], final_bar - beat, beat / 2, voice=note.voice))
+    melody.append(Note(steps[0], last_beat, beat / 2, voice=note.voice))
     melody.append(Note(steps[1], final_bar - beat / 2, beat / 2, voice=note.voice))
 
 
