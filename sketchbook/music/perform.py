@@ -40,7 +40,7 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
         return in_ticks[k]
 
     for hand, notes in ((0, piece.right_hand), (1, piece.left_hand)):
-        ranks = _chord_ranks(notes)
+        ranks = _chord_ranks(notes, tick)
         for note in notes:
             at = tick(note.start)
             base, ritardando, tempo = onset(at)
@@ -54,7 +54,7 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
             if velocity_span:
                 velocity = max(velocity_span[0], min(velocity_span[1], velocity))
             late = ritardando + round(drift * 6)
-            rolled = note.ornament == "arpeggio" or (len(ranks[note.start]) > 2 and rubato > 0.3)
+            rolled = note.ornament == "arpeggio" or (len(ranks[at]) > 2 and rubato > 0.3)
             # A late or rolled note still lets go with the beat (held into the next chord it would
             # smear it); only the ritardando moves releases.
             let_go = release_at(tick(note.end))
@@ -69,7 +69,7 @@ def perform(piece: Piece, *, touch: Touch, rubato: float = 0.5, velocity_span: t
                 continue
             delay = ticks_late(late)
             if rolled:
-                delay += roll_offset(ranks[note.start].index(note.pitch), tempo)
+                delay += roll_offset(ranks[at].index(note.pitch), tempo)
             release = ticks_late(let_go)
             staccato = "staccato" in note.articulations
             for pitch, start, duration in _realised(piece, note, tempo):
@@ -164,10 +164,11 @@ def _realised(piece: Piece, note: Note, tempo: int) -> list[tuple[int, Fraction,
     return realise(note, key=piece.key, tempo=tempo)
 
 
-def _chord_ranks(notes: tuple[Note, ...]) -> dict[Fraction, list[int]]:
-    ranks: dict[Fraction, list[int]] = defaultdict(list)
+def _chord_ranks(notes: tuple[Note, ...], tick: Callable[[Fraction], int]) -> dict[int, list[int]]:
+    """The pitches struck at each onset (in ticks: a Fraction is slow to hash), low to high."""
+    ranks: dict[int, list[int]] = defaultdict(list)
     for n in notes:
-        ranks[n.start].append(n.pitch)
+        ranks[tick(n.start)].append(n.pitch)
     for pitches in ranks.values():
         pitches.sort()
     return ranks
