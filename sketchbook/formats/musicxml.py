@@ -34,6 +34,7 @@ _ENCODING_DATE = "2024-01-01"  # fixed, so the same piece always gives the same 
 # Percent of MIDI velocity 90, the MusicXML reference forte.
 _DYNAMIC_SOUND = {"ppp": 22, "pp": 36, "p": 54, "mp": 71, "mf": 89, "f": 107, "ff": 124, "fff": 140}
 _STAVES = ((1, "right_hand", (1, 2)), (2, "left_hand", (5, 6)))  # staff, hand, written voice numbers
+_SPARE_VOICE = {1: 3, 2: 7}  # a silent voice that carries a mark where no note is (the last pedal's release)
 LONG_HAIRPIN_BARS = 8  # longer swells are written as words ("cresc. poco a poco"), not as a hairpin
 _ENDINGS = ("pedal", "wedge")  # marks LilyPond must find on a note, the last one included
 
@@ -145,27 +146,43 @@ class _Score:
                 measure.set("implicit", "yes")
             if m == 0:
                 self.attributes(measure)
+            last = m == len(layout.starts) - 1
             for staff, numbers, measures in staves:
                 written = measures[m]
                 # Marks ride on a voice that plays in this bar: on a voice of rests LilyPond piles them up
                 # on its next note (and loses a pedal's start).
                 carrier = next((v for v, items in written if any(it.chord is not None for it in items)),
                                written[0][0] if written else 1)
+                here = [d for d in directions[m] if d[1] == staff]
+                releases = [d for d in here if last and d[0] == length and d[3][0].tag == "pedal"]
                 for v, items in written:
-                    marks = [d for d in directions[m] if d[1] == staff] if v == carrier else []
+                    marks = [d for d in here if d not in releases] if v == carrier else []
                     stem = ("up" if v == 1 else "down") if len(written) > 1 else None
-                    last = m == len(layout.starts) - 1
                     voice = (str(numbers[v - 1]), str(staff), m_start)
                     # A short rest where the other voice strikes is that voice's note: drawn, it sits on the
                     # bass note under a figure that starts after it (a pianist's review).
                     under = frozenset(it.start for u, other in written if u != v for it in other if it.chord)
                     self.write_voice(measure, items, voice, stem, marks, last, fermata=last and v == carrier,
                                      under=under)
-                    if staff == 1 or v != written[-1][0]:
+                    if staff == 1 or v != written[-1][0] or releases:
                         ET.SubElement(ET.SubElement(measure, "backup"), "duration").text = str(length)
+                if releases:
+                    self.release_on_the_last_beat(measure, releases, length, staff)
         barline = ET.SubElement(measure, "barline", location="right")
         ET.SubElement(barline, "bar-style").text = "light-heavy"
         return root
+
+    def release_on_the_last_beat(self, measure: ET.Element, releases: list[tuple], length: int, staff: int) -> None:
+        """The last pedal lets go on the final bar's last beat, on a silent voice of its own: at the bar
+        line after the last note, LilyPond finds no note to hang it on, and MuseScore draws "Ped." with
+        no release when it rides the last chord."""
+        beat = self.layout.beat
+        release = length - beat if length > beat else length // 2
+        for part, marks in ((release, releases), (length - release, ())):
+            for it in self.layout.voice_items([], part, 0):
+                self.rest(measure, it, str(_SPARE_VOICE[staff]), str(staff), hidden=True)
+            for mark in marks:
+                _direction(measure, mark, 0)
 
     def attributes(self, measure: ET.Element) -> None:
         attributes = ET.SubElement(measure, "attributes")

@@ -485,8 +485,8 @@ def test_directions_sit_at_their_offsets():
         ("1", 0, "1", "metronome", "beat-unit"), ("1", F(1, 2), "1", "dynamics", "mf"),
         ("1", 1, "1", "wedge", "crescendo"), ("1", 4, "1", "wedge", "stop"),
         ("1", 0, "2", "pedal", "start"), ("1", 2, "2", "pedal", "stop"), ("1", 2, "2", "pedal", "start"),
-        ("1", 4, "2", "pedal", "stop"), ("2", 1, "2", "pedal", "start"), ("2", 4, "2", "pedal", "stop"),
-    ]  # fmt: skip
+        ("1", 4, "2", "pedal", "stop"), ("2", 1, "2", "pedal", "start"), ("2", 3, "2", "pedal", "stop"),
+    ]  # fmt: skip  # the piece's last release on its last beat (see the test below)
     sound = {x.find("direction-type/*").tag: x.find("sound").attrib for x in first.iter("direction")
              if x.find("sound") is not None}  # fmt: skip
     assert sound == {"metronome": {"tempo": "100"}, "dynamics": {"dynamics": "89"}}
@@ -620,3 +620,19 @@ def test_a_trill_over_tied_notes_runs_its_wavy_line_to_the_last_of_them():
     assert marks[2] == [("wavy-line", "stop")] and marks[3] == []
     if SCHEMAS_PRESENT:
         assert validate_musicxml(data) == []
+
+
+def test_the_last_pedal_lets_go_on_the_last_beat_on_a_silent_voice_of_its_own():
+    # At the bar line after the last note LilyPond finds no note for the release; on the last chord
+    # MuseScore draws "Ped." with no release at all.
+    data = piece_to_musicxml(piece([n(72, 0, 4)], [n(48, 0, 4)], bars=1, pedals=(Pedal(F(0), F(4)),)))
+    measure = root(data).findall("part/measure")[-1]
+    kids = list(measure)
+    release = next(i for i, x in enumerate(kids) if x.find("direction-type/pedal[@type='stop']") is not None)
+    before, after = kids[release - 1], kids[release + 1]
+    for rest in (before, after):
+        assert rest.tag == "note" and rest.find("rest") is not None and rest.get("print-object") == "no"
+        assert (rest.findtext("voice"), rest.findtext("staff")) == ("7", "2")
+    assert (int(before.findtext("duration")), int(after.findtext("duration"))) == (3 * int(
+        measure.findtext("attributes/divisions")), int(measure.findtext("attributes/divisions")))
+    assert all(x.findtext("offset") is None for x in measure.iter("direction"))
