@@ -133,6 +133,18 @@ def test_each_piece_lands_on_the_tonic(case, variation):
 
 
 @cases
+def test_the_beach_tune_rests_rather_than_hold_a_note_for_bars_on_end(case):
+    # A piano tone held four slow bars (a phrase padded to eight by its last note) has died long before it
+    # is let go: the tune rings a bar or two and rests over the waltz. The final note rings to the end.
+    score = read_score(developed(case) / "beach.musicxml")
+    bar = Fraction(3)
+    melody = score.sounding(1)
+    final = max(n.offset for n in melody)
+    held = max((n.duration for n in melody if n.offset < final), default=Fraction(0))
+    assert held <= Fraction(5, 2) * bar, held / bar
+
+
+@cases
 def test_the_beach_is_a_waltz_of_sixteen_to_forty_eight_bars(case):
     folder = developed(case)
     score, midi = read_score(folder / "beach.musicxml"), read_midi(folder / "beach.mid")

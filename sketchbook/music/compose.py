@@ -18,7 +18,7 @@ from sketchbook.music.embellish import embellish
 from sketchbook.music.errors import SketchbookError
 from sketchbook.music.expression import articulate, dynamics_for, quiet_under_diminuendo, ritardandos
 from sketchbook.music.harmony import Chord, Span, choose_progression, dissonant_onset_ratio
-from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, level
+from sketchbook.music.levers import DOUBLED, DRIVEN, ORNATE, SPARSE, SPUN, level
 from sketchbook.music.metre import remeter, spread_for
 from sketchbook.music.model import (
     GRACE_ORNAMENTS,
@@ -116,7 +116,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
         base = transform.augment(seed_phrase, factor)
         pickup = seed_pickup * factor
         phrases = section_phrases(plan, base, pickup, meter, key, target, climbs=plan.peak is not None
-                                   and dense >= SPARSE, rng=streams.techniques)
+                                   and dense >= SPARSE, rng=streams.techniques, rests=dense < SPUN)
         first_bar = bar_index
         used = tuple(label for _, _, label in phrases)
         if remetered and not windows and not any(u.startswith("remeter") for u in used):

@@ -27,14 +27,23 @@ def phrase_bars(bars: int) -> int:
     return -(-bars // 4) * 4
 
 
-def pad(phrase: Phrase, anacrusis: Fraction, bar: Fraction, bars: int) -> Phrase:
-    """The phrase stretched to ``bars`` bars after its pickup, its last notes held to the new end."""
+def pad(phrase: Phrase, anacrusis: Fraction, bar: Fraction, bars: int, *, rest: bool = False) -> Phrase:
+    """The phrase stretched to ``bars`` bars after its pickup, its last notes held to the new end.
+
+    With ``rest`` (a slow, sparse texture) they ring to the bar line a bar and a half on at most and the
+    tune rests over the accompaniment after that: a piano tone held for four slow bars has died long before
+    it is let go, and the bars of accompaniment alone breathe as a Gymnopedie's do.
+    """
     length = anacrusis + bars * bar
     if length <= phrase.length or not phrase.notes:
         return phrase
     last = max(n.start for n in phrase.notes)
-    notes = tuple(replace(n, duration=length - n.start) if n.start == last else n for n in phrase.notes)
-    return Phrase(notes, length)
+    if rest:
+        line = anacrusis + -(-(last + bar * 3 / 2 - anacrusis) // bar) * bar
+        length = min(length, max(line, max(n.end for n in phrase.notes)))
+    notes = tuple(replace(n, duration=length - n.start) if n.start == last and n.end < length else n
+                  for n in phrase.notes)
+    return Phrase(notes, anacrusis + bars * bar)
 
 
 def cadence_kinds(counts: list[int]) -> list[str]:

@@ -35,11 +35,13 @@ def bars_of(phrase: Phrase, anacrusis: Fraction, bar: Fraction) -> int:
 
 
 def section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, meter: Meter, key: Key,
-                     target: int | None, *, climbs: bool, rng: random.Random) -> list[tuple[Phrase, Fraction, str]]:
+                     target: int | None, *, climbs: bool, rng: random.Random, rests: bool = False
+                     ) -> list[tuple[Phrase, Fraction, str]]:
     """The section's phrases: each technique once, cycling until the section is long enough.
 
-    Each phrase is rounded up to four or eight bars; in a section that builds to a peak (``climbs``) the
-    later phrases rise an octave, so the climax is higher as well as louder and busier.
+    Each phrase is rounded up to four or eight bars (with ``rests``, a slow texture, the tune rests in the
+    bars it does not fill: see phrasing.pad); in a section that builds to a peak (``climbs``) the later
+    phrases rise an octave, so the climax is higher as well as louder and busier.
     """
     bar = meter.bar_length
     out: list[tuple[Phrase, Fraction, str]] = []
@@ -67,7 +69,7 @@ def section_phrases(plan: SectionPlan, base: Phrase, pickup: Fraction, meter: Me
         room = None if target is None else target - total
         rounded = phrase_bars(size)
         if room is None or rounded <= room:
-            phrase, size = pad(phrase, anacrusis, bar, rounded), rounded
+            phrase, size = pad(phrase, anacrusis, bar, rounded, rest=rests), rounded
         if room is not None and size > room:
             if room > 0:
                 out.append((transform.fragment(phrase, Fraction(0), anacrusis + room * bar), anacrusis, label))
