@@ -133,6 +133,15 @@ def test_each_piece_lands_on_the_tonic(case, variation):
 
 
 @cases
+def test_left_hand_runs_stay_within_two_ledger_lines_of_the_bass_staff(case):
+    # Sixteenths climbing to C5 or E#5 in the bass clef (a review: ledger towers at speed, and a left hand
+    # tangled in the right's keys): a run's rungs stop at F4.
+    score = read_score(developed(case) / "photograph.musicxml")
+    runs = [n.pitch for n in score.sounding(2) if n.duration <= Fraction(1, 4)]
+    assert runs and max(runs) <= 65, max(runs)
+
+
+@cases
 def test_the_beach_tune_rests_rather_than_hold_a_note_for_bars_on_end(case):
     # A piano tone held four slow bars (a phrase padded to eight by its last note) has died long before it
     # is let go: the tune rings a bar or two and rests over the waltz. The final note rings to the end.

@@ -21,6 +21,7 @@ from sketchbook.music.model import Key, Meter, Note, score_order
 
 TENTH = 16  # the widest a hand strikes at once, in semitones
 _CHORD_TOP = 67  # G4: three ledger lines over the bass staff, the highest a chord struck with its bass goes
+_RUN_TOP = 65  # F4: a run of sixteenths reads at speed within two ledger lines, and stays off the tune's keys
 FIGURES = {
     "waltz": "low bass on the downbeat, an open chord on the second beat held through the bar",
     "waltz-fifth": "the waltz with its bass on the chord's fifth, when a chord holds over the bar line",
@@ -317,9 +318,9 @@ def _figure_classes(chord: Chord, bass: int, upper: Sequence[int]) -> set[int]:
 
 
 def _ladder(chord: Chord, bass: int, top: int, upper: Sequence[int] = ()) -> list[int]:
-    """The figure's tones (_figure_classes) from a fifth above the bass up to the ceiling: the rungs of a
-    run (under a low melody, whatever fits between, else the bass's octave)."""
-    pcs = _figure_classes(chord, bass, upper)
+    """The figure's tones (_figure_classes) from a fifth above the bass up to the ceiling (F4 at most): the
+    rungs of a run (under a low melody, whatever fits between, else the bass's octave)."""
+    pcs, top = _figure_classes(chord, bass, upper), min(top, _RUN_TOP)
     rungs = [p for p in range(bass + 7, top + 1) if p % 12 in pcs]
     if len(rungs) < 2:  # a run of one rung is one note drummed: reach down for the chord's nearer tones
         rungs = [p for p in range(bass + 1, top + 1) if p % 12 in pcs] or rungs
@@ -394,7 +395,6 @@ def _block(bar, bass, upper, chord, top, meter):
 
 _FIGURES = {
     "waltz": _waltz, "waltz-fifth": _waltz_fifth, "waltz-echo": _waltz_echo, "sway": _sway, "broken": _broken,
-    "broken-octaves": _broken_octaves,
-    "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio, "cascade": _cascade,
-    "tremolo": _tremolo, "block": _block,
+    "broken-octaves": _broken_octaves, "repeated": _repeated, "alberti": _alberti, "arpeggio": _arpeggio,
+    "cascade": _cascade, "tremolo": _tremolo, "block": _block,
 }  # fmt: skip
