@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sketchbook.music.embellish import chord_cascade, embellish, neighbour_tones, passing_tones
 from sketchbook.music.harmony import diatonic_chord
 from sketchbook.music.model import Key, Note, Phrase
-from sketchbook.music.theory import degree_of, in_key
+from sketchbook.music.theory import degree_of, in_key, spell
 from tests.strategies import keyed_phrases, keys, phrases
 
 F = Fraction
@@ -146,3 +146,13 @@ def test_passing_tones_are_steps_within_the_key(start, target, count, key):
     d_start, d_target = degree_of(start, key)[0], degree_of(target, key)[0]
     if d_start != d_target:
         assert (run[0] > start) == (d_target > d_start)  # the run sets off toward its goal
+
+
+@given(st.integers(0, 11), st.sampled_from(["major", "minor"]), st.integers(48, 84), st.booleans())
+def test_a_neighbour_figure_never_wobbles_on_one_letter(tonic, mode, pitch, upper):
+    # E# and E in F# minor (a review: "an accidental on every note; reads as a misprint"): a note and its
+    # neighbour always carry two letters, whichever side the figure first asked for.
+    key = Key(tonic, mode)
+    away = neighbour_tones(pitch, 2, key, upper=upper)[0]
+    assert away != pitch and 1 <= abs(away - pitch) <= 3
+    assert spell(away, key)[0] != spell(pitch, key)[0]

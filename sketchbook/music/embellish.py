@@ -13,7 +13,7 @@ from fractions import Fraction
 from sketchbook.music.harmony import Chord, as_the_chord_has_it
 from sketchbook.music.levers import FILLED, FILLING, SPUN
 from sketchbook.music.model import Key, Note, Phrase
-from sketchbook.music.theory import degree_of, pitch_of
+from sketchbook.music.theory import degree_of, pitch_of, spell
 
 
 def passing_tones(start: int, target: int, count: int, key: Key) -> list[int]:
@@ -33,9 +33,23 @@ def passing_tones(start: int, target: int, count: int, key: Key) -> list[int]:
 
 
 def neighbour_tones(pitch: int, count: int, key: Key, *, upper: bool = True) -> list[int]:
-    """Alternate a scale step away and back: upper (or lower) neighbour figures."""
-    away = _step(pitch, 1 if upper else -1, key)
+    """Alternate a scale step away and back: upper (or lower) neighbour figures.
+
+    >>> neighbour_tones(65, 4, Key(6, "minor"), upper=False)  # E# in F# minor turns to F#, never to E
+    [66, 65, 66, 65]
+    """
+    away = _neighbour(pitch, 1 if upper else -1, key)
     return [away if i % 2 == 0 else pitch for i in range(count)]
+
+
+def _neighbour(pitch: int, direction: int, key: Key) -> int:
+    """A scale step away, on another letter: from a note outside the scale the step may be the note it alters
+    (E# and E, G and G# in F# minor), one letter under two accidentals, a wobble a pianist reads as a
+    misprint. Such a note turns to its other side."""
+    away = _step(pitch, direction, key)
+    if degree_of(pitch, key)[1] and spell(away, key)[0] == spell(pitch, key)[0]:
+        return _step(pitch, -direction, key)
+    return away
 
 
 def _step(pitch: int, direction: int, key: Key) -> int:
@@ -116,7 +130,7 @@ def embellish(
                 if played == before != pitch:
                     # Raised onto the note before it (the lower neighbour of a leading tone, F# to F, raised
                     # to F# again): turn to the other side, F# to G, as a leading tone leans; never drum a key.
-                    played = _step(before, 1 if pitch < before else -1, key)
+                    played = _neighbour(before, 1 if pitch < before else -1, key)
                 out.append(Note(played, at, unit, voice=note.voice))
                 before = played
         # A remainder shorter than a unit stays with the last figure note.
@@ -147,7 +161,7 @@ def _figure(kind: str, pitch: int, target: int, count: int, key: Key, chord: Cho
         return chord_cascade(pitch, count, chord, down=target <= pitch)
     if kind == "escape":
         # Step away from the goal, then fall back toward it through the chord.
-        away = _step(pitch, -1 if target > pitch else 1, key)
+        away = _neighbour(pitch, -1 if target > pitch else 1, key)
         return [away] + chord_cascade(away, count - 1, chord, down=target < pitch)
     # Appoggiatura figure: lean on the step above, resolve, then ring the chord.
     lean = _step(pitch, 1, key)
