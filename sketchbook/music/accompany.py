@@ -244,8 +244,7 @@ def _octave(low: int, top: int) -> list[int]:
 
 
 def _low(bass: int, floor: int = 36) -> int:
-    """The bottom of a bass octave: an octave under the bass when that stays above ``floor`` (C2; the
-    climax digs to E1)."""
+    """The bottom of a bass octave: an octave under the bass if that stays above ``floor`` (C2; E1 at a climax)."""
     return bass - 12 if bass - 12 >= floor else bass
 
 
@@ -348,9 +347,10 @@ def _arpeggio(bar, bass, upper, chord, top, meter):
 
 
 def _cascade(bar, bass, upper, chord, top, meter):
-    """The climax's figure: the bass octave struck on every beat under a wave of sixteenths."""
+    """The climax's figure: a bass octave filled with its fifth on every beat, under a wave of sixteenths."""
     low = _low(bass, floor=28)
     octave = _octave(low, top)
+    fifth = [low + 7] if len(octave) == 2 and (low + 7) % 12 in chord.pitch_classes else []
     rungs = [p for p in _ladder(chord, bass, top, upper) if p > octave[-1]]
     if len(rungs) < 2:  # too little room above the octave for a wave: let it wash through the octave
         rungs = [p for p in _ladder(chord, octave[0], top, upper) if p not in octave] or rungs
@@ -362,7 +362,7 @@ def _cascade(bar, bass, upper, chord, top, meter):
         end = min(t + meter.beat, bar.end)
         hold = min(Fraction(1, 4), end - t)
         notes.extend(Note(p, t, hold, voice=2, articulations=_marks(bar) if t == bar.start else ())
-                     for p in octave)
+                     for p in sorted(octave + fifth))
         for note in _even(wave, t + hold, end, Fraction(1, 4)):
             notes.append(Note(wave[k % len(wave)], note.start, note.duration, voice=1))
             k += 1

@@ -204,7 +204,7 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
             if density[index] >= DOUBLED:
                 placed = double(placed, bones, key, climax=peak, phrase_starts=starts_set,
                                 summit=max(lo + (hi - lo) * Fraction(13, 20), hi - 6 * bar), spared=signs[index],
-                                chord_at=chord_at)
+                                chord_at=chord_at, beat=(meter.beat, pickup))
             melody.extend(_ornamented(placed, free, ornament[index]))
     ornate = [bounds[i] for i, o in enumerate(ornament) if o >= ORNATE]
     _vary(melody, ornate, key)

@@ -79,8 +79,8 @@ def in_climax(offset: Fraction, bounds: tuple[Fraction, Fraction]) -> bool:
 
 def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key, *, climax: bool,
            phrase_starts: set[Fraction], summit: Fraction | None = None,
-           spared: Collection[tuple[Fraction, int]] = (), chord_at: Callable[[Fraction], Chord] | None = None
-           ) -> list[Note]:
+           spared: Collection[tuple[Fraction, int]] = (), chord_at: Callable[[Fraction], Chord] | None = None,
+           beat: tuple[Fraction, Fraction] | None = None) -> list[Note]:
     """The right hand thickened: melody notes of the motif doubled an octave below at the climax and at
     phrase starts (filled with a sixth at the very peak), a third below elsewhere on the longer notes.
 
@@ -88,17 +88,24 @@ def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key
     peak; a dozen would be an étude. A note with an ornament stays single, and so do the notes at
     ``spared`` (start, pitch), where one may go: a trill sign over two notes would ask for a double trill.
     With ``chord_at``, a third or sixth the chord raises is raised with it (the leading tone under V).
+    With the ``beat`` (its length, and a bar line's time), sixteenths thicken on the eighths only, every other
+    one: octaves on every sixteenth at an Allegro are more than a hand can play (a pianist's review). At
+    the summit those octaves are filled, so the peak strikes as many notes as before, in a hand's reach.
     """
     out = list(melody)
+    sixteenth = Fraction(1, 4)
     for n in melody:
-        if n.ornament or n.graces or n.duration < Fraction(1, 4) or (n.start, n.pitch) in spared:
+        if n.ornament or n.graces or n.duration < sixteenth or (n.start, n.pitch) in spared:
+            continue
+        into = (n.start - beat[1]) % beat[0] if beat is not None and n.duration == sixteenth else None
+        if into is not None and into % (2 * sixteenth):
             continue
         if (n.start, n.pitch) not in skeleton and not (climax and summit is not None and n.start >= summit):
             continue  # away from the summit only the tune's own notes thicken; at the summit, the runs too
         chord = chord_at(n.start) if chord_at is not None else None
         if climax or n.start in phrase_starts:
             added = [n.pitch - 12]
-            if climax and n.duration >= 1:
+            if climax and (n.duration >= 1 or (summit is not None and n.start >= summit)):
                 added.append(_under(n.pitch, -5, key, chord))  # a sixth under the top: a filled octave
         else:
             added = [_under(n.pitch, -2, key, chord)]  # a third below
