@@ -110,8 +110,7 @@ class _Score:
                 self.slurs.setdefault(tick, []).append(("stop", open_slurs.pop(time)))
 
     def tree(self) -> ET.Element:
-        piece = self.piece
-        root = ET.Element("score-partwise", version="4.0")
+        piece, root = self.piece, ET.Element("score-partwise", version="4.0")
         # The title once: LilyPond prints a movement-title equal to the work-title a second time.
         ET.SubElement(ET.SubElement(root, "work"), "work-title").text = piece.title
         ident = ET.SubElement(root, "identification")
@@ -242,8 +241,9 @@ class _Score:
             open_wedges = [w for w in open_wedges if w[0] > h.start]
             number = str(min(set(range(1, 17)) - {w[1] for w in open_wedges} or {16}))
             open_wedges.append((h.end, int(number)))
-            place(h.start, 1, [ET.Element("wedge", type=h.kind, number=number)])
-            place(h.end, 1, [ET.Element("wedge", type="stop", number=number)], stop=True)
+            staff = layout.marks_staff(h.start, h.end)
+            place(h.start, staff, [ET.Element("wedge", type=h.kind, number=number)])
+            place(h.end, staff, [ET.Element("wedge", type="stop", number=number)], stop=True)
         # A re-pedal is written as a release and a press at the same moment, not as type="change":
         # verovio drops every pedal line after a "change" and MuseScore 3 ignores it.
         presses: dict[Fraction, Fraction] = {}

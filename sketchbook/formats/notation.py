@@ -124,6 +124,15 @@ class Layout:
         m = max(bisect_left(self.starts, t) - 1, 0) if stop else bisect_right(self.starts, t) - 1
         return m, t - self.starts[m]
 
+    def marks_staff(self, start: Fraction, end: Fraction) -> int:
+        """The staff a hairpin over [start, end) is written on: the tune's, unless the tune rests all through
+        it and the left hand plays (LilyPond finds no note for it in a bar of rests, and leaves it open)."""
+        def struck(notes: tuple[Note, ...]) -> bool:
+            k = bisect_left([n.start for n in notes], start)  # notes in score order
+            return k < len(notes) and notes[k].start < end
+
+        return 2 if not struck(self.piece.right_hand) and struck(self.piece.left_hand) else 1
+
     def staff(self, notes: tuple[Note, ...]) -> Iterator[list[tuple[int, list[Item]]]]:
         """Per measure, the voices of one staff written there (voice 1 always, 2 when it has notes) as
         (voice, items), spelled with accidentals chosen."""

@@ -176,8 +176,15 @@ def _far(c: Onset, clef: str, octaves: int) -> bool:
 
 
 def _fits(c: Onset, clef: str, octaves: int) -> bool:
-    """Whether every note of the onset reads within four ledger lines when written ``octaves`` lower."""
-    return all(ledger_lines(step - 7 * octaves, clef) <= MAX_LEDGERS for step in (c.low, c.high))
+    """Whether every note of the onset reads within four ledger lines when written ``octaves`` lower, and
+    within one on the side the ottava moves it toward: under an 8va a note written on ledger lines below the
+    staff reads an octave off twice over (a review found E#4 under a bracket, four lines under the staff)."""
+    bottom, top = _LINES[clef]
+    low, high = c.low - 7 * octaves, c.high - 7 * octaves
+    if (octaves > 0 and low < bottom and ledger_lines(low, clef) > 1) or (
+            octaves < 0 and high > top and ledger_lines(high, clef) > 1):
+        return False
+    return all(ledger_lines(step, clef) <= MAX_LEDGERS for step in (low, high))
 
 
 def slur_spans(piece: Piece) -> list[tuple[Fraction, Fraction]]:

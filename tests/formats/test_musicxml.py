@@ -636,3 +636,13 @@ def test_the_last_pedal_lets_go_on_the_last_beat_on_a_silent_voice_of_its_own():
     assert (int(before.findtext("duration")), int(after.findtext("duration"))) == (3 * int(
         measure.findtext("attributes/divisions")), int(measure.findtext("attributes/divisions")))
     assert all(x.findtext("offset") is None for x in measure.iter("direction"))
+
+
+def test_a_hairpin_over_a_resting_tune_is_written_under_the_left_hand():
+    # LilyPond found no note for a diminuendo over two bars of tune rests, and left it open ("unterminated").
+    right, left = [n(72, 0, 4)], [n(48, k * 4, 4) for k in range(3)]
+    marks = dict(hairpins=(Hairpin(F(0), F(2)), Hairpin(F(4), F(12), "diminuendo")))
+    data = piece_to_musicxml(piece(right, left, bars=3, **marks))
+    wedges = [(x.find("direction-type/wedge").get("type"), x.findtext("staff"))
+              for x in root(data).iter("direction") if x.find("direction-type/wedge") is not None]
+    assert wedges == [("crescendo", "1"), ("stop", "1"), ("diminuendo", "2"), ("stop", "2")]

@@ -20,7 +20,7 @@ from sketchbook.music.model import Key, Meter, Note, Piece, Section
 from sketchbook.request import develop_variation
 from tests.conftest import MOTIFS
 from tests.musical_facts import music21_staff_note_multisets
-from tests.notation_facts import Page, avoidable_clashes, enharmonic_pairs, read_page, slur_pairs
+from tests.notation_facts import _LINES, Page, avoidable_clashes, enharmonic_pairs, read_page, slur_pairs
 from tests.schema import SCHEMAS_PRESENT, validate_musicxml
 from tests.writers import write_musicxml
 
@@ -109,6 +109,15 @@ def test_every_notehead_reads_within_four_ledger_lines(kind, what, variation, fo
     _, page = page_for(kind, what, variation, folder)
     far = [(h.staff, h.letter, h.octave, float(h.onset), h.clef, h.ottava) for h in page.heads if h.ledger_lines > 4]
     assert far == []
+
+
+@pytest.mark.parametrize(("kind", "what", "variation"), cases())
+def test_an_ottava_never_pushes_a_note_onto_ledger_lines_on_its_other_side(kind, what, variation, folder):
+    # A review: an 8va bracket kept over a line that fell back to E#4 printed it four lines under the staff.
+    _, page = page_for(kind, what, variation, folder)
+    pushed = [(h.staff, h.letter, h.octave, float(h.onset)) for h in page.heads if h.ottava and h.ledger_lines > 1
+              and (h.step < _LINES[h.clef][0]) == (h.ottava > 0)]
+    assert pushed == []
 
 
 @pytest.mark.parametrize(("kind", "what", "variation"), cases())
