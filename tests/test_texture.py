@@ -156,6 +156,18 @@ def test_sixteenths_go_in_octaves_on_the_eighths_only(case):
 
 
 @cases
+def test_staccato_chords_in_the_left_hand_are_not_held_by_the_pedal(case):
+    # A review: repeated staccato chords under a pedal held for the whole bar cancel every dot.
+    score = read_score(developed(case) / "photograph.musicxml")
+    events = sorted(score.pedals, key=lambda e: (e[0], e[1] == "start"))  # a release before a press at one time
+    dots = sorted({n.offset for n in score.sounding(2) if "staccato" in n.articulations})
+    if not dots:
+        pytest.skip("no staccato chords in this photograph")
+    held = [t for t in dots if [kind for at, kind in events if at <= t][-1:] == ["start"]]
+    assert held == [], [float(t) for t in held[:6]]
+
+
+@cases
 def test_the_beach_tune_rests_rather_than_hold_a_note_for_bars_on_end(case):
     # A piano tone held four slow bars (a phrase padded to eight by its last note) has died long before it
     # is let go: the tune rings a bar or two and rests over the waltz. The final note rings to the end.

@@ -220,7 +220,11 @@ def compose(motif: Motif, style: Style, *, streams: Streams, bars: int | None = 
                       keys=local_keys)
     dynamics, hairpins = dynamics_for(sections, plans, bar_start)
     melody = quiet_under_diminuendo(melody, hairpins)
-    pedals = tuple(Pedal(s.start, s.end) for s in spans) if style.pedal else ()
+    # Staccato chords (the repeated figure) take the pedal under the bass alone, let go before the first
+    # chord (a beat on, or an eighth in a compound metre): held through, it would undo every dot (a review).
+    dry = meter.beat / 3 if meter.is_compound else meter.beat
+    pedals = tuple(Pedal(s.start, min(s.end, s.start + dry) if f == "repeated" else s.end)
+                   for s, f in zip(spans, figures)) if style.pedal else ()
     harmony = tuple(Harmony(s.start, s.end, c.root, c.intervals) for s, c in zip(spans, chords))
     melody, left = [_on_the_piano(n) for n in melody], tuple(_on_the_piano(n) for n in left)
     return Piece(
