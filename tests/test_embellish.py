@@ -156,3 +156,16 @@ def test_a_neighbour_figure_never_wobbles_on_one_letter(tonic, mode, pitch, uppe
     away = neighbour_tones(pitch, 2, key, upper=upper)[0]
     assert away != pitch and 1 <= abs(away - pitch) <= 3
     assert spell(away, key)[0] != spell(pitch, key)[0]
+
+
+@given(st.integers(0, 2**32 - 1))
+def test_a_figure_run_on_past_its_chord_follows_the_next_one(seed):
+    # A review heard C# major arpeggiated on over the F# minor it resolves to. Here a C held for two bars of
+    # 4/4 spins out over C major, then F major: from the bar line no E or G (C's own tones, not F's) is struck.
+    key = Key(0)
+    tonic, subdominant = diatonic_chord(0, key), diatonic_chord(3, key)
+    long = Phrase((Note(72, Fraction(0), Fraction(8)),), Fraction(8))
+    out = embellish(long, density=1.0, key=key, chord_at=lambda t: tonic if t < 4 else subdominant,
+                    unit=Fraction(1, 4), rng=random.Random(seed))
+    after = [n.pitch % 12 for n in out.notes if n.start >= 4]
+    assert after and not {4, 7} & set(after), after
