@@ -7,7 +7,7 @@ from collections import defaultdict
 from fractions import Fraction
 
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sketchbook.music.accompany import FIGURES, TENTH, Accompanist, accompany
@@ -152,13 +152,3 @@ def test_the_last_dominant_and_tonic_are_voiced_plain_and_every_added_tone_is_th
             assert struck <= tones, (chord, struck - tones)
         elif not piece.sections or all("transpose" not in t for s in piece.sections for t in s.techniques):
             assert struck <= tones | palette, (chord, struck - tones - palette)  # no B natural over F in G minor
-
-
-@example(47, [54, 61, 62])  # B minor add9: C#4 against D4 opened down to C#3, over B2
-@given(st.integers(36, 47), st.lists(st.integers(48, 67), min_size=2, max_size=4))
-def test_a_rub_opened_out_of_a_semitone_never_lands_a_second_over_the_bass(bass, upper):
-    # A review: B2 with C#3 over it (an add9 opened down out of C#4-D4) is mud, not colour.
-    from sketchbook.music.accompany import _hand
-
-    tones = _hand(bass, upper)
-    assert tones and all(p - bass > 2 for p in tones if p not in upper), (bass, upper, tones)

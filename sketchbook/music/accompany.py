@@ -154,7 +154,7 @@ def _tenor(tones: list[int], *, top: int) -> list[int]:
 def _hand(bass: int, upper: list[int]) -> list[int]:
     """Upper tones a hand can strike at once: at or under G4 (the clef cannot change within the bar of their
     bass), within a tenth, folded down rather than dropped, and no two a semitone apart (in a low chord
-    that is mud, not colour: the rub is kept as a major seventh, and never a second over the bass)."""
+    that is mud, not colour: the rub is kept as a major seventh)."""
     tones = sorted({p - 12 if p > _CHORD_TOP and p - 12 > bass else p for p in upper})
     while len(tones) > 1 and tones[-1] - tones[0] > TENTH:
         top = tones.pop()
@@ -166,7 +166,7 @@ def _hand(bass: int, upper: list[int]) -> list[int]:
             break
         low, _high = pair
         tones.remove(low)
-        if low - 12 > bass + 2 and tones[-1] - (low - 12) <= TENTH and low - 12 not in tones:
+        if low - 12 > bass and tones[-1] - (low - 12) <= TENTH and low - 12 not in tones:
             tones = sorted({*tones, low - 12})  # the semitone opened into a major seventh
     return tones
 
