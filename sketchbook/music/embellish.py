@@ -130,7 +130,7 @@ def embellish(
                 if here != chord and pitch % 12 in chord.pitch_classes and pitch % 12 not in here.pitch_classes:
                     # A figure run on past its chord follows the next one (its chord tones, to the nearest):
                     # C# major arpeggiated on over the F# minor it resolves to is a blur (a pianist's review).
-                    pitch = min((p for p in range(pitch - 2, pitch + 3) if p % 12 in here.pitch_classes
+                    pitch = min((p for p in range(pitch - 5, pitch + 6) if p % 12 in here.pitch_classes
                                  and p != before), key=lambda p: (abs(p - pitch), p), default=pitch)
                 played = as_the_chord_has_it(pitch, here, key)
                 if played == before != pitch:
