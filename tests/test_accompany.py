@@ -152,3 +152,15 @@ def test_the_last_dominant_and_tonic_are_voiced_plain_and_every_added_tone_is_th
             assert struck <= tones, (chord, struck - tones)
         elif not piece.sections or all("transpose" not in t for s in piece.sections for t in s.techniques):
             assert struck <= tones | palette, (chord, struck - tones - palette)  # no B natural over F in G minor
+
+
+@PROPERTY
+@given(settings_for_a_left_hand(), st.integers(0, 3))
+def test_repeated_staccato_chords_stay_within_an_octave(case, seed):
+    # A review: E3+G4 tenths struck as four staccato eighths in a row at 132 bpm. The bass on the beat gives
+    # the root; the repeated chord keeps to one hand's octave.
+    chords: dict = defaultdict(list)
+    for n in left_hand(case, "repeated", seed):
+        if "staccato" in n.articulations:
+            chords[n.start].append(n.pitch)
+    assert all(max(ps) - min(ps) <= 12 for ps in chords.values()), dict(chords)

@@ -283,7 +283,7 @@ def _repeated(bar, bass, upper, chord, top, meter):
             if t + unit < bar.end:
                 end = min(t + 2 * unit, bar.end)
                 notes.extend(Note(p, t + unit, end - t - unit, voice=1, articulations=("staccato",))
-                             for p in upper if p > low)
+                             for p in upper if low < p <= min(q for q in upper if q > low) + 12)
             t += meter.beat
         return notes
     # In a simple metre the chord drives in eighths after the bass, as in the Waldstein's opening: pointed.
@@ -292,7 +292,7 @@ def _repeated(bar, bass, upper, chord, top, meter):
     t = bar.start + beat
     while t < bar.end:
         end = min(t + step, bar.end)
-        notes.extend(Note(p, t, end - t, voice=1, articulations=("staccato",)) for p in upper)
+        notes.extend(Note(p, t, end - t, voice=1, articulations=("staccato",)) for p in upper if p - upper[0] <= 12)
         t += step
     return notes
 

@@ -105,7 +105,10 @@ def double(melody: Sequence[Note], skeleton: set[tuple[Fraction, int]], key: Key
         chord = chord_at(n.start) if chord_at is not None else None
         if climax or n.start in phrase_starts:
             added = [n.pitch - 12]
-            if climax and (n.duration >= 1 or (summit is not None and n.start >= summit)):
+            # Filled on every eighth in a simple metre; in a compound one on the dotted beat only, where an
+            # eighth is a third of the beat and a chord on each is a leap a hand cannot make (a review).
+            filled = into is None or into == 0 or beat is None or beat[0] <= 1
+            if climax and (n.duration >= 1 or (summit is not None and n.start >= summit and filled)):
                 added.append(_under(n.pitch, -5, key, chord))  # a sixth under the top: a filled octave
         else:
             added = [_under(n.pitch, -2, key, chord)]  # a third below
