@@ -176,13 +176,13 @@ def _far(c: Onset, clef: str, octaves: int) -> bool:
 
 
 def _fits(c: Onset, clef: str, octaves: int) -> bool:
-    """Whether every note of the onset reads within four ledger lines when written ``octaves`` lower, and
-    within one on the side the ottava moves it toward: under an 8va a note written on ledger lines below the
-    staff reads an octave off twice over (a review found E#4 under a bracket, four lines under the staff)."""
+    """Whether every note of the onset reads within four ledger lines when written ``octaves`` lower, and on
+    none on the side the ottava moves it toward: under an 8va a note written below the staff reads an octave
+    off twice over (reviews found E#4 and B4 under a bracket, on ledger lines under the staff)."""
     bottom, top = _LINES[clef]
     low, high = c.low - 7 * octaves, c.high - 7 * octaves
-    if (octaves > 0 and low < bottom and ledger_lines(low, clef) > 1) or (
-            octaves < 0 and high > top and ledger_lines(high, clef) > 1):
+    if (octaves > 0 and low < bottom and ledger_lines(low, clef) > 0) or (
+            octaves < 0 and high > top and ledger_lines(high, clef) > 0):
         return False
     return all(ledger_lines(step, clef) <= MAX_LEDGERS for step in (low, high))
 
