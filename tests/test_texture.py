@@ -168,6 +168,19 @@ def test_staccato_chords_in_the_left_hand_are_not_held_by_the_pedal(case):
 
 
 @cases
+def test_no_grace_note_falls_inside_the_chord_it_leads_into(case):
+    # A review: A5 as a grace into G5 and B5 needs a finger inside the hand's shape, and the chord hides it.
+    score = read_score(developed(case) / "photograph.musicxml")
+    struck: dict[Fraction, list[int]] = {}
+    for n in score.sounding(1):
+        struck.setdefault(n.offset, []).append(n.pitch)
+    graces = [n for n in score.notes if n.grace and n.staff == 1]
+    inside = [(float(g.offset), g.pitch) for g in graces if g.offset in struck
+              and min(struck[g.offset]) < g.pitch < max(struck[g.offset])]
+    assert inside == []
+
+
+@cases
 def test_the_beach_tune_rests_rather_than_hold_a_note_for_bars_on_end(case):
     # A piano tone held four slow bars (a phrase padded to eight by its last note) has died long before it
     # is let go: the tune rings a bar or two and rests over the waltz. The final note rings to the end.

@@ -338,11 +338,18 @@ def _by_onset(part: tuple[Note, ...], found: Places, reach: float) -> dict[tuple
 
 
 def _ornamented(placed: list[Note], free: dict[tuple[Fraction, int], tuple[float, Note]], amount: float) -> list[Note]:
-    """The phrase with the ornaments that show at ``amount`` put on their (untouched) notes."""
+    """The phrase with the ornaments that show at ``amount`` put on their (untouched) notes.
+
+    Not a grace note that would fall inside the chord it leads into (A5 into G5 and B5): it needs a finger in
+    the middle of the hand's shape, and the chord hides it (a pianist's review)."""
+    struck: dict[Fraction, list[int]] = {}
+    for n in placed:
+        struck.setdefault(n.start, []).append(n.pitch)
     out = []
     for n in placed:
         at, decorated = free.get((n.start, n.pitch), (1.0, n))
-        shown = at < amount and n.voice == decorated.voice and not n.ornament
+        inside = any(min(struck[n.start]) < g < max(struck[n.start]) for g in decorated.graces)
+        shown = at < amount and n.voice == decorated.voice and not n.ornament and not inside
         out.append(replace(n, ornament=decorated.ornament, graces=decorated.graces) if shown else n)
     return out
 
