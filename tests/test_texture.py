@@ -181,6 +181,19 @@ def test_no_grace_note_falls_inside_the_chord_it_leads_into(case):
 
 
 @cases
+def test_signs_are_not_stacked_on_consecutive_notes(case):
+    # A review: trill, trill, trill on three quarters in a row at 132 bpm. A sign (trill, mordent, turn) is not
+    # put on the onset after one that has one; ensuring three kinds may still place one pair.
+    score = read_score(developed(case) / "photograph.musicxml")
+    signs = {"trill", "mordent", "inverted-mordent", "turn"}
+    onsets: dict[Fraction, bool] = {}
+    for n in score.sounding(1):
+        onsets[n.offset] = onsets.get(n.offset, False) or bool(signs & set(n.ornaments))
+    marked = [onsets[t] for t in sorted(onsets)]
+    assert sum(a and b for a, b in pairwise(marked)) <= 1
+
+
+@cases
 def test_the_beach_tune_rests_rather_than_hold_a_note_for_bars_on_end(case):
     # A piano tone held four slow bars (a phrase padded to eight by its last note) has died long before it
     # is let go: the tune rings a bar or two and rests over the waltz. The final note rings to the end.

@@ -337,21 +337,35 @@ def _by_onset(part: tuple[Note, ...], found: Places, reach: float) -> dict[tuple
     return {(part[i].start, part[i].pitch): (at, note) for i, (at, note) in found.items() if at < reach}
 
 
+_SIGNS = ("trill", "mordent", "inverted-mordent", "turn")
+
+
 def _ornamented(placed: list[Note], free: dict[tuple[Fraction, int], tuple[float, Note]], amount: float) -> list[Note]:
     """The phrase with the ornaments that show at ``amount`` put on their (untouched) notes.
 
     Not a grace note that would fall inside the chord it leads into (A5 into G5 and B5): it needs a finger in
-    the middle of the hand's shape, and the chord hides it (a pianist's review)."""
+    the middle of the hand's shape, and the chord hides it; nor a sign (trill, mordent, turn) on the onset
+    after one that has a sign: three in a row at an Allegro is ornament for its own sake (a pianist's review).
+    """
     struck: dict[Fraction, list[int]] = {}
     for n in placed:
         struck.setdefault(n.start, []).append(n.pitch)
-    out = []
-    for n in placed:
+    onsets = sorted(struck)
+    signed: set[Fraction] = set()
+    shown: dict[int, Note] = {}
+    for k in sorted(range(len(placed)), key=lambda k: placed[k].start):
+        n = placed[k]
         at, decorated = free.get((n.start, n.pitch), (1.0, n))
         inside = any(min(struck[n.start]) < g < max(struck[n.start]) for g in decorated.graces)
-        shown = at < amount and n.voice == decorated.voice and not n.ornament and not inside
-        out.append(replace(n, ornament=decorated.ornament, graces=decorated.graces) if shown else n)
-    return out
+        if at >= amount or n.voice != decorated.voice or n.ornament or inside:
+            continue
+        if decorated.ornament in _SIGNS:
+            i = bisect.bisect_left(onsets, n.start)
+            if i and onsets[i - 1] in signed:
+                continue
+            signed.add(n.start)
+        shown[k] = replace(n, ornament=decorated.ornament, graces=decorated.graces)
+    return [shown.get(k, n) for k, n in enumerate(placed)]
 
 
 def _vary(melody: list[Note], ornate: list[tuple[Fraction, Fraction]], key: Key) -> None:
