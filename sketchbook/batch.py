@@ -158,7 +158,6 @@ def plan_jobs(specs: Sequence[str | None], *, variations: tuple[str, ...], reque
               reading: Reading | None = None) -> list[Job]:
     """Every sketch a command asks for, with every motif loaded and every name checked before anything is
     written: one bad motif or an existing file stops the whole batch before it starts."""
-
     from sketchbook.files import check_name
     from sketchbook.load import load_motif
     from sketchbook.sketch_folder import read_sketch_record, sketch_files

@@ -38,12 +38,13 @@ def pad(phrase: Phrase, anacrusis: Fraction, bar: Fraction, bars: int, *, rest: 
     if length <= phrase.length or not phrase.notes:
         return phrase
     last = max(n.start for n in phrase.notes)
-    if rest:
+    held_to = length
+    if rest:  # the first bar line a bar and a half on, or the phrase's own end if that is later
         line = anacrusis + -(-(last + bar * 3 / 2 - anacrusis) // bar) * bar
-        length = min(length, max(line, max(n.end for n in phrase.notes)))
-    notes = tuple(replace(n, duration=length - n.start) if n.start == last and n.end < length else n
+        held_to = min(length, max(line, max(n.end for n in phrase.notes)))
+    notes = tuple(replace(n, duration=held_to - n.start) if n.start == last and n.end < held_to else n
                   for n in phrase.notes)
-    return Phrase(notes, anacrusis + bars * bar)
+    return Phrase(notes, length)
 
 
 def cadence_kinds(counts: list[int]) -> list[str]:
